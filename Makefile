@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench validate graph clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/calcinosis
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/calcinosis validate
+
+graph: $(STAMP)
+	$(BIN)/calcinosis graph
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/assess_speed.py
+	$(BIN)/python benchmarks/score_vignettes.py tests/vignettes
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/ruff check chatbot tests benchmarks
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,198 @@
+"""The assessment: from a finished session to type, subtype, triage and reasons.
+
+A pure function of the answers. The rules, weights and thresholds are data
+(``content/rules/``); this module only interprets them:
+
+1. evidence rules fire in order (a rule may read earlier ones) and add their
+   weight and reason to their type;
+2. the pathway (most dangerous first) picks the type and how sure it is;
+3. subtype rules, deciding tests and triage rules follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import contract
+from .answers import to_plain
+from .labs import LabReport
+from .rules import Rules
+
+if TYPE_CHECKING:
+    from .session import Ignored, Session
+
+
+@dataclass(frozen=True)
+class Candidate:
+    type: str
+    score: float
+    reasons: tuple[str, ...]
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    code: str
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TriageReason:
+    rule: str
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: str  # none | assess
+    type: str
+    subtype: str | None
+    subtype_reason: str | None
+    certainty: str
+    pathway_step: str
+    pathway_note: str
+    triage: str
+    triage_reasons: tuple[TriageReason, ...]
+    red_flags: tuple[RedFlag, ...]
+    ranking: tuple[Candidate, ...]
+    tests: tuple[str, ...]
+    labs: LabReport
+    ignored: tuple[Ignored, ...]
+    answers: dict[str, Any]
+    respondent: str | None
+    sources: tuple[str, ...]
+    fired: tuple[str, ...] = field(default=())
+
+
+class _RuleFacts:
+    """The session's facts plus the evidence rules that have fired so far."""
+
+    __slots__ = ("session", "fired")
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.fired: set[str] = set()
+
+    def answer(self, qid: str) -> Any:
+        return self.session.answer(qid)
+
+    def lab_status(self, lab: str) -> str:
+        return self.session.lab_status(lab)
+
+    def lab_measured(self, lab: str) -> bool:
+        return self.session.lab_measured(lab)
+
+    def number(self, name: str) -> float | None:
+        return self.session.number(name)
+
+    def rule(self, rule_id: str) -> bool:
+        return rule_id in self.fired
+
+
+def fill(template: str, labs: LabReport) -> str:
+    """Put sentences about the person's lab values into a reason."""
+    if "{" not in template:
+        return template
+    text = template
+    for lab in contract.LAB_UNITS:
+        key = "{" + lab + "}"
+        if key in text:
+            sentence = labs.results[lab].describe()
+            text = text.replace(key, sentence[:1].upper() + sentence[1:]
+                                if text.startswith(key) else sentence)
+    if "{caxp}" in text:
+        shown = "unknown" if labs.caxp is None else f"{labs.caxp:g}"
+        product = f"the calcium × phosphate product is {shown} mg²/dL²"
+        text = text.replace("{caxp}", product[:1].upper() + product[1:]
+                            if text.startswith("{caxp}") else product)
+    return text
+
+
+def assess(session: Session, rules: Rules) -> Assessment:
+    facts = _RuleFacts(session)
+    labs = session.labs
+    scores = {t: 0.0 for t in contract.CANDIDATE_TYPES}
+    reasons: dict[str, list[str]] = {t: [] for t in contract.CANDIDATE_TYPES}
+    fired_by_type: dict[str, list[str]] = {t: [] for t in contract.CANDIDATE_TYPES}
+    sources: list[str] = []
+    order: list[str] = []
+    for rule in rules.rules:
+        if rule.when(facts):
+            facts.fired.add(rule.id)
+            order.append(rule.id)
+            scores[rule.type] += rule.weight
+            fired_by_type[rule.type].append(rule.id)
+            if rule.reason and rule.weight > 0:
+                reasons[rule.type].append(fill(rule.reason, labs))
+                sources.extend(rule.sources)
+
+    if session.outcome == "none":
+        step_id, chosen, certainty = "none", "none", "likely"
+        note = "No deposits were described."
+    else:
+        step = next(s for s in rules.pathway if s.when is None or s.when(facts))
+        step_id, chosen, certainty, note = step.id, step.type, step.certainty, step.note
+
+    subtype = subtype_reason = None
+    for rule in rules.subtypes:
+        if chosen in rule.types and rule.when(facts):
+            subtype, subtype_reason = rule.subtype, rule.reason
+            sources.extend(rule.sources)
+            break
+
+    def sort_key(t: str) -> tuple[int, float, int]:
+        return (0 if t == chosen else 1, -scores[t], contract.CANDIDATE_TYPES.index(t))
+
+    ranking = tuple(
+        Candidate(t, scores[t], tuple(reasons[t]), tuple(fired_by_type[t]))
+        for t in sorted(contract.CANDIDATE_TYPES, key=sort_key)
+    )
+
+    tests: list[str] = []
+    if chosen != "none":
+        leading = {c.type for c in ranking[:3] if c.score > 0 or c.type == chosen}
+        if chosen == "unclear" and len(leading) < 2:
+            leading |= set(contract.CANDIDATE_TYPES)
+        for test in rules.tests:
+            if len(leading & test.separates) >= (1 if test.id == "pth" else 2) and test.when(facts):
+                tests.append(test.text)
+                sources.extend(test.sources)
+
+    level = rules.triage_default
+    triage_reasons: list[TriageReason] = []
+    flags: list[RedFlag] = []
+    for rule in rules.triage:
+        if rule.when(facts):
+            text = fill(rule.reason, labs)
+            triage_reasons.append(TriageReason(rule.id, rule.level, text))
+            sources.extend(rule.sources)
+            if contract.triage_rank(rule.level) > contract.triage_rank(level):
+                level = rule.level
+            if rule.red_flag and all(f.code != rule.red_flag for f in flags):
+                flags.append(RedFlag(rule.red_flag, rule.level, text))
+    flags.sort(key=lambda f: -contract.triage_rank(f.level))
+    triage_reasons.sort(key=lambda r: -contract.triage_rank(r.level))
+
+    return Assessment(
+        outcome=session.outcome or "assess",
+        type=chosen,
+        subtype=subtype,
+        subtype_reason=subtype_reason,
+        certainty=certainty,
+        pathway_step=step_id,
+        pathway_note=note,
+        triage=level,
+        triage_reasons=tuple(triage_reasons),
+        red_flags=tuple(flags),
+        ranking=ranking,
+        tests=tuple(tests),
+        labs=labs,
+        ignored=tuple(session.ignored),
+        answers={qid: to_plain(v) for qid, v in session.answers.items()},
+        respondent=session.respondent,
+        sources=tuple(dict.fromkeys(sources)),
+        fired=tuple(order),
+    )

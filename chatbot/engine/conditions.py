@@ -1,0 +1,196 @@
+"""A small data language for conditions, shared by the dialog and the rules.
+
+Conditions come from YAML and are interpreted here; nothing is evaluated as
+Python. The forms are::
+
+    {answer: ID, is: CODE}          # a one-question's answer equals CODE
+    {answer: ID, in: [CODE, ...]}   # one-question: answer is one of; many-question: any of them chosen
+    {answer: ID, has: CODE}         # a many-question's answer contains CODE
+    {answer: ID, known: true}       # answered with something other than unsure
+    {lab: ID, status: STATUS}       # high | normal | low | unsure (after albumin correction, by age)
+    {lab: ID, in: [STATUS, ...]}
+    {lab: ID, measured: true}       # a number with a unit was given
+    {fact: NAME, at_least: X}       # a derived number (see Facts.number) is >= X
+    {fact: NAME, below: X}          # ... is < X (false when the number is unknown)
+    {rule: RULE_ID}                 # another rule fired (assessment rules only)
+    {all: [COND, ...]}  {any: [COND, ...]}  {not: COND}
+
+``compile_condition`` checks a parsed YAML condition and returns a plain
+function of a :class:`Facts`-like object, so evaluation is cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from . import contract
+from .yamlio import Located
+
+
+class ConditionError(ValueError):
+    """A condition in YAML that does not fit the language; the message says where."""
+
+
+class Facts(Protocol):
+    def answer(self, qid: str) -> str | tuple[str, ...]: ...
+    def lab_status(self, lab: str) -> str: ...
+    def lab_measured(self, lab: str) -> bool: ...
+    def number(self, name: str) -> float | None: ...
+    def rule(self, rule_id: str) -> bool: ...
+
+
+Predicate = Callable[[Facts], bool]
+
+LAB_STATUSES = ("high", "normal", "low", "unsure")
+# Derived numbers a rule may compare (see assessment.Facts.number).
+FACT_NAMES = ("calcium_mgdl", "phosphate_mgdl", "albumin_gdl", "pth_pgml", "caxp")
+
+
+def _where(node: Any) -> str:
+    return node.where() if isinstance(node, Located) else "(condition)"
+
+
+def _fail(node: Any, message: str) -> ConditionError:
+    return ConditionError(f"{_where(node)}: {message}")
+
+
+def _codes_of(node: Any, qid: str, value: Any) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [value]
+    allowed = contract.codes_for(qid)
+    for code in values:
+        if not isinstance(code, str) or code not in allowed:
+            raise _fail(node, f"{code!r} is not a code of {qid!r}; allowed: {', '.join(allowed)}")
+    return tuple(values)
+
+
+def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predicate:
+    """Check a condition from YAML and turn it into a predicate on facts.
+
+    ``rule_ids`` lists the rule ids a ``{rule: ...}`` may name; None forbids them.
+    """
+    if not isinstance(node, Mapping) or not node:
+        raise _fail(node, "a condition must be a mapping such as {answer: pain, is: severe}")
+    keys = set(node)
+    if keys == {"all"} or keys == {"any"}:
+        (combiner,) = keys
+        parts = node[combiner]
+        if not isinstance(parts, list) or not parts:
+            raise _fail(node, f"'{combiner}' takes a non-empty list of conditions")
+        preds = tuple(compile_condition(p, rule_ids) for p in parts)
+        if combiner == "all":
+            return lambda f: all(p(f) for p in preds)
+        return lambda f: any(p(f) for p in preds)
+    if keys == {"not"}:
+        inner = compile_condition(node["not"], rule_ids)
+        return lambda f: not inner(f)
+    if "answer" in keys:
+        return _answer_condition(node)
+    if "lab" in keys:
+        return _lab_condition(node)
+    if "fact" in keys:
+        return _fact_condition(node)
+    if keys == {"rule"}:
+        if rule_ids is None:
+            raise _fail(node, "'rule' conditions are allowed only in assessment rules")
+        rid = node["rule"]
+        if rid not in rule_ids:
+            raise _fail(node, f"no rule called {rid!r}")
+        return lambda f: f.rule(rid)
+    raise _fail(node, "unknown condition; use answer, lab, fact, rule, all, any or not "
+                      f"(got keys: {', '.join(sorted(map(str, keys)))})")
+
+
+def _answer_condition(node: Mapping[str, Any]) -> Predicate:
+    qid = node["answer"]
+    if qid not in contract.QUESTIONS:
+        raise _fail(node, f"no question called {qid!r}")
+    kind = contract.QUESTIONS[qid][0]
+    ops = set(node) - {"answer"}
+    if len(ops) != 1:
+        raise _fail(node, "an answer condition takes exactly one of: is, in, has, known")
+    (op,) = ops
+    value = node[op]
+    if op == "known":
+        want = bool(value)
+        return lambda f: (f.answer(qid) not in (contract.UNSURE, (), (contract.UNSURE,))) == want
+    if op == "is":
+        (code,) = _codes_of(node, qid, value)
+        if kind == contract.MANY:
+            return lambda f: f.answer(qid) == (code,)
+        return lambda f: f.answer(qid) == code
+    if op == "has":
+        if kind != contract.MANY:
+            raise _fail(node, f"'has' is for many-questions; {qid!r} takes one answer, use 'is'")
+        (code,) = _codes_of(node, qid, value)
+        return lambda f: code in f.answer(qid)
+    if op == "in":
+        if not isinstance(value, list) or not value:
+            raise _fail(node, "'in' takes a non-empty list of codes")
+        codes = frozenset(_codes_of(node, qid, value))
+        if kind == contract.MANY:
+            return lambda f: not codes.isdisjoint(f.answer(qid))
+        return lambda f: f.answer(qid) in codes
+    raise _fail(node, f"unknown operator {op!r}; use is, in, has or known")
+
+
+def _lab_condition(node: Mapping[str, Any]) -> Predicate:
+    lab = node["lab"]
+    if lab not in contract.LAB_UNITS:
+        raise _fail(node, f"no lab called {lab!r}; labs: {', '.join(contract.LAB_UNITS)}")
+    ops = set(node) - {"lab"}
+    if len(ops) != 1:
+        raise _fail(node, "a lab condition takes exactly one of: status, in, measured")
+    (op,) = ops
+    value = node[op]
+    if op == "measured":
+        want = bool(value)
+        return lambda f: f.lab_measured(lab) == want
+    statuses = value if isinstance(value, list) else [value]
+    for status in statuses:
+        if status not in LAB_STATUSES:
+            raise _fail(node, f"{status!r} is not a lab status; use {', '.join(LAB_STATUSES)}")
+    if op == "status" and not isinstance(value, list):
+        return lambda f: f.lab_status(lab) == value
+    if op == "in":
+        allowed = frozenset(statuses)
+        return lambda f: f.lab_status(lab) in allowed
+    raise _fail(node, f"unknown operator {op!r}; use status, in or measured")
+
+
+def _fact_condition(node: Mapping[str, Any]) -> Predicate:
+    name = node["fact"]
+    if name not in FACT_NAMES:
+        raise _fail(node, f"no fact called {name!r}; facts: {', '.join(FACT_NAMES)}")
+    ops = set(node) - {"fact"}
+    if not ops or not ops <= {"at_least", "below"}:
+        raise _fail(node, "a fact condition takes at_least and/or below with a number")
+    low = node.get("at_least")
+    high = node.get("below")
+    for bound in (low, high):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))):
+            raise _fail(node, f"{bound!r} is not a number")
+
+    def check(f: Facts) -> bool:
+        number = f.number(name)
+        if number is None:
+            return False
+        return (low is None or number >= low) and (high is None or number < high)
+
+    return check
+
+
+def mentioned_questions(node: Any) -> set[str]:
+    """Question ids (and lab ids) a condition reads: for validation and FHIR enableWhen."""
+    found: set[str] = set()
+    if isinstance(node, Mapping):
+        if "answer" in node:
+            found.add(node["answer"])
+        if "lab" in node:
+            found.add(node["lab"])
+        for key in ("all", "any"):
+            for part in node.get(key, []) or []:
+                found |= mentioned_questions(part)
+        if "not" in node:
+            found |= mentioned_questions(node["not"])
+    return found

@@ -1,0 +1,286 @@
+"""The explanations, advice, glossary, notices and sources in ``content/``.
+
+Loaded once into frozen objects. Every fact carries the keys of its sources
+(``content/sources.yaml``); ``calcinosis validate`` checks that each key exists
+and that every type, subtype, triage level and red flag has its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import contract
+from .yamlio import Located, YamlError, load_file
+
+
+class ContentError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TypeText:
+    code: str
+    title: str
+    summary: str
+    summary_sources: tuple[str, ...]
+    explanation: tuple[Fact, ...]
+    tells_apart: str
+    tells_apart_sources: tuple[str, ...]
+    treatment: tuple[Fact, ...]
+    doctor_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LevelAdvice:
+    level: str
+    title: str
+    when: str
+    do_now: tuple[Fact, ...]
+    call_words: str
+    if_worse: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class FlagText:
+    code: str
+    title: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    term: str
+    aliases: tuple[str, ...]
+    definition: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    kind: str
+    file: str | None
+    url: str | None
+
+    def cite(self) -> str:
+        where = f"seed file {self.file}" if self.file else (self.url or "")
+        return f"{self.title} ({where})" if where else self.title
+
+
+@dataclass(frozen=True)
+class Content:
+    types: dict[str, TypeText]
+    subtypes: dict[str, TypeText]
+    levels: dict[str, LevelAdvice]
+    worse_signs: tuple[Fact, ...]
+    red_flags: dict[str, FlagText]
+    glossary: dict[str, Term]
+    sources: dict[str, Source]
+    notices: dict[str, str]
+
+    def cited_keys(self) -> list[tuple[str, str]]:
+        """Every (where, source key) pair cited in the content, for validation."""
+        return list(self._cited)
+
+    _cited: tuple[tuple[str, str], ...] = ()
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.cited: list[tuple[str, str]] = []
+
+    def where(self, node: Any, key: Any = None) -> str:
+        return node.where(key) if isinstance(node, Located) else "content"
+
+    def mapping(self, node: Any, key: str, what: str) -> Mapping:
+        value = node.get(key) if isinstance(node, Mapping) else None
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{self.where(node, key if isinstance(node, Mapping) and key in node else None)}: "
+                                 f"missing or not a mapping: '{key}' ({what})")
+            return {}
+        return value
+
+    def string(self, node: Mapping, key: str, what: str, required: bool = True) -> str:
+        value = node.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problems.append(f"{self.where(node)}: missing '{key}' ({what})")
+            return ""
+        if not isinstance(value, str):
+            self.problems.append(f"{self.where(node, key)}: '{key}' must be text")
+            return ""
+        return _text(value) if "\n\n" not in value else value.strip()
+
+    def sources(self, node: Mapping, key: str = "sources") -> tuple[str, ...]:
+        value = node.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            self.problems.append(f"{self.where(node, key)}: '{key}' must be a list of source keys")
+            return ()
+        for s in value:
+            self.cited.append((self.where(node, key), s))
+        return tuple(value)
+
+    def facts(self, node: Mapping, key: str, required: bool = True) -> tuple[Fact, ...]:
+        value = node.get(key, [])
+        if not isinstance(value, list) or (required and not value):
+            if required or not isinstance(value, list):
+                self.problems.append(f"{self.where(node, key if key in node else None)}: "
+                                     f"'{key}' must be a non-empty list of {{text, sources}}")
+            return ()
+        out = []
+        for item in value:
+            if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
+                self.problems.append(f"{self.where(node, key)}: each item of '{key}' needs "
+                                     "a 'text' and its 'sources'")
+                continue
+            srcs = self.sources(item)
+            if not srcs:
+                self.problems.append(f"{self.where(item)}: this fact has no source; "
+                                     "add 'sources: [KEY]'")
+            out.append(Fact(_text(item["text"]), srcs))
+        return tuple(out)
+
+    def type_text(self, code: str, node: Any, full: bool) -> TypeText | None:
+        if not isinstance(node, Mapping):
+            self.problems.append(f"{self.where(node)}: '{code}' must be a mapping")
+            return None
+        questions = node.get("doctor_questions", [])
+        if not isinstance(questions, list):
+            self.problems.append(f"{self.where(node, 'doctor_questions')}: must be a list")
+            questions = []
+        return TypeText(
+            code=code,
+            title=self.string(node, "title", "the plain name"),
+            summary=self.string(node, "summary", "one or two plain sentences"),
+            summary_sources=self.sources(node),
+            explanation=self.facts(node, "explanation"),
+            tells_apart=self.string(node, "tells_apart", "what tells it apart", required=full),
+            tells_apart_sources=self.sources(node, "tells_apart_sources"),
+            treatment=self.facts(node, "treatment", required=False),
+            doctor_questions=tuple(_text(q) for q in questions),
+        )
+
+
+def _load(directory: Path, name: str, reader: _Reader) -> Any:
+    try:
+        return load_file(directory / name, f"content/{name}")
+    except YamlError as exc:
+        reader.problems.append(str(exc))
+        return None
+
+
+def load_content(directory: Path) -> Content:
+    reader = _Reader()
+    raw = {name: _load(directory, f"{name}.yaml", reader)
+           for name in ("types", "advice", "glossary", "sources", "notices")}
+    if reader.problems:
+        raise ContentError(reader.problems)
+
+    types_node = reader.mapping(raw["types"], "types", "one entry per type code")
+    types = {}
+    for code in contract.TYPES:
+        if code not in types_node:
+            reader.problems.append(f"{reader.where(types_node)}: no explanation for the type "
+                                   f"'{code}'")
+            continue
+        t = reader.type_text(code, types_node[code], full=True)
+        if t:
+            types[code] = t
+    for code in types_node:
+        if code not in contract.TYPES:
+            reader.problems.append(f"{reader.where(types_node, code)}: '{code}' is not a type "
+                                   "code of the contract")
+    subtypes_node = reader.mapping(raw["types"], "subtypes", "one entry per subtype code")
+    subtypes = {}
+    for code in contract.SUBTYPES:
+        if code not in subtypes_node:
+            reader.problems.append(f"{reader.where(subtypes_node)}: no explanation for the subtype "
+                                   f"'{code}'")
+            continue
+        t = reader.type_text(code, subtypes_node[code], full=False)
+        if t:
+            subtypes[code] = t
+    for code in subtypes_node:
+        if code not in contract.SUBTYPES:
+            reader.problems.append(f"{reader.where(subtypes_node, code)}: '{code}' is not a "
+                                   "subtype code of the contract")
+
+    advice = raw["advice"]
+    levels_node = reader.mapping(advice, "levels", "advice per triage level")
+    levels = {}
+    for level in contract.TRIAGE_LEVELS:
+        node = levels_node.get(level)
+        if not isinstance(node, Mapping):
+            reader.problems.append(f"{reader.where(levels_node)}: no advice for the triage level "
+                                   f"'{level}'")
+            continue
+        levels[level] = LevelAdvice(
+            level=level,
+            title=reader.string(node, "title", "the headline"),
+            when=reader.string(node, "when", "how soon, in plain words"),
+            do_now=reader.facts(node, "do_now"),
+            call_words=reader.string(node, "call_words", "what to say when calling",
+                                     required=level in ("emergency",)),
+            if_worse=reader.facts(node, "if_worse", required=level != "emergency"),
+        )
+    worse = reader.facts(advice if isinstance(advice, Mapping) else {}, "worse_signs")
+    flags_node = reader.mapping(advice, "red_flags", "a text per red flag code")
+    flags = {}
+    for code, node in flags_node.items():
+        if not isinstance(node, Mapping):
+            reader.problems.append(f"{reader.where(flags_node, code)}: must be a mapping")
+            continue
+        flags[code] = FlagText(code, reader.string(node, "title", "a short title"),
+                               reader.string(node, "text", "one or two sentences"),
+                               reader.sources(node))
+
+    glossary_node = reader.mapping(raw["glossary"], "glossary", "terms")
+    glossary = {}
+    for key, node in glossary_node.items():
+        if not isinstance(node, Mapping):
+            reader.problems.append(f"{reader.where(glossary_node, key)}: must be a mapping")
+            continue
+        aliases = node.get("aliases", [])
+        glossary[key] = Term(key, reader.string(node, "term", "the term"),
+                             tuple(aliases) if isinstance(aliases, list) else (),
+                             reader.string(node, "definition", "a plain definition"),
+                             reader.sources(node))
+
+    sources_node = reader.mapping(raw["sources"], "sources", "source keys")
+    sources = {}
+    for key, node in sources_node.items():
+        if not isinstance(node, Mapping):
+            reader.problems.append(f"{reader.where(sources_node, key)}: must be a mapping")
+            continue
+        sources[key] = Source(key, reader.string(node, "title", "a title"),
+                              str(node.get("kind", "")), node.get("file"), node.get("url"))
+
+    notices_node = raw["notices"] if isinstance(raw["notices"], Mapping) else {}
+    notices = {}
+    for key in ("not_a_diagnosis", "emergency", "privacy"):
+        notices[key] = reader.string(notices_node, key, "the notice text")
+
+    if reader.problems:
+        raise ContentError(reader.problems)
+    content = Content(types, subtypes, levels, worse, flags, glossary, sources, notices)
+    object.__setattr__(content, "_cited", tuple(reader.cited))
+    return content

@@ -1,0 +1,79 @@
+"""The public data contract (../shared/spec/answers.md) as constants.
+
+Question ids, answer codes, lab units, assessment codes and triage levels are a
+public contract: tests, vignettes and exported reports depend on them. The
+dialog in ``dialogs/`` must use exactly these; ``calcinosis validate`` checks it.
+"""
+
+from __future__ import annotations
+
+UNSURE = "unsure"
+NONE = "none"
+
+ONE = "one"
+MANY = "many"
+LAB = "lab"
+
+# id -> (kind, codes). ``unsure`` is allowed everywhere and not listed.
+QUESTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "warning_signs": (MANY, ("dark_painful_skin", "confusion_or_vomiting",
+                             "fever_spreading_redness", "none")),
+    "respondent": (ONE, ("self", "caregiver")),
+    "age_group": (ONE, ("infant", "child", "adult")),
+    "has_deposits": (ONE, ("yes", "no")),
+    "known_diagnosis": (ONE, ("no", "yes_stable", "yes_changing")),
+    "locations": (MANY, ("fingers_hands", "face", "head_neck", "elbows_knees",
+                         "around_large_joints", "arms_legs", "trunk", "heels", "feet",
+                         "genital", "procedure_site")),
+    "extent": (ONE, ("single", "one_area", "several_areas", "widespread")),
+    "size": (ONE, ("small", "medium", "large")),
+    "pain": (ONE, ("none", "mild", "severe")),
+    "skin_changes": (MANY, ("none", "redness_or_warmth", "purple_net_pattern", "ulcer",
+                            "chalky_discharge", "dark_dead_skin", "blisters")),
+    "stiffness": (ONE, ("yes", "no")),
+    "infection_signs": (ONE, ("yes", "no")),
+    "kidney": (ONE, ("normal", "ckd", "dialysis", "transplant")),
+    "conditions": (MANY, ("systemic_sclerosis", "dermatomyositis", "lupus",
+                          "rheumatoid_arthritis", "hyperparathyroidism", "sarcoidosis",
+                          "cancer", "bone_disease", "diabetes", "down_syndrome",
+                          "parasitic_infection", "none")),
+    "raynaud": (ONE, ("yes", "no")),
+    "events": (MANY, ("injury", "skin_inflammation", "surgery", "calcium_or_phosphate_given",
+                      "heel_sticks", "electrode_paste", "none")),
+    "medications": (MANY, ("warfarin", "corticosteroids", "calcium_phosphate_binders", "none")),
+    "intake": (MANY, ("high_dose_vitamin_d", "calcium_supplements_or_antacids", "none")),
+    "calcium": (LAB, ("high", "normal", "low")),
+    "phosphate": (LAB, ("high", "normal", "low")),
+    "albumin": (LAB, ()),
+    "pth": (LAB, ("high", "normal", "low")),
+    "hypercalcemia_symptoms": (ONE, ("yes", "no")),
+}
+
+# Units accepted per lab, spelled as the contract spells them (matched case-insensitively).
+LAB_UNITS: dict[str, tuple[str, ...]] = {
+    "calcium": ("mg/dL", "mmol/L", "mEq/L"),
+    "phosphate": ("mg/dL", "mmol/L"),
+    "albumin": ("g/dL", "g/L"),
+    "pth": ("pg/mL", "ng/L", "pmol/L"),
+}
+
+TYPES: tuple[str, ...] = ("dystrophic", "metastatic", "calciphylaxis", "idiopathic",
+                          "iatrogenic", "unclear", "none")
+# The types the assessment ranks (``unclear`` and ``none`` are outcomes, not candidates).
+CANDIDATE_TYPES: tuple[str, ...] = ("dystrophic", "metastatic", "calciphylaxis",
+                                    "idiopathic", "iatrogenic")
+SUBTYPES: tuple[str, ...] = ("calcinosis_circumscripta", "calcinosis_universalis",
+                             "tumoral_calcinosis", "scrotal_calcinosis",
+                             "subepidermal_calcified_nodule")
+TRIAGE_LEVELS: tuple[str, ...] = ("routine", "soon", "urgent", "emergency")
+
+
+def triage_rank(level: str) -> int:
+    """Position of a triage level, least urgent first."""
+    return TRIAGE_LEVELS.index(level)
+
+
+def codes_for(question_id: str) -> tuple[str, ...]:
+    """Every code a question accepts, ``unsure`` included."""
+    kind, codes = QUESTIONS[question_id]
+    return codes + (UNSURE,)

@@ -1,0 +1,847 @@
+"""Lab values: reading what a person typed, checking it, and interpreting it.
+
+Every number (conversion factors, reference ranges by age, refuse and confirm
+limits, the albumin correction, Ca x P thresholds, hypercalcaemia grades) comes
+from ``content/labs.yaml``, read once by :func:`load_lab_table` into a frozen
+:class:`LabTable`. The functions here do no I/O and are cheap: regexes are
+compiled at import and every unit's limits are converted when the table loads.
+
+* :func:`parse_lab_text` reads what a person types (``"2,9 mmol/L"``);
+* :func:`lab_from_answer` reads what an answers file holds
+  (``{value: 11.8, unit: mg/dL}`` or ``high``);
+* :func:`extreme_message` asks to confirm a possible but far-from-normal value;
+* :func:`interpret` classifies all four labs for an age group, corrects calcium
+  for albumin, and works out the Ca x P product and the hypercalcaemia grade.
+
+Problems with a value raise :class:`LabError`, whose message is one calm
+sentence for a person saying what was wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+from . import contract
+from .yamlio import Located, YamlError, load_file
+
+LAB_IDS: tuple[str, ...] = tuple(contract.LAB_UNITS)
+BASE_UNITS: dict[str, str] = {
+    "calcium": "mg/dL",
+    "phosphate": "mg/dL",
+    "albumin": "g/dL",
+    "pth": "pg/mL",
+}
+AGE_GROUPS: tuple[str, ...] = contract.QUESTIONS["age_group"][1]
+STATUSES: tuple[str, ...] = ("high", "normal", "low", contract.UNSURE)
+ERROR_KINDS: frozenset[str] = frozenset({"syntax", "no_unit", "unit", "impossible"})
+CAXP_LEVELS: tuple[str, ...] = ("normal", "raised", "high")
+
+MEASUREMENT = "measurement"
+STATUS = "status"
+UNANSWERED = "unanswered"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class LabError(ValueError):
+    """One clear sentence for a person: what was wrong and what is allowed."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        if kind not in ERROR_KINDS:
+            raise ValueError(f"unknown LabError kind {kind!r}")
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LabTableError(ValueError):
+    """A broken ``labs.yaml``: the message starts with "file, line N:"."""
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Limits:
+    """An inclusive interval; ``None`` means no limit on that side."""
+
+    low: float | None
+    high: float | None
+
+    def below(self, value: float) -> bool:
+        return self.low is not None and value < self.low
+
+    def above(self, value: float) -> bool:
+        return self.high is not None and value > self.high
+
+    def contains(self, value: float) -> bool:
+        return not self.below(value) and not self.above(value)
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One accepted unit of a lab, with the lab's limits converted into it."""
+
+    unit: str          # as the contract spells it
+    factor: float      # value in this unit x factor = value in the base unit
+    decimals: int      # precision of limits shown and checked in this unit
+    refuse: Limits     # in this unit
+    confirm: Limits    # in this unit
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """Everything the table says about one lab."""
+
+    lab: str
+    name: str                             # as shown to people ("calcium", "PTH")
+    base_unit: str
+    units: Mapping[str, UnitSpec]         # keyed by the lower-case unit
+    ranges: Mapping[str, Limits]          # age group -> reference range, base unit
+    refuse: Limits                        # base unit
+    confirm: Limits                       # base unit
+    statuses: tuple[str, ...]             # status codes besides ``unsure``
+
+    @property
+    def unit_names(self) -> tuple[str, ...]:
+        return tuple(spec.unit for spec in self.units.values())
+
+    @property
+    def title(self) -> str:
+        return self.name[:1].upper() + self.name[1:]
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A hypercalcaemia grade on corrected calcium: ``low <= value < below``."""
+
+    name: str
+    low: float
+    below: float | None
+
+    def contains(self, value: float) -> bool:
+        return value >= self.low and (self.below is None or value < self.below)
+
+
+@dataclass(frozen=True)
+class LabTable:
+    """A frozen, typed view of ``content/labs.yaml``."""
+
+    labs: Mapping[str, LabSpec]
+    decimals: int                     # base-unit values are compared and shown at this precision
+    unknown_age_group: str
+    correction_factor: float          # mg/dL calcium per g/dL albumin
+    correction_reference: float       # g/dL
+    correction_unreliable_below: float  # g/dL
+    caxp_unit: str
+    caxp_raised: float
+    caxp_high: float
+    grades: tuple[Grade, ...]
+    source_keys: frozenset[str] = field(default_factory=frozenset)
+
+    def lab(self, lab: str) -> LabSpec:
+        """The spec of one lab; ``ValueError`` for an id that is not a lab."""
+        try:
+            return self.labs[lab]
+        except KeyError:
+            raise ValueError(f"{lab!r} is not a lab; labs: {', '.join(self.labs)}") from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _fail(node: Any, key: Any, message: str, file: str) -> NoReturn:
+    where = node.where(key) if isinstance(node, Located) else file
+    raise LabTableError(f"{where}: {message}")
+
+
+def _check_keys(node: Located, required: tuple[str, ...], optional: tuple[str, ...],
+                what: str) -> None:
+    """Every required key present and no unknown key (with a "did you mean")."""
+    allowed = required + optional
+    for key in node:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+            _fail(node, key, f"{what}: unknown key {key!r}{hint}", node.file)
+    for key in required:
+        if key not in node:
+            _fail(node, None, f"{what}: the key {key!r} is missing", node.file)
+
+
+def _mapping(parent: Located, key: str, what: str) -> Located:
+    node = parent.get(key)
+    if not isinstance(node, Located):
+        _fail(parent, key, f"{what} must be a mapping", parent.file)
+    return node
+
+
+def _number(node: Located, key: str, what: str, *, zero_ok: bool = False) -> float:
+    value = node.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        _fail(node, key, f"{what}: {key} must be a number, not {value!r}", node.file)
+    if value < 0 or (value == 0 and not zero_ok):
+        _fail(node, key, f"{what}: {key} must be more than zero, not {value!r}", node.file)
+    return float(value)
+
+
+def _sources(node: Located, what: str, keys: set[str]) -> None:
+    """The ``sources`` list (non-empty, of keys) and the optional ``choice`` flag."""
+    sources = node.get("sources")
+    if (not isinstance(sources, list) or not sources
+            or not all(isinstance(s, str) and s.strip() for s in sources)):
+        _fail(node, "sources" if "sources" in node else None,
+              f"{what}: sources must be a non-empty list of source keys", node.file)
+    if "choice" in node and not isinstance(node["choice"], bool):
+        _fail(node, "choice", f"{what}: choice must be true or false", node.file)
+    keys.update(sources)
+
+
+def _sourced_value(parent: Located, key: str, what: str, keys: set[str]) -> float:
+    """A ``{value: N, sources: [...], choice: bool}`` mapping."""
+    node = _mapping(parent, key, f"{what}: {key}")
+    _check_keys(node, ("value", "sources"), ("choice",), f"{what}: {key}")
+    _sources(node, f"{what}: {key}", keys)
+    return _number(node, "value", f"{what}: {key}")
+
+
+def _limits(parent: Located, key: str, what: str, keys: set[str], *,
+            both: bool = True, zero_ok: bool = False) -> Limits:
+    """A ``{low, high, sources, choice}`` mapping; ``both=False`` allows one side."""
+    node = _mapping(parent, key, f"{what}: {key}")
+    required = ("low", "high", "sources") if both else ("sources",)
+    optional = ("choice",) if both else ("low", "high", "choice")
+    _check_keys(node, required, optional, f"{what}: {key}")
+    _sources(node, f"{what}: {key}", keys)
+    low = _number(node, "low", f"{what}: {key}", zero_ok=zero_ok) if "low" in node else None
+    high = _number(node, "high", f"{what}: {key}") if "high" in node else None
+    if low is None and high is None:
+        _fail(node, None, f"{what}: {key} needs low, high or both", node.file)
+    if low is not None and high is not None and low >= high:
+        _fail(node, key, f"{what}: {key} low must be below high", node.file)
+    return Limits(low, high)
+
+
+def _inside(inner: Limits, outer: Limits) -> bool:
+    """Whether ``inner`` lies within ``outer`` (an open side of ``inner`` is not checked)."""
+    low_ok = outer.low is None or inner.low is None or inner.low >= outer.low
+    high_ok = outer.high is None or inner.high is None or inner.high <= outer.high
+    return low_ok and high_ok
+
+
+def _convert_limits(limits: Limits, factor: float, decimals: int) -> Limits:
+    """Base-unit limits in another unit, rounded to that unit's precision."""
+    def conv(x: float | None) -> float | None:
+        return None if x is None else round(x / factor, decimals)
+    return Limits(conv(limits.low), conv(limits.high))
+
+
+def _load_units(node: Located, lab: str, base_unit: str, refuse: Limits, confirm: Limits,
+                keys: set[str]) -> dict[str, UnitSpec]:
+    what = f"labs: {lab}: units"
+    expected = contract.LAB_UNITS[lab]
+    if set(node) != set(expected):
+        _fail(node, None, f"{what} must be exactly {', '.join(expected)} (the contract's units), "
+                          f"not {', '.join(map(str, node))}", node.file)
+    units: dict[str, UnitSpec] = {}
+    for unit in expected:
+        spec = _mapping(node, unit, f"{what}: {unit}")
+        _check_keys(spec, ("factor", "decimals", "sources"), ("choice",), f"{what}: {unit}")
+        _sources(spec, f"{what}: {unit}", keys)
+        factor = _number(spec, "factor", f"{what}: {unit}")
+        decimals = spec["decimals"]
+        if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+            _fail(spec, "decimals", f"{what}: {unit}: decimals must be a whole number 0-6",
+                  spec.file)
+        if unit == base_unit and factor != 1:
+            _fail(spec, "factor", f"{what}: {unit} is the base unit, so its factor must be 1",
+                  spec.file)
+        units[unit.lower()] = UnitSpec(unit, factor, decimals,
+                                       _convert_limits(refuse, factor, decimals),
+                                       _convert_limits(confirm, factor, decimals))
+    return units
+
+
+def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
+    what = f"labs: {lab}"
+    node = _mapping(labs, lab, what)
+    _check_keys(node, ("name", "base_unit", "units", "ranges", "refuse", "confirm"), (), what)
+    name = node["name"]
+    if not isinstance(name, str) or not name.strip():
+        _fail(node, "name", f"{what}: name must be a non-empty text", node.file)
+    base_unit = node["base_unit"]
+    if base_unit != BASE_UNITS[lab]:
+        _fail(node, "base_unit", f"{what}: base_unit must be {BASE_UNITS[lab]}", node.file)
+    refuse = _limits(node, "refuse", what, keys, zero_ok=True)
+    confirm = _limits(node, "confirm", what, keys, both=False)
+    if not _inside(confirm, refuse):
+        _fail(node, "confirm", f"{what}: the confirm limits must lie inside the refuse limits",
+              node.file)
+    ranges_node = _mapping(node, "ranges", f"{what}: ranges")
+    _check_keys(ranges_node, AGE_GROUPS, (), f"{what}: ranges")
+    ranges: dict[str, Limits] = {}
+    for group in AGE_GROUPS:
+        ranges[group] = _limits(ranges_node, group, f"{what}: ranges", keys)
+        if not _inside(ranges[group], confirm):
+            _fail(ranges_node, group, f"{what}: ranges: {group} must lie inside the confirm "
+                                      f"limits", ranges_node.file)
+    units = _load_units(_mapping(node, "units", f"{what}: units"), lab, base_unit, refuse,
+                        confirm, keys)
+    return LabSpec(lab, name.strip(), base_unit, MappingProxyType(units),
+                   MappingProxyType(ranges), refuse, confirm, contract.QUESTIONS[lab][1])
+
+
+def _load_grades(root: Located, keys: set[str]) -> tuple[Grade, ...]:
+    items = root.get("hypercalcemia_grades")
+    if not isinstance(items, list) or not items:
+        _fail(root, "hypercalcemia_grades", "hypercalcemia_grades must be a non-empty list",
+              root.file)
+    grades: list[Grade] = []
+    for index, item in enumerate(items):
+        what = f"hypercalcemia_grades: item {index + 1}"
+        if not isinstance(item, Located):
+            _fail(root, "hypercalcemia_grades", f"{what} must be a mapping", root.file)
+        last = index == len(items) - 1
+        _check_keys(item, ("grade", "from", "sources") + (() if last else ("below",)),
+                    (), what)
+        _sources(item, what, keys)
+        if not isinstance(item["grade"], str) or not item["grade"]:
+            _fail(item, "grade", f"{what}: grade must be a name", item.file)
+        low = _number(item, "from", what)
+        below = None if last else _number(item, "below", what)
+        if below is not None and below <= low:
+            _fail(item, "below", f"{what}: below must be more than from", item.file)
+        if grades and grades[-1].below != low:
+            _fail(item, "from", f"{what}: from must equal the previous grade's below", item.file)
+        grades.append(Grade(item["grade"], low, below))
+    return tuple(grades)
+
+
+def _build_table(root: Any, file: str) -> LabTable:
+    if not isinstance(root, Located):
+        raise LabTableError(f"{file}: must be a mapping")
+    _check_keys(root, ("precision", "unknown_age_group", "labs", "albumin_correction",
+                       "calcium_phosphate_product", "hypercalcemia_grades"), (), "labs.yaml")
+    keys: set[str] = set()
+    precision = _mapping(root, "precision", "precision")
+    _check_keys(precision, ("decimals", "sources"), ("choice",), "precision")
+    _sources(precision, "precision", keys)
+    decimals = precision["decimals"]
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        _fail(precision, "decimals", "precision: decimals must be a whole number 0-6", file)
+    unknown_age = root["unknown_age_group"]
+    if unknown_age not in AGE_GROUPS:
+        _fail(root, "unknown_age_group", f"unknown_age_group must be one of "
+                                         f"{', '.join(AGE_GROUPS)}", file)
+    labs_node = _mapping(root, "labs", "labs")
+    _check_keys(labs_node, LAB_IDS, (), "labs")
+    labs = {lab: _load_lab(labs_node, lab, keys) for lab in LAB_IDS}
+    corr = _mapping(root, "albumin_correction", "albumin_correction")
+    _check_keys(corr, ("factor", "reference_albumin", "unreliable_below"), (),
+                "albumin_correction")
+    caxp = _mapping(root, "calcium_phosphate_product", "calcium_phosphate_product")
+    _check_keys(caxp, ("unit", "raised", "high"), (), "calcium_phosphate_product")
+    raised = _sourced_value(caxp, "raised", "calcium_phosphate_product", keys)
+    high = _sourced_value(caxp, "high", "calcium_phosphate_product", keys)
+    if raised >= high:
+        _fail(caxp, "raised", "calcium_phosphate_product: raised must be below high", file)
+    if not isinstance(caxp["unit"], str) or not caxp["unit"]:
+        _fail(caxp, "unit", "calcium_phosphate_product: unit must be a text", file)
+    return LabTable(
+        labs=MappingProxyType(labs),
+        decimals=decimals,
+        unknown_age_group=unknown_age,
+        correction_factor=_sourced_value(corr, "factor", "albumin_correction", keys),
+        correction_reference=_sourced_value(corr, "reference_albumin", "albumin_correction",
+                                            keys),
+        correction_unreliable_below=_sourced_value(corr, "unreliable_below",
+                                                   "albumin_correction", keys),
+        caxp_unit=caxp["unit"],
+        caxp_raised=raised,
+        caxp_high=high,
+        grades=_load_grades(root, keys),
+        source_keys=frozenset(keys),
+    )
+
+
+def load_lab_table(path: Path) -> LabTable:
+    """Read and check ``labs.yaml``; a broken file raises :class:`LabTableError`."""
+    display = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    try:
+        root = load_file(path, display)
+    except YamlError as exc:
+        raise LabTableError(str(exc)) from exc
+    return _build_table(root, display)
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _fmt(x: float) -> str:
+    """A number as short as it can be written: 12, 11.8, 0.05."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _or_list(items: tuple[str, ...] | list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+@dataclass(frozen=True)
+class LabValue:
+    """A measurement: the number and unit as entered, and its base-unit value."""
+
+    lab: str
+    value: float
+    unit: str
+    base_value: float
+    base_unit: str
+
+    def entered(self) -> str:
+        """The value as entered, e.g. ``"2.9 mmol/L"``."""
+        return f"{_fmt(self.value)} {self.unit}"
+
+
+# --------------------------------------------------------------------------- parsing
+
+_WS = re.compile(r"\s+")
+_MEASURE = re.compile(
+    r"(?P<num>[-+]?(?:nan|inf(?:inity)?|[0-9.,]*[0-9][0-9.,]*(?:e[-+]?[0-9]+)?))"
+    r"\s*(?P<unit>.*)", re.IGNORECASE | re.DOTALL)
+_PLAIN = re.compile(r"[-+]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:e[-+]?[0-9]+)?", re.IGNORECASE)
+_AMBIGUOUS = re.compile(r"[-+]?[0-9]{1,3},[0-9]{3}")
+_THOUSANDS = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_SPECIAL = re.compile(r"[-+]?(?:nan|inf(?:inity)?)", re.IGNORECASE)
+
+_STATUS_WORDS: dict[str, str] = {
+    "high": "high", "normal": "normal", "low": "low",
+    **{word: contract.UNSURE for word in (
+        "unsure", "not sure", "im not sure", "i am not sure", "dont know", "do not know",
+        "i dont know", "i do not know", "no idea", "unknown", "idk", "?")},
+}
+_STATUS_STRIP = re.compile(r"[\s.!?]+$")
+_KNOWN_UNITS: dict[str, str] = {u.lower(): u for units in contract.LAB_UNITS.values()
+                                for u in units}
+
+
+def _status_key(text: str) -> str:
+    """Lower case, apostrophes dropped, spaces collapsed: "I'm  not sure." -> "im not sure"."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return _STATUS_STRIP.sub("", _WS.sub(" ", text).strip()) or text.strip()
+
+
+def _show_text(text: str, limit: int = 20) -> str:
+    """What the person typed, quoted and kept short, for messages."""
+    text = _WS.sub(" ", text).strip()
+    return f'"{text[:limit]}…"' if len(text) > limit else f'"{text}"'
+
+
+def _how_to_enter(spec: LabSpec) -> str:
+    extra = f", or say {_or_list(list(spec.statuses) + ['not sure'])}" if spec.statuses else \
+        ", or say you are not sure"
+    return (f"please type {spec.name} as a number followed by its unit "
+            f"({_or_list(spec.unit_names)}){extra}")
+
+
+def _syntax_error(spec: LabSpec, shown: str | None = None) -> LabError:
+    if shown is None:
+        return LabError(_capital(_how_to_enter(spec)) + ".", "syntax")
+    return LabError(f"{shown} is not a number; {_how_to_enter(spec)}.", "syntax")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _number_readings(text: str) -> tuple[float, float | None] | None:
+    """The number as written, and a second reading when a comma is ambiguous.
+
+    ``2,9`` is a decimal comma; ``1,060`` may be 1.06 or 1060, so both are
+    returned; ``10,000.5`` has thousands commas. ``None`` when not a number.
+    """
+    if _SPECIAL.fullmatch(text):
+        return float(text), None
+    if _AMBIGUOUS.fullmatch(text):
+        return float(text.replace(",", ".")), float(text.replace(",", ""))
+    if _PLAIN.fullmatch(text):
+        return float(text.replace(",", ".")), None
+    if _THOUSANDS.fullmatch(text):
+        return float(text.replace(",", "")), None
+    return None
+
+
+def _unit_spec(spec: LabSpec, unit_text: str) -> UnitSpec:
+    """The accepted unit matching ``unit_text`` (any case, spaces ignored)."""
+    key = _WS.sub("", unit_text).rstrip(".").lower()
+    found = spec.units.get(key)
+    if found is not None:
+        return found
+    accepted = _or_list(spec.unit_names)
+    if key in _KNOWN_UNITS:
+        raise LabError(f"{spec.title} cannot be given in {_KNOWN_UNITS[key]}; "
+                       f"please use {accepted}.", "unit")
+    raise LabError(f"{spec.title} can be given in {accepted}, not in {_show_text(unit_text)}.",
+                   "unit")
+
+
+def _refused(value: float, unit: UnitSpec) -> bool:
+    return value <= 0 or not unit.refuse.contains(value)
+
+
+def _extreme(value: float, unit: UnitSpec) -> bool:
+    return not unit.confirm.contains(value)
+
+
+def _other_units(spec: LabSpec, value: float, unit: UnitSpec) -> list[str]:
+    """Other accepted units in which ``value`` would be possible and not extreme."""
+    return [other.unit for other in spec.units.values()
+            if other.factor != unit.factor
+            and not _refused(value, other) and not _extreme(value, other)]
+
+
+def _plausible_range(unit: UnitSpec) -> str:
+    low, high = unit.refuse.low, unit.refuse.high
+    if low is None or low == 0:
+        return f"more than 0 and at most {_fmt(high or 0)} {unit.unit}"
+    return f"between {_fmt(low)} and {_fmt(high or 0)} {unit.unit}"
+
+
+def _check_possible(spec: LabSpec, value: float, unit: UnitSpec) -> None:
+    """Raise ``impossible`` for non-finite, zero, negative or out-of-range values."""
+    if not math.isfinite(value):
+        raise LabError(f"That is not a value a blood test can give; {_how_to_enter(spec)}.",
+                       "impossible")
+    if not _refused(value, unit):
+        return
+    plausible = _plausible_range(unit)
+    if value <= 0:
+        raise LabError(f"{spec.title} cannot be zero or less; a possible value is {plausible}.",
+                       "impossible")
+    hint = _other_units(spec, value, unit)
+    tail = f" Did you mean {_or_list(hint)}?" if hint else ""
+    raise LabError(f"{spec.title} {_fmt(value)} {unit.unit} is not possible; a possible value "
+                   f"is {plausible}.{tail}", "impossible")
+
+
+def _choose_reading(spec: LabSpec, readings: tuple[float, float | None], number: str,
+                    unit: UnitSpec) -> float:
+    """Pick the reading of an ambiguous comma that is possible, or ask."""
+    first, second = readings
+    if second is None:
+        return first
+    ok = [r for r in (first, second) if not _refused(r, unit)]
+    if len(ok) == 1:
+        return ok[0]
+    if not ok:
+        return first
+    raise LabError(f"Is {number} {unit.unit} meant as {_fmt(second)} or as {_fmt(first)}? "
+                   f"Please type it again with a decimal point and no thousands comma.", "syntax")
+
+
+def _measurement(spec: LabSpec, number: str, unit_text: str) -> LabValue:
+    """Build a checked :class:`LabValue` from a number text and a unit text."""
+    readings = _number_readings(number)
+    if readings is None:
+        raise _syntax_error(spec, _show_text(number))
+    if not unit_text.strip():
+        raise LabError(f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.",
+                       "no_unit")
+    unit = _unit_spec(spec, unit_text)
+    value = _choose_reading(spec, readings, number, unit)
+    return _make_value(spec, value, unit)
+
+
+def _make_value(spec: LabSpec, value: float, unit: UnitSpec) -> LabValue:
+    _check_possible(spec, value, unit)
+    return LabValue(spec.lab, value, unit.unit, value * unit.factor, spec.base_unit)
+
+
+def _status(spec: LabSpec, text: str) -> str | None:
+    """The status code for a status word, ``None`` when ``text`` is not one."""
+    code = _STATUS_WORDS.get(_status_key(text))
+    if code is None:
+        return None
+    if code != contract.UNSURE and code not in spec.statuses:
+        raise LabError(f"{spec.title} needs a number with its unit "
+                       f"({_or_list(spec.unit_names)}), or say you are not sure.", "syntax")
+    return code
+
+
+def parse_lab_text(lab: str, text: str, table: LabTable) -> LabValue | str:
+    """What a person typed: a :class:`LabValue` or a status code.
+
+    Raises :class:`LabError` (kinds ``syntax``, ``no_unit``, ``unit``,
+    ``impossible``) with one sentence saying what is allowed.
+    """
+    spec = table.lab(lab)
+    if not isinstance(text, str):
+        raise _syntax_error(spec)
+    status = _status(spec, text)
+    if status is not None:
+        return status
+    match = _MEASURE.fullmatch(text.strip())
+    if match is None:
+        raise _syntax_error(spec, _show_text(text) if text.strip() else None)
+    return _measurement(spec, match["num"], match["unit"])
+
+
+_ANSWER_KEYS = ("value", "unit")
+
+
+def _answer_mapping(spec: LabSpec, raw: Mapping[Any, Any]) -> LabValue:
+    """``{value: 11.8, unit: mg/dL}`` from an answers file."""
+    unknown = [str(k) for k in raw if k not in _ANSWER_KEYS]
+    if unknown:
+        raise LabError(f"A {spec.name} measurement has only a value and a unit, "
+                       f"not {_or_list(unknown)}.", "syntax")
+    value = raw.get("value")
+    unit_text = raw.get("unit")
+    if value is None:
+        raise LabError(f"The {spec.name} measurement has no value; give a number with its unit "
+                       f"({_or_list(spec.unit_names)}).", "syntax")
+    if unit_text is None or (isinstance(unit_text, str) and not unit_text.strip()):
+        raise LabError(f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.",
+                       "no_unit")
+    if not isinstance(unit_text, str):
+        raise LabError(f"{spec.title} can be given in {_or_list(spec.unit_names)}.", "unit")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _syntax_error(spec, "That value")
+    if isinstance(value, str):
+        return _measurement(spec, value.strip(), unit_text)
+    unit = _unit_spec(spec, unit_text)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    return _make_value(spec, number, unit)
+
+
+def lab_from_answer(lab: str, raw: object, table: LabTable) -> LabValue | str:
+    """What an answers file holds: a measurement mapping, a status, or "11.8 mg/dL".
+
+    ``None`` (no answer) counts as ``unsure``. Raises :class:`LabError`.
+    """
+    spec = table.lab(lab)
+    if raw is None:
+        return contract.UNSURE
+    if isinstance(raw, LabValue):
+        if raw.lab != lab:
+            raise LabError(f"That value is for {raw.lab}, not for {spec.name}.", "syntax")
+        return raw
+    if isinstance(raw, str):
+        return parse_lab_text(lab, raw, table)
+    if isinstance(raw, Mapping):
+        return _answer_mapping(spec, raw)
+    raise _syntax_error(spec)
+
+
+def extreme_message(value: LabValue, table: LabTable) -> str | None:
+    """A question asking to confirm a possible but far-from-normal value, else ``None``."""
+    spec = table.lab(value.lab)
+    unit = spec.units[value.unit.lower()]
+    if not _extreme(value.value, unit):
+        return None
+    direction = "low" if unit.confirm.below(value.value) else "high"
+    hint = [f"{_fmt(value.value)} {u}" for u in _other_units(spec, value.value, unit)]
+    if hint:
+        return (f"{spec.title} {value.entered()} is very {direction}; please check it. "
+                f"Was it perhaps {_or_list(hint)}?")
+    return f"{spec.title} {value.entered()} is very {direction}; please check that it is right."
+
+
+# --------------------------------------------------------------------------- interpreting
+
+
+@dataclass(frozen=True)
+class LabResult:
+    """One lab, interpreted for an age group."""
+
+    lab: str
+    status: str                 # high | normal | low | unsure
+    source: str                 # measurement | status | unanswered
+    entered: str | None         # "11.8 mg/dL" as entered; None for status/unanswered
+    value: float | None         # base unit; calcium corrected for albumin when known
+    measured: float | None      # base unit, before correction
+    unit: str                   # base unit
+    low: float | None           # reference range for the age group, base unit
+    high: float | None
+    corrected: bool
+    extreme: bool
+    name: str = ""              # as shown to people; the lab id when empty
+
+    def describe(self) -> str:
+        """A plain sentence for reasons, e.g. "calcium 11.8 mg/dL is above the normal range
+        of 8.5-10.5 mg/dL"."""
+        name = self.name or self.lab
+        if self.source != MEASUREMENT:
+            if self.status == contract.UNSURE:
+                return f"{name} is not known"
+            return f"{name} was reported as {self.status}"
+        shown = self.entered or ""
+        base = f"{_fmt(self.measured)} {self.unit}" if self.measured is not None else ""
+        if base and base != shown:
+            shown = f"{shown} ({base})"
+        if self.corrected and self.value is not None:
+            shown = f"{shown}, corrected for albumin to {_fmt(self.value)} {self.unit},"
+        where = {"high": "above", "low": "below", "normal": "within"}[self.status]
+        return (f"{name} {shown} is {where} the normal range of "
+                f"{_fmt(self.low or 0)}-{_fmt(self.high or 0)} {self.unit}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "entered": self.entered,
+            "value": self.value,
+            "unit": self.unit,
+            "status": self.status,
+            "range": [self.low, self.high],
+            "corrected": self.corrected,
+            "measured": self.measured,
+            "source": self.source,
+            "extreme": self.extreme,
+        }
+
+
+@dataclass(frozen=True)
+class LabReport:
+    """All four labs interpreted together."""
+
+    results: Mapping[str, LabResult]
+    caxp: float | None
+    calcium_grade: str | None
+    notes: tuple[str, ...]
+    caxp_level: str | None = None       # normal | raised | high, None without a product
+    caxp_unit: str = "mg2/dL2"
+
+    def status(self, lab: str) -> str:
+        """high, normal, low or unsure."""
+        return self.results[lab].status
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: each lab, the Ca x P product, the calcium grade and the notes."""
+        out: dict[str, Any] = {lab: result.to_dict() for lab, result in self.results.items()}
+        out["caxp"] = (None if self.caxp is None else
+                       {"value": self.caxp, "unit": self.caxp_unit, "level": self.caxp_level})
+        out["calcium_grade"] = self.calcium_grade
+        out["notes"] = list(self.notes)
+        return out
+
+
+def _classify(value: float, limits: Limits) -> str:
+    if limits.below(value):
+        return "low"
+    if limits.above(value):
+        return "high"
+    return "normal"
+
+
+def _as_answer(spec: LabSpec, raw: object, table: LabTable) -> LabValue | str | None:
+    """A :class:`LabValue`, a status code, or ``None`` for no answer."""
+    if raw is None or isinstance(raw, LabValue):
+        if isinstance(raw, LabValue) and raw.lab != spec.lab:
+            raise LabError(f"That value is for {raw.lab}, not for {spec.name}.", "syntax")
+        return raw
+    if isinstance(raw, str) and (raw == contract.UNSURE or raw in spec.statuses):
+        return raw
+    return lab_from_answer(spec.lab, raw, table)
+
+
+def _result(spec: LabSpec, answer: LabValue | str | None, limits: Limits,
+            table: LabTable) -> LabResult:
+    """The result of one lab before any albumin correction."""
+    if answer is None:
+        return LabResult(spec.lab, contract.UNSURE, UNANSWERED, None, None, None, spec.base_unit,
+                         limits.low, limits.high, False, False, spec.name)
+    if isinstance(answer, str):
+        return LabResult(spec.lab, answer, STATUS, None, None, None, spec.base_unit,
+                         limits.low, limits.high, False, False, spec.name)
+    value = round(answer.base_value, table.decimals)
+    unit = spec.units[answer.unit.lower()]
+    return LabResult(spec.lab, _classify(value, limits), MEASUREMENT, answer.entered(), value,
+                     value, spec.base_unit, limits.low, limits.high, False,
+                     _extreme(answer.value, unit), spec.name)
+
+
+def _correct_calcium(calcium: LabResult, albumin: LabResult, table: LabTable) -> LabResult:
+    """Calcium corrected for albumin; both must be measurements."""
+    assert calcium.measured is not None and albumin.measured is not None
+    shift = table.correction_factor * (table.correction_reference - albumin.measured)
+    value = round(calcium.measured + shift, table.decimals)
+    limits = Limits(calcium.low, calcium.high)
+    return LabResult(calcium.lab, _classify(value, limits), calcium.source, calcium.entered,
+                     value, calcium.measured, calcium.unit, calcium.low, calcium.high, True,
+                     calcium.extreme, calcium.name)
+
+
+def _grade(calcium: LabResult, table: LabTable) -> str | None:
+    if calcium.source != MEASUREMENT or calcium.status != "high" or calcium.value is None:
+        return None
+    for grade in table.grades:
+        if grade.contains(calcium.value):
+            return grade.name
+    return None
+
+
+def _caxp(calcium: LabResult, phosphate: LabResult, table: LabTable
+          ) -> tuple[float | None, str | None]:
+    if calcium.value is None or phosphate.value is None:
+        return None, None
+    product = round(calcium.value * phosphate.value, 1)
+    if product >= table.caxp_high:
+        return product, "high"
+    if product >= table.caxp_raised:
+        return product, "raised"
+    return product, "normal"
+
+
+def _age_group(age_group: str | None, table: LabTable) -> tuple[str, bool]:
+    """The age group whose ranges apply, and whether it was a fallback."""
+    if age_group is None or age_group == contract.UNSURE:
+        return table.unknown_age_group, True
+    if age_group not in AGE_GROUPS:
+        raise ValueError(f"{age_group!r} is not an age group; allowed: "
+                         f"{', '.join(AGE_GROUPS + (contract.UNSURE,))}")
+    return age_group, False
+
+
+def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str | None,
+              table: LabTable) -> LabReport:
+    """Classify every lab for the age group, correct calcium, grade it, compute Ca x P.
+
+    ``raw_answers`` maps lab ids to a :class:`LabValue`, a status code, or
+    anything :func:`lab_from_answer` accepts; other keys are ignored and a
+    missing lab is unanswered. ``age_group`` ``None`` or ``unsure`` uses the
+    table's ``unknown_age_group`` ranges and adds a note.
+    """
+    group, fallback = _age_group(age_group, table)
+    results: dict[str, LabResult] = {}
+    for lab, spec in table.labs.items():
+        answer = _as_answer(spec, raw_answers.get(lab), table)
+        results[lab] = _result(spec, answer, spec.ranges[group], table)
+    notes: list[str] = []
+    calcium, albumin = results["calcium"], results["albumin"]
+    if calcium.source == MEASUREMENT and albumin.source == MEASUREMENT:
+        results["calcium"] = calcium = _correct_calcium(calcium, albumin, table)
+        if albumin.measured is not None and albumin.measured < table.correction_unreliable_below:
+            notes.append(f"Albumin is below {_fmt(table.correction_unreliable_below)} "
+                         f"{albumin.unit}, so the corrected calcium is less reliable; an ionised "
+                         f"calcium test would be better.")
+    if fallback and any(r.source == MEASUREMENT for r in results.values()):
+        notes.append(f"The age group is not known, so {group} normal ranges were used.")
+    caxp, level = _caxp(calcium, results["phosphate"], table)
+    return LabReport(MappingProxyType(results), caxp, _grade(calcium, table), tuple(notes),
+                     level, table.caxp_unit)

@@ -1,0 +1,221 @@
+"""The assessment and triage rules from ``content/rules/*.yaml``, checked and compiled."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import contract
+from .conditions import ConditionError, Predicate, compile_condition
+from .yamlio import Located, YamlError, load_file
+
+CERTAINTIES = ("likely", "provisional", "possible")
+
+
+class RulesError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    type: str
+    weight: float
+    when: Predicate
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    type: str
+    certainty: str
+    when: Predicate | None
+    note: str
+
+
+@dataclass(frozen=True)
+class SubtypeRule:
+    subtype: str
+    types: tuple[str, ...]
+    when: Predicate
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TestRule:
+    id: str
+    when: Predicate
+    separates: frozenset[str]
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TriageRule:
+    id: str
+    level: str
+    red_flag: str | None
+    when: Predicate
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+    pathway: tuple[Step, ...]
+    subtypes: tuple[SubtypeRule, ...]
+    tests: tuple[TestRule, ...]
+    triage: tuple[TriageRule, ...]
+    triage_default: str
+
+    def sources_used(self) -> set[str]:
+        used: set[str] = set()
+        for group in (self.rules, self.subtypes, self.tests, self.triage):
+            for item in group:
+                used.update(item.sources)
+        return used
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def where(self, node: Any, key: Any = None) -> str:
+        return node.where(key) if isinstance(node, Located) else "rules"
+
+    def get(self, node: Any, key: str, kind: type | tuple[type, ...], what: str,
+            choices: tuple[str, ...] | None = None) -> Any:
+        if not isinstance(node, Mapping):
+            self.problems.append(f"{self.where(node)}: expected a mapping")
+            return None
+        if key not in node:
+            self.problems.append(f"{self.where(node)}: missing '{key}' ({what})")
+            return None
+        value = node[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            self.problems.append(f"{self.where(node, key)}: '{key}' must be {what}")
+            return None
+        if choices is not None and value not in choices:
+            self.problems.append(f"{self.where(node, key)}: {value!r} is not one of "
+                                 f"{', '.join(choices)}")
+            return None
+        return value
+
+    def condition(self, node: Any, rule_ids: list[str]) -> Predicate | None:
+        try:
+            return compile_condition(node, rule_ids)
+        except ConditionError as exc:
+            self.problems.append(str(exc))
+            return None
+
+    def sources(self, node: Mapping) -> tuple[str, ...]:
+        value = node.get("sources", [])
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            self.problems.append(f"{self.where(node, 'sources')}: 'sources' must be a list of "
+                                 "source keys")
+            return ()
+        return tuple(value)
+
+
+def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step],
+                                                            list[SubtypeRule], list[TestRule]]:
+    rules: list[Rule] = []
+    names: list[str] = []
+    for node in reader.get(data, "rules", list, "a list of rules") or []:
+        rid = reader.get(node, "id", str, "a rule id")
+        rtype = reader.get(node, "type", str, "a type code", contract.CANDIDATE_TYPES)
+        weight = reader.get(node, "weight", (int, float), "a number")
+        reason = reader.get(node, "reason", str, "the reason shown (may be empty for helpers)")
+        if rid in names:
+            reader.problems.append(f"{reader.where(node, 'id')}: the rule {rid!r} is defined twice")
+        when = reader.condition(node.get("when"), list(names)) if isinstance(node, Mapping) \
+            and "when" in node else None
+        if isinstance(node, Mapping) and "when" not in node:
+            reader.problems.append(f"{reader.where(node)}: missing 'when' (the condition)")
+        if None not in (rid, rtype, weight, reason, when):
+            rules.append(Rule(rid, rtype, float(weight), when, reason, reader.sources(node)))
+        if rid is not None:
+            names.append(rid)
+    steps: list[Step] = []
+    for node in reader.get(data, "pathway", list, "a list of steps") or []:
+        sid = reader.get(node, "id", str, "a step id")
+        stype = reader.get(node, "type", str, "a type code", contract.TYPES)
+        certainty = reader.get(node, "certainty", str, "likely, provisional or possible",
+                               CERTAINTIES)
+        note = reader.get(node, "note", str, "a plain sentence about this step")
+        when = reader.condition(node["when"], names) if isinstance(node, Mapping) \
+            and "when" in node else None
+        if None not in (sid, stype, certainty, note):
+            steps.append(Step(sid, stype, certainty, when, note))
+    if steps and steps[-1].when is not None:
+        reader.problems.append(f"{reader.where(data, 'pathway')}: the last pathway step must have "
+                               "no 'when', so that every answer set gets a type")
+    for step in steps[:-1]:
+        if step.when is None:
+            reader.problems.append(f"{reader.where(data, 'pathway')}: only the last step may have "
+                                   f"no 'when' (step {step.id!r})")
+    subtypes: list[SubtypeRule] = []
+    for node in reader.get(data, "subtypes", list, "a list of subtype rules") or []:
+        code = reader.get(node, "subtype", str, "a subtype code", contract.SUBTYPES)
+        types = reader.get(node, "types", list, "a list of type codes")
+        reason = reader.get(node, "reason", str, "the reason shown")
+        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
+        for t in types or []:
+            if t not in contract.CANDIDATE_TYPES:
+                reader.problems.append(f"{reader.where(node, 'types')}: {t!r} is not a type code")
+        if None not in (code, types, reason, when):
+            subtypes.append(SubtypeRule(code, tuple(types), when, reason, reader.sources(node)))
+    tests: list[TestRule] = []
+    for node in reader.get(data, "tests", list, "a list of deciding tests") or []:
+        tid = reader.get(node, "id", str, "a test id")
+        separates = reader.get(node, "separates", list, "a list of type codes")
+        text = reader.get(node, "text", str, "the test in plain words")
+        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
+        if None not in (tid, separates, text, when):
+            tests.append(TestRule(tid, when, frozenset(separates), text, reader.sources(node)))
+    return rules, steps, subtypes, tests
+
+
+def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[TriageRule], str]:
+    default = reader.get(data, "default", str, "a triage level", contract.TRIAGE_LEVELS) \
+        or "routine"
+    out: list[TriageRule] = []
+    for node in reader.get(data, "rules", list, "a list of triage rules") or []:
+        tid = reader.get(node, "id", str, "a rule id")
+        level = reader.get(node, "level", str, "a triage level", contract.TRIAGE_LEVELS)
+        reason = reader.get(node, "reason", str, "the reason shown")
+        flag = node.get("red_flag") if isinstance(node, Mapping) else None
+        if flag is not None and not isinstance(flag, str):
+            reader.problems.append(f"{reader.where(node, 'red_flag')}: 'red_flag' must be a code")
+        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
+        if None not in (tid, level, reason, when):
+            out.append(TriageRule(tid, level, flag, when, reason, reader.sources(node)))
+    return out, default
+
+
+def load_rules(directory: Path) -> Rules:
+    """Read ``assessment.yaml`` and ``triage.yaml`` from ``content/rules``."""
+    reader = _Reader()
+    data: dict[str, Any] = {}
+    for name in ("assessment", "triage"):
+        path = directory / f"{name}.yaml"
+        try:
+            data[name] = load_file(path, f"content/rules/{name}.yaml")
+        except YamlError as exc:
+            reader.problems.append(str(exc))
+    if reader.problems:
+        raise RulesError(reader.problems)
+    rules, steps, subtypes, tests = _read_assessment(reader, data["assessment"])
+    triage, default = _read_triage(reader, data["triage"], [r.id for r in rules])
+    if reader.problems:
+        raise RulesError(reader.problems)
+    return Rules(tuple(rules), tuple(steps), tuple(subtypes), tuple(tests), tuple(triage),
+                 default)

@@ -1,0 +1,219 @@
+"""One person's conversation: the answers so far and where the dialog is.
+
+The session is the model of the shared ``transitions`` machine; it holds all
+the state (front ends only show it). It answers the condition language's
+questions about itself (:class:`~chatbot.engine.conditions.Facts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import contract
+from .answers import Answer, AnswerError, normalize, validate_all
+from .dialog import Option, Question
+from .labs import LabReport, LabValue, interpret
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .loading import Engine
+
+
+NUMBER_LABS = {"calcium_mgdl": "calcium", "phosphate_mgdl": "phosphate",
+               "albumin_gdl": "albumin", "pth_pgml": "pth"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    section: str
+    section_title: str
+    answered: int
+    remaining: int  # an estimate: the questions left if the rest is answered "not sure"
+
+    @property
+    def fraction(self) -> float:
+        total = self.answered + self.remaining
+        return 1.0 if total == 0 else self.answered / total
+
+
+@dataclass(frozen=True)
+class Ignored:
+    id: str
+    reason: str
+    value: Any = None
+
+
+class Session:
+    """A conversation in progress. Create with :meth:`Engine.new_session`."""
+
+    state: str  # set by the transitions machine
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.answers: dict[str, Answer] = {}
+        self.history: list[str] = []
+        self.ignored: list[Ignored] = []
+        self._labs: LabReport | None = None
+        engine.machine.add_model(self)
+
+    # ----- the Facts protocol used by conditions
+    def answer_of(self, qid: str) -> Answer:
+        value = self.answers.get(qid)
+        if value is None:
+            return (contract.UNSURE,) if contract.QUESTIONS[qid][0] == contract.MANY \
+                else contract.UNSURE
+        return value
+
+    def answer(self, qid: str) -> str | tuple[str, ...]:  # Facts protocol
+        value = self.answer_of(qid)
+        if isinstance(value, LabValue):
+            return "measured"
+        return value
+
+    @property
+    def labs(self) -> LabReport:
+        if self._labs is None:
+            raw = {lab: self.answers.get(lab) for lab in contract.LAB_UNITS}
+            age = self.answers.get("age_group")
+            self._labs = interpret(raw, age if isinstance(age, str) else None, self.engine.labs)
+        return self._labs
+
+    def lab_status(self, lab: str) -> str:
+        return self.labs.status(lab)
+
+    def lab_measured(self, lab: str) -> bool:
+        return isinstance(self.answers.get(lab), LabValue)
+
+    def number(self, name: str) -> float | None:
+        report = self.labs
+        if name == "caxp":
+            return report.caxp
+        return report.results[NUMBER_LABS[name]].value
+
+    def rule(self, rule_id: str) -> bool:  # only assessment facts know rules
+        return False
+
+    # ----- where we are
+    @property
+    def finished(self) -> bool:
+        return self.state in self.engine.dialog.outcomes
+
+    @property
+    def outcome(self) -> str | None:
+        outcome = self.engine.dialog.outcomes.get(self.state)
+        return outcome.outcome if outcome else None
+
+    @property
+    def current(self) -> Question | None:
+        return self.engine.dialog.questions.get(self.state)
+
+    @property
+    def respondent(self) -> str | None:
+        value = self.answers.get("respondent")
+        return value if isinstance(value, str) else None
+
+    def text(self, question: Question | None = None) -> str:
+        question = question or self.current
+        return question.text(self.respondent) if question else ""
+
+    def options(self, question: Question | None = None) -> list[Option]:
+        """The options offered now (an option's ``when`` may hide it)."""
+        question = question or self.current
+        if question is None:
+            return []
+        return [o for o in question.options if o.when is None or o.when(self)]
+
+    def progress(self) -> Progress:
+        dialog = self.engine.dialog
+        question = self.current
+        section = question.section if question else dialog.sections[-1].id
+        title = dialog.section(section).title_for(self.respondent)
+        return Progress(section, title, len(self.history), self._remaining())
+
+    def _remaining(self) -> int:
+        dialog = self.engine.dialog
+        state, count = self.state, 0
+        while state in dialog.questions and count <= len(dialog.questions):
+            count += 1
+            question = dialog.questions[state]
+            state = next(t.dest for t in question.transitions if t.when is None or t.when(self))
+        return count
+
+    # ----- moving
+    def answer_current(self, value: Any) -> Answer:
+        """Check ``value`` for the current question, record it and move on."""
+        question = self.current
+        if question is None:
+            raise AnswerError("", "the questions are finished; go back to change an answer")
+        normal = normalize(question.id, value, self.engine.labs)
+        normal = self._only_offered(question, normal)
+        self.answers[question.id] = normal
+        self.history.append(question.id)
+        self._labs = None
+        self.advance()  # type: ignore[attr-defined]  # added by transitions
+        return normal
+
+    def _only_offered(self, question: Question, value: Answer) -> Answer:
+        if question.kind == contract.LAB or all(o.when is None for o in question.options):
+            return value
+        offered = {o.code for o in self.options(question)} | {contract.UNSURE}
+        codes = value if isinstance(value, tuple) else (value,)
+        hidden = [c for c in codes if c not in offered]
+        if not hidden:
+            return value
+        for code in hidden:
+            self.ignored.append(Ignored(question.id, f"{code!r} is not asked here "
+                                                     "with the answers given before", code))
+        kept = tuple(c for c in codes if c in offered)
+        if question.kind == contract.MANY:
+            return kept or (contract.UNSURE,)
+        return kept[0] if kept else contract.UNSURE
+
+    def back(self) -> bool:
+        """Undo the last answer: it is removed and the dialog is where it was."""
+        if not self.history:
+            return False
+        qid = self.history.pop()
+        self.answers.pop(qid, None)
+        self.ignored = [i for i in self.ignored if i.id != qid]
+        self._labs = None
+        self.engine.machine.set_state(qid, model=self)
+        return True
+
+    def back_to(self, qid: str) -> bool:
+        """Go back until ``qid`` is the current question again (to change that answer)."""
+        if qid not in self.history:
+            return False
+        while self.state != qid and self.back():
+            pass
+        return self.state == qid
+
+    def restart(self) -> None:
+        while self.back():
+            pass
+        self.ignored.clear()
+
+    def close(self) -> None:
+        """Leave the shared machine (a session that is replaced should be closed)."""
+        try:
+            self.engine.machine.remove_model(self)
+        except ValueError:
+            pass
+
+    # ----- replay and result
+    def replay(self, raw: Mapping[str, Any]) -> None:
+        """Answer the dialog from an answers file; unasked answers are recorded as ignored."""
+        given = validate_all(raw, self.engine.labs)
+        while not self.finished:
+            question = self.current
+            assert question is not None
+            self.answer_current(given.get(question.id))
+        for qid, value in given.items():
+            if qid not in self.answers:
+                self.ignored.append(Ignored(qid, "not asked with the answers given before",
+                                            value))
+
+    def assess(self) -> Assessment:
+        return self.engine.assess(self)

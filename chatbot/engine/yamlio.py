@@ -1,0 +1,108 @@
+"""Safe YAML loading that remembers where each mapping key stood.
+
+One small module chooses the loader: libyaml's ``CSafeLoader`` when PyYAML was
+built with it, else the pure-Python ``SafeLoader``. Only safe loading is ever
+used: nothing in a YAML file is executed or imported.
+
+Every mapping is returned as a :class:`Located` dict that knows the file and the
+line of itself and of each of its keys, so that schema errors can say
+"dialogs/questions.yaml, line 42: ...".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader: type = yaml.CSafeLoader
+    C_LOADER = True
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+    C_LOADER = False
+
+
+class Located(dict):
+    """A dict from YAML that knows its file and the line of each key."""
+
+    __slots__ = ("file", "line", "key_lines")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.file: str = "<string>"
+        self.line: int = 0
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def where(self, key: Any = None) -> str:
+        line = self.line if key is None else self.line_of(key)
+        return f"{self.file}, line {line}"
+
+
+class YamlError(Exception):
+    """A YAML file that cannot be read: the message names the file and line."""
+
+
+def _make_loader(filename: str) -> type:
+    class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+        pass
+
+    def construct_mapping(loader: Any, node: yaml.MappingNode) -> Located:
+        loader.flatten_mapping(node)
+        result = Located()
+        result.file = filename
+        result.line = node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError as exc:
+                raise YamlError(
+                    f"{filename}, line {key_node.start_mark.line + 1}: a key must be a plain "
+                    f"value, not a list or mapping") from exc
+            if key in result:
+                raise YamlError(
+                    f"{filename}, line {key_node.start_mark.line + 1}: the key {key!r} appears "
+                    f"twice in the same mapping (first on line {result.key_lines[key]})")
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return _Loader
+
+
+def _load(text: str, filename: str, located: bool) -> Any:
+    loader = _make_loader(filename) if located else _BaseLoader
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - loader is a SafeLoader subclass
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise YamlError(f"{filename}{line}: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(f"{filename}: not valid YAML ({exc})") from exc
+
+
+def load_text(text: str, filename: str = "<string>", *, located: bool = True) -> Any:
+    """Parse YAML text safely. ``located`` keeps file and line on every mapping."""
+    return _load(text, filename, located)
+
+
+def load_file(path: Path, display: str | None = None, *, located: bool = True) -> Any:
+    """Read and parse a YAML file; errors name ``display`` (default: the path)."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise YamlError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"{name}: is not UTF-8 text") from exc
+    return _load(text, name, located)
