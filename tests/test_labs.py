@@ -99,7 +99,9 @@ GOOD_FILE = LABS_YAML.read_text(encoding="utf-8")
 
 @pytest.mark.parametrize("old, new, fragment", [
     ("mmol/L: {factor: 4.008, decimals: 1, sources: [ConvCa]}",
-     "mmol/L: {factor: 4.008, decimals: 1}", "sources must be a non-empty list"),
+     "mmol/L: {factor: 4.008, decimals: 1}", "the key 'sources' is missing"),
+    ("mmol/L: {factor: 4.008, decimals: 1, sources: [ConvCa]}",
+     "mmol/L: {factor: 4.008, decimals: 1, sources: []}", "sources must be a non-empty list"),
     ("refuse: {low: 2.0, high: 30.0,", "refuse: {lwo: 2.0, high: 30.0,", "did you mean 'low'"),
     ("mEq/L: {factor: 2.004", "mEq/l: {factor: 2.004", "must be exactly mg/dL, mmol/L, mEq/L"),
     ("adult: {low: 8.5, high: 10.5,", "adult: {low: 10.5, high: 8.5,", "low must be below high"),

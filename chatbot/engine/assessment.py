@@ -135,6 +135,8 @@ def assess(session: Session, rules: Rules) -> Assessment:
     else:
         step = next(s for s in rules.pathway if s.when is None or s.when(facts))
         step_id, chosen, certainty, note = step.id, step.type, step.certainty, step.note
+        if step.if_labs_unknown and "unsure" in (labs.status("calcium"), labs.status("phosphate")):
+            certainty = step.if_labs_unknown
 
     subtype = subtype_reason = None
     for rule in rules.subtypes:

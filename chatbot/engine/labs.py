@@ -450,21 +450,25 @@ def _show_text(text: str, limit: int = 20) -> str:
     return f'"{text[:limit]}…"' if len(text) > limit else f'"{text}"'
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _how_to_enter(spec: LabSpec) -> str:
-    extra = f", or say {_or_list(list(spec.statuses) + ['not sure'])}" if spec.statuses else \
-        ", or say you are not sure"
+    """"please type calcium as a number followed by its unit (...), or say ..."."""
+    if spec.statuses:
+        alternatives = f"say {_or_list(list(spec.statuses) + ['not sure'])}"
+    else:
+        alternatives = "say you are not sure"
     return (f"please type {spec.name} as a number followed by its unit "
-            f"({_or_list(spec.unit_names)}){extra}")
+            f"({_or_list(spec.unit_names)}), or {alternatives}")
 
 
 def _syntax_error(spec: LabSpec, shown: str | None = None) -> LabError:
+    """``shown`` (quoted text the person typed) is not a number; say what is."""
     if shown is None:
         return LabError(_capital(_how_to_enter(spec)) + ".", "syntax")
     return LabError(f"{shown} is not a number; {_how_to_enter(spec)}.", "syntax")
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _number_readings(text: str) -> tuple[float, float | None] | None:
@@ -751,12 +755,10 @@ def _classify(value: float, limits: Limits) -> str:
 
 def _as_answer(spec: LabSpec, raw: object, table: LabTable) -> LabValue | str | None:
     """A :class:`LabValue`, a status code, or ``None`` for no answer."""
-    if raw is None or isinstance(raw, LabValue):
-        if isinstance(raw, LabValue) and raw.lab != spec.lab:
-            raise LabError(f"That value is for {raw.lab}, not for {spec.name}.", "syntax")
-        return raw
+    if raw is None:
+        return None
     if isinstance(raw, str) and (raw == contract.UNSURE or raw in spec.statuses):
-        return raw
+        return raw  # the common case, without parsing
     return lab_from_answer(spec.lab, raw, table)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ class Engine:
     rules: Rules
     content: Content
     root: Path
+    _spare: list[Session] = field(default_factory=list, repr=False, compare=False)
 
     def new_session(self) -> Session:
         return Session(self)
@@ -36,13 +37,18 @@ class Engine:
         return assess(session, self.rules)
 
     def replay(self, answers: Mapping[str, Any]) -> Assessment:
-        """Answers file in, assessment out (the session leaves the machine afterwards)."""
-        session = Session(self)
+        """Answers file in, assessment out.
+
+        Adding a model to a transitions machine is slow, so one spare session
+        is kept and reset for each replay instead of building a new one.
+        """
+        session = self._spare.pop() if self._spare else Session(self)
         try:
+            session.restart()
             session.replay(answers)
             return self.assess(session)
         finally:
-            session.close()
+            self._spare.append(session)
 
 
 def load_engine(root: Path | None = None) -> Engine:

@@ -37,6 +37,8 @@ class Step:
     certainty: str
     when: Predicate | None
     note: str
+    # certainty when calcium or phosphate is unknown (None: unchanged)
+    if_labs_unknown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,13 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
         note = reader.get(node, "note", str, "a plain sentence about this step")
         when = reader.condition(node["when"], names) if isinstance(node, Mapping) \
             and "when" in node else None
+        unknown = node.get("if_labs_unknown") if isinstance(node, Mapping) else None
+        if unknown is not None and unknown not in CERTAINTIES:
+            reader.problems.append(f"{reader.where(node, 'if_labs_unknown')}: {unknown!r} is not "
+                                   f"one of {', '.join(CERTAINTIES)}")
+            unknown = None
         if None not in (sid, stype, certainty, note):
-            steps.append(Step(sid, stype, certainty, when, note))
+            steps.append(Step(sid, stype, certainty, when, note, unknown))
     if steps and steps[-1].when is not None:
         reader.problems.append(f"{reader.where(data, 'pathway')}: the last pathway step must have "
                                "no 'when', so that every answer set gets a type")

@@ -191,9 +191,12 @@ class Session:
         return self.state == qid
 
     def restart(self) -> None:
-        while self.back():
-            pass
+        """Forget every answer and stand at the first question again."""
+        self.answers.clear()
+        self.history.clear()
         self.ignored.clear()
+        self._labs = None
+        self.engine.machine.set_state(self.engine.dialog.start, model=self)
 
     def close(self) -> None:
         """Leave the shared machine (a session that is replaced should be closed)."""
