@@ -83,7 +83,7 @@ def explanation_markdown(a: Assessment, content: Content) -> str:
 def lab_rows(a: Assessment) -> list[dict[str, Any]]:
     rows = []
     for lab, result in a.labs.results.items():
-        if result.source == "unanswered":
+        if result.source == "unanswered" or (result.status == "unsure" and not result.entered):
             continue
         rows.append({"lab": lab, "result": result})
     return rows
@@ -130,7 +130,7 @@ def to_markdown(a: Assessment, content: Content) -> str:
             out.append("")
         out += ["### All types considered", ""]
         for cand in a.ranking:
-            why = "; ".join(cand.reasons) if cand.reasons else "nothing in the answers points here"
+            why = " ".join(cand.reasons) if cand.reasons else "Nothing in the answers points here."
             out.append(f"- **{type_title(content, cand.type)}** (score {cand.score:g}): {why}")
         out.append("")
         if a.tests:

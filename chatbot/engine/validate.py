@@ -1,0 +1,105 @@
+"""``calcinosis validate``: check a set of ``dialogs/`` and ``content/`` folders.
+
+Schema problems come from the loaders (each with file and line); the checks
+here look at the whole: every state reachable, every path ending in an
+outcome, every question of the contract asked, every source key and red-flag
+code defined, the dialog free of loops.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import contract
+from .content import ContentError, load_content
+from .dialog import Dialog, DialogError, load_dialog
+from .labs import LabTableError, load_lab_table
+from .resources import content_dir, dialogs_dir
+from .rules import RulesError, load_rules
+
+
+def graph_problems(dialog: Dialog) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    todo = [dialog.start]
+    while todo:
+        state = todo.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        question = dialog.questions.get(state)
+        if question:
+            todo.extend(t.dest for t in question.transitions)
+    for qid, question in dialog.questions.items():
+        if qid not in seen:
+            problems.append(f"{question.where}: the question {qid!r} can never be reached from "
+                            f"the start {dialog.start!r}")
+    for oid in dialog.outcomes:
+        if oid not in seen:
+            problems.append(f"dialogs/dialog.yaml: the outcome {oid!r} can never be reached")
+    # every path ends in an outcome: no loops (each question has a default transition)
+    state_of: dict[str, int] = {}
+
+    def visit(state: str, path: list[str]) -> None:
+        mark = state_of.get(state)
+        if mark == 2:
+            return
+        if mark == 1:
+            loop = path[path.index(state):] + [state]
+            problems.append(f"{dialog.questions[state].where}: the dialog can loop "
+                            f"({' -> '.join(loop)}), so a path might never end")
+            return
+        question = dialog.questions.get(state)
+        if question is None:
+            return
+        state_of[state] = 1
+        for transition in question.transitions:
+            visit(transition.dest, path + [state])
+        state_of[state] = 2
+
+    visit(dialog.start, [])
+    for qid in contract.QUESTIONS:
+        if qid not in dialog.questions:
+            problems.append(f"dialogs/questions.yaml: the contract question {qid!r} is never asked")
+    return problems
+
+
+def validate(root: Path | None = None) -> list[str]:
+    """Every problem found, as 'file, line N: message' strings (empty when all is well)."""
+    problems: list[str] = []
+    dialog = rules = content = labs = None
+    try:
+        dialog = load_dialog(dialogs_dir(root))
+    except DialogError as exc:
+        problems += exc.problems
+    try:
+        rules = load_rules(content_dir(root) / "rules")
+    except RulesError as exc:
+        problems += exc.problems
+    try:
+        content = load_content(content_dir(root))
+    except ContentError as exc:
+        problems += exc.problems
+    try:
+        labs = load_lab_table(content_dir(root) / "labs.yaml")
+    except (LabTableError, OSError) as exc:
+        problems.append(str(exc))
+    if dialog is not None:
+        problems += graph_problems(dialog)
+    if content is not None:
+        known = set(content.sources)
+        cited: list[tuple[str, str]] = list(content.cited_keys())
+        if dialog is not None:
+            cited += [(q.where, s) for q in dialog.questions.values() for s in q.why_sources]
+        if rules is not None:
+            cited += [("content/rules", s) for s in sorted(rules.sources_used())]
+            for rule in rules.triage:
+                if rule.red_flag and rule.red_flag not in content.red_flags:
+                    problems.append(f"content/rules/triage.yaml: the red flag {rule.red_flag!r} "
+                                    f"(rule {rule.id!r}) has no text in content/advice.yaml")
+        if labs is not None:
+            cited += [("content/labs.yaml", s) for s in sorted(labs.source_keys)]
+        for where, key in cited:
+            if key not in known:
+                problems.append(f"{where}: the source {key!r} is not in content/sources.yaml")
+    return list(dict.fromkeys(problems))
