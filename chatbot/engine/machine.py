@@ -58,8 +58,10 @@ def mermaid(dialog: Dialog) -> str:
 
     labelled = []
     for question in dialog.questions.values():
+        only = len(question.transitions) == 1
         for transition in question.transitions:
-            spec: dict[str, Any] = {"trigger": _label(transition.when_source),
+            label = "next" if only else _label(transition.when_source)
+            spec: dict[str, Any] = {"trigger": label,
                                     "source": question.id, "dest": transition.dest}
             labelled.append(spec)
 

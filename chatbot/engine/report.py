@@ -57,7 +57,8 @@ def advice_markdown(a: Assessment, content: Content) -> str:
         lines += ["", "**What to say when you call:**", "", f"> {advice.call_words}"]
     lines += ["", "**If things get worse:**", ""]
     lines += _facts(advice.if_worse)
-    lines += _facts(content.worse_signs)
+    if a.triage != "emergency":  # at emergency level the signs are already the reason to go
+        lines += _facts(content.worse_signs)
     return "\n".join(lines)
 
 
