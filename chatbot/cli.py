@@ -111,6 +111,130 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_store():
+    from .storage import Store, StoreError
+
+    try:
+        return Store()
+    except StoreError as exc:
+        raise InputProblem(str(exc)) from exc
+
+
+def _session_json(record: Any) -> dict[str, Any]:
+    row = record.row
+    return {"id": row.id, "created": row.created, "updated": row.updated, "status": row.status,
+            "respondent": row.respondent, "type": row.type, "subtype": row.subtype,
+            "triage": row.triage, "answers": record.answers_dict(),
+            "assessment": record.assessment}
+
+
+def _get_record(store: Any, ident: str) -> Any:
+    try:
+        number = int(ident)
+    except ValueError as exc:
+        raise InputProblem(f"{ident!r} is not a session id; 'calcinosis history' lists "
+                           "them") from exc
+    record = store.get(number)
+    if record is None:
+        raise InputProblem(f"there is no session {number}; 'calcinosis history' lists them")
+    return record
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        rows = store.list()
+        if args.json:
+            json.dump([{"id": r.id, "created": r.created, "updated": r.updated,
+                        "status": r.status, "respondent": r.respondent, "type": r.type,
+                        "subtype": r.subtype, "triage": r.triage, "answered": r.answered}
+                       for r in rows], sys.stdout, indent=2)
+            sys.stdout.write("\n")
+            return EXIT_OK
+        if not rows:
+            print("No saved sessions yet.")
+            return EXIT_OK
+        print(f"{'id':>5}  {'date':<25}  {'answered by':<11}  {'status':<10}  "
+              f"{'type':<13}  triage")
+        for r in rows:
+            print(f"{r.id:>5}  {r.updated:<25}  {r.respondent or '-':<11}  {r.status:<10}  "
+                  f"{r.type or '-':<13}  {r.triage or '-'}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .engine.loading import default_engine
+    from .export import build, summary_markdown
+
+    with _open_store() as store:
+        record = _get_record(store, args.id)
+    if args.json:
+        json.dump(_session_json(record), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    engine = default_engine()
+    summary = build(engine, record.answers_dict(), record.row.created,
+                    record.row.status == "finished")
+    status = "finished" if record.row.status == "finished" else "not finished yet"
+    print(f"Session {record.row.id} ({status})\n")
+    print(summary_markdown(engine, summary))
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        if args.all:
+            count = store.delete_all()
+            print(f"Deleted {count} session(s) for good.")
+            return EXIT_OK
+        if args.id is None:
+            raise InputProblem("say which session to delete (an id from 'calcinosis history'), "
+                               "or --all")
+        record = _get_record(store, args.id)
+        store.delete(record.row.id)
+        print(f"Deleted session {record.row.id} for good.")
+    return EXIT_OK
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output in (None, "-"):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    path = Path(output)
+    try:
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputProblem(f"{output}: cannot be written ({exc.strerror})") from exc
+    print(f"Saved to {path.resolve()}", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .engine.loading import default_engine
+    from .export import build, summary_fhir, summary_html, summary_markdown
+
+    with _open_store() as store:
+        record = _get_record(store, args.id)
+    engine = default_engine()
+    summary = build(engine, record.answers_dict(), record.row.created,
+                    record.row.status == "finished")
+    if args.format == "md":
+        text = summary_markdown(engine, summary)
+    elif args.format == "html":
+        text = summary_html(engine, summary)
+    else:
+        text = json.dumps(summary_fhir(engine, summary), indent=2, ensure_ascii=False)
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def cmd_export_questionnaire(args: argparse.Namespace) -> int:
+    from .engine.fhir import questionnaire
+    from .engine.loading import default_engine
+
+    resource = questionnaire(default_engine().dialog)
+    _write_output(json.dumps(resource, indent=2, ensure_ascii=False), args.output)
+    return EXIT_OK
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     try:
         from .tui.app import run
@@ -138,6 +262,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("graph", help="print the dialog as a Mermaid state diagram")
     p.set_defaults(func=cmd_graph)
+    p = sub.add_parser("history", help="list saved sessions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+    p = sub.add_parser("show", help="print one saved session")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+    p = sub.add_parser("delete", help="delete a saved session (or --all) for good")
+    p.add_argument("id", nargs="?", metavar="ID")
+    p.add_argument("--all", action="store_true", help="delete every saved session")
+    p.set_defaults(func=cmd_delete)
+    p = sub.add_parser("export", help="a summary for the doctor: Markdown, HTML or FHIR")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--format", choices=("md", "html", "fhir"), default="md")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("export-questionnaire",
+                       help="the FHIR R4 Questionnaire generated from dialogs/")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(func=cmd_export_questionnaire)
     parser.set_defaults(func=cmd_chat)
     return parser
 

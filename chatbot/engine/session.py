@@ -206,15 +206,22 @@ class Session:
             pass
 
     # ----- replay and result
-    def replay(self, raw: Mapping[str, Any]) -> None:
-        """Answer the dialog from an answers file; unasked answers are recorded as ignored."""
+    def replay(self, raw: Mapping[str, Any], complete: bool = True) -> None:
+        """Answer the dialog from an answers file; unasked answers are recorded as ignored.
+
+        ``complete`` answers every question the file leaves out with "unsure" (the
+        contract's rule for answers files); otherwise the replay stops at the first
+        question without an answer, as a saved unfinished session does.
+        """
         given = validate_all(raw, self.engine.labs)
         while not self.finished:
             question = self.current
             assert question is not None
+            if not complete and question.id not in given:
+                break  # a saved, unfinished session: stop where the person stopped
             self.answer_current(given.get(question.id))
         for qid, value in given.items():
-            if qid not in self.answers:
+            if complete and qid not in self.answers:
                 self.ignored.append(Ignored(qid, "not asked with the answers given before",
                                             value))
 

@@ -1,0 +1,149 @@
+"""A summary to take to the doctor: Markdown, one printable HTML page, or FHIR.
+
+Built from a saved session (or any answers): the answers are replayed through
+the dialog, so the summary always matches what the engine concludes.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import contract
+from .engine.assessment import Assessment
+from .engine.labs import LabValue
+from .engine.loading import Engine
+from .engine.report import escape_md, to_markdown
+
+RESPONDENT_WORDS = {"self": "the person themself", "caregiver": "a caregiver, for someone else"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    assessment: Assessment
+    answers: dict[str, Any]
+    history: list[str]
+    created: str
+    respondent: str | None
+    finished: bool = True
+
+
+def build(engine: Engine, answers: dict[str, Any], created: str,
+          finished: bool = True) -> Summary:
+    session = engine.new_session()
+    try:
+        session.replay(answers, complete=finished)
+        assessment = engine.assess(session)
+        return Summary(assessment, dict(session.answers), list(session.history), created,
+                       session.respondent, finished)
+    finally:
+        session.close()
+
+
+def _answer_words(engine: Engine, qid: str, value: Any) -> str:
+    question = engine.dialog.questions[qid]
+    if isinstance(value, LabValue):
+        return escape_md(value.entered())
+    if isinstance(value, tuple):
+        return ", ".join(question.label_of(code) for code in value)
+    if qid in contract.LAB_UNITS and value != contract.UNSURE:
+        return f"reported as {value}"
+    return question.label_of(value)
+
+
+def qa_markdown(engine: Engine, summary: Summary) -> str:
+    lines = ["## Every question and answer", "", "| question | answer |", "|---|---|"]
+    for qid in summary.history:
+        question = engine.dialog.questions[qid]
+        text = question.text(summary.respondent).replace("|", "\\|")
+        words = _answer_words(engine, qid, summary.answers[qid]).replace("|", "\\|")
+        lines.append(f"| {text} | {words} |")
+    return "\n".join(lines)
+
+
+def doctor_questions(engine: Engine, a: Assessment) -> list[str]:
+    questions = ["Could these lumps be checked, and what do you think they are?",
+                 "Which tests would tell what type they are, and when can they be done?"]
+    text = engine.content.types.get(a.type)
+    if text:
+        questions += [q for q in text.doctor_questions if q not in questions]
+    if a.red_flags:
+        questions.append("Which warning signs mean I should come back at once or call for help?")
+    return questions
+
+
+def summary_markdown(engine: Engine, summary: Summary) -> str:
+    a = summary.assessment
+    who = RESPONDENT_WORDS.get(summary.respondent or "", "not said")
+    body = to_markdown(a, engine.content)
+    # the result's own "Questions to ask the doctor" is replaced by the fuller list below
+    if "## Questions to ask the doctor" in body:
+        head, rest = body.split("## Questions to ask the doctor", 1)
+        tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
+        body = head + tail.lstrip("\n")
+    parts = [
+        "# Calcinosis check: summary for the doctor",
+        "",
+        f"- **Date:** {summary.created}",
+        f"- **Answered by:** {who}",
+        f"- **Questions answered:** {len(summary.history)}",
+        "",
+        *([] if summary.finished else [
+            "**This session is not finished.** The result below uses only the answers given "
+            "so far; questions not reached count as \"not sure\".", ""]),
+        body.replace("# What the answers suggest", "## What the answers suggest", 1)
+            .replace("\n## ", "\n### ").replace("\n### What the answers suggest",
+                                                 "\n## What the answers suggest"),
+        "",
+        qa_markdown(engine, summary),
+        "",
+        "## Questions to ask the doctor",
+        "",
+        *[f"- {q}" for q in doctor_questions(engine, a)],
+        "",
+    ]
+    return "\n".join(parts)
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+  body {{ font: 16px/1.5 Georgia, "Times New Roman", serif; max-width: 46em; margin: 2em auto;
+         padding: 0 1em; color: #111; background: #fff; }}
+  h1, h2, h3 {{ font-family: Helvetica, Arial, sans-serif; line-height: 1.2; }}
+  h1 {{ font-size: 1.6em; border-bottom: 2px solid #333; padding-bottom: .3em; }}
+  blockquote {{ border-left: 4px solid #555; margin: 1em 0; padding: .2em 1em; background: #f4f4f4; }}
+  table {{ border-collapse: collapse; width: 100%; margin: 1em 0; }}
+  th, td {{ border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }}
+  th {{ background: #eee; }}
+  code {{ font-family: Menlo, Consolas, monospace; font-size: .9em; }}
+  @media print {{ body {{ margin: 0; max-width: none; font-size: 11pt; }}
+                  a {{ color: #000; text-decoration: none; }} }}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
+
+
+def summary_html(engine: Engine, summary: Summary) -> str:
+    """One self-contained printable page (no scripts, no external files)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return PAGE.format(title=html.escape("Calcinosis check: summary for the doctor"),
+                       body=md.render(summary_markdown(engine, summary)))
+
+
+def summary_fhir(engine: Engine, summary: Summary) -> dict[str, Any]:
+    from .engine.fhir import questionnaire_response
+
+    return questionnaire_response(summary.answers, engine.dialog, authored=summary.created,
+                                  respondent=summary.respondent)
