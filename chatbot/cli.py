@@ -236,6 +236,12 @@ def cmd_export_questionnaire(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    if args.plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from .engine.loading import default_engine
+        from .plain import run_plain
+
+        resume = "yes" if args.resume else "no" if args.new else "ask"
+        return run_plain(default_engine(), resume=resume, save=not args.no_save)
     try:
         from .tui.app import run
     except ImportError:
@@ -251,6 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="An offline guide to calcium deposits in or under the skin. "
                     "It gives information, not a diagnosis.")
     parser.add_argument("--version", action="version", version=f"calcinosis {__version__}")
+    parser.add_argument("--plain", action="store_true",
+                        help="line-by-line mode for screen readers and pipes (automatic when "
+                             "standard input is not a terminal)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true",
+                       help="continue the last unfinished session without asking")
+    group.add_argument("--new", action="store_true", help="start a new session without asking")
+    parser.add_argument("--no-save", action="store_true", help="do not save answers")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("assess", help="assess answers files (YAML or JSON; - for stdin)")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -1,0 +1,318 @@
+"""Plain mode: the same dialog, line by line on standard input and output.
+
+For screen readers, pipes and scripts: no full-screen drawing and no colour.
+Each question is printed with numbered options; a line answers it by number,
+code or words (the same word matching as the terminal UI), or is one of the
+commands ``back``, ``why``, ``unsure``, ``help``, ``quit``. When input ends
+half-way the run stops cleanly and says which question was left unanswered.
+Every answer is saved at once (see :mod:`chatbot.storage`).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from .engine import contract
+from .engine.answers import AnswerError
+from .engine.labs import LabError, LabValue, extreme_message, parse_lab_text
+from .engine.loading import Engine
+from .engine.report import to_dict, to_markdown
+from .engine.session import Session
+from .storage import Recorder
+
+COMMANDS = ("back", "why", "unsure", "help", "quit")
+HELP = """\
+How to answer:
+  - type the number of an option, or its words (for example: hands, dunno);
+  - for "choose all that apply", give several, separated by commas: 1, 3;
+  - lab values: the number with its unit (11.8 mg/dL, 2.9 mmol/L), or high, normal, low;
+  - unsure (or 0): "I'm not sure"; back: change the last answer;
+  - why: why this is asked; help: this text; quit: stop (answers are kept).
+"""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-?]*[ -/]*[@-~]")
+
+
+def clean(text: str) -> str:
+    """Typed text made safe to echo: escape codes and control characters removed."""
+    return _CONTROL.sub("", text)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown made readable as plain text (for screen readers and pipes)."""
+    out = []
+    for line in markdown.splitlines():
+        heading = re.match(r"^(#+)\s+(.*)$", line)
+        if heading:
+            title = heading.group(2)
+            out.append(title.upper() if len(heading.group(1)) <= 2 else title)
+            continue
+        if line.startswith("|---"):
+            continue
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            line = " - ".join(c for c in cells if c)
+        line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
+        line = re.sub(r"`([^`]*)`", r"\1", line)
+        line = re.sub(r"(?<!\w)_(.+?)_(?!\w)", r"\1", line)
+        line = re.sub(r"\\([\\`*_{}\[\]<>()#+\-.!|~])", r"\1", line)
+        if line.startswith("> "):
+            line = line[2:]
+        out.append(line)
+    return "\n".join(out)
+
+
+class PlainChat:
+    """One run of plain mode over text streams."""
+
+    def __init__(self, engine: Engine, stdin: IO[str], stdout: IO[str],
+                 recorder: Recorder | None = None, interactive: bool = False):
+        self.engine = engine
+        self.stdin = stdin
+        self.out = stdout
+        self.recorder = recorder or Recorder(None)
+        self.interactive = interactive
+        self.session: Session = engine.new_session()
+        self._section: str | None = None
+        self._warned = False
+        self._matcher = _load_matcher(engine)
+
+    # ----- output
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def read(self, prompt: str = "> ") -> str | None:
+        if self.interactive:
+            self.out.write(prompt)
+            self.out.flush()
+        line = self.stdin.readline()
+        if not line:
+            return None
+        return clean(line.rstrip("\r\n")).strip()
+
+    # ----- the run
+    def run(self) -> int:
+        notices = self.engine.content.notices
+        self.say("Calcinosis check (plain mode)")
+        self.say(notices["not_a_diagnosis"])
+        self.say(notices["emergency"])
+        if self.recorder.warning:
+            self.say(f"Warning: {self.recorder.warning}")
+        self.say('Type "help" at any time for how to answer.')
+        while not self.session.finished:
+            question = self.session.current
+            assert question is not None
+            self.show_question()
+            if not self.take_answer():
+                return 0
+            self.after_answer(question.id)
+        self.finish()
+        return 0
+
+    def show_question(self) -> None:
+        s = self.session
+        question = s.current
+        assert question is not None
+        progress = s.progress()
+        if progress.section != self._section:
+            self._section = progress.section
+            self.say("")
+            self.say(f"== {progress.section_title} ==")
+        self.say("")
+        self.say(f"Question {progress.answered + 1} (about {progress.remaining - 1} more after "
+                 f"this): {s.text()}")
+        options = s.options()
+        for number, option in enumerate(options, 1):
+            self.say(f"  {number}. {option.label}")
+        self.say(f"  0. {question.unsure_label}")
+        if question.kind == contract.MANY:
+            self.say("Choose all that apply: numbers or words separated by commas.")
+        elif question.kind == contract.LAB:
+            units = ", ".join(contract.LAB_UNITS[question.id])
+            extra = ", or a number above" if options else ""
+            self.say(f"Type the value with its unit ({units}){extra}.")
+
+    def take_answer(self) -> bool:
+        """Read lines until the current question is answered; False when input ended or quit."""
+        s = self.session
+        question = s.current
+        assert question is not None
+        while True:
+            line = self.read()
+            if line is None:
+                self.say("")
+                self.say(f"The input ended before this question was answered: "
+                         f"\"{s.text()}\" ({question.id}).")
+                self.say("Your answers so far are kept." if self.recorder.saving
+                         else "Your answers were not saved.")
+                return False
+            word = line.lower()
+            if word in ("quit", "exit", "q"):
+                self.say("Stopped. " + ("Your answers so far are kept; start again to continue."
+                                        if self.recorder.saving else ""))
+                return False
+            if word in ("help", "?", "h"):
+                self.say(HELP)
+                continue
+            if word == "why":
+                self.say(f"Why we ask: {question.why}")
+                continue
+            if word == "back":
+                if s.back():
+                    self.recorder.sync(s)
+                    self.say("Going back one question.")
+                    self._section = None
+                    self.show_question()
+                    question = s.current
+                    assert question is not None
+                else:
+                    self.say("This is the first question; there is nothing to go back to.")
+                continue
+            if not line:
+                self.say("Please type an answer, or \"unsure\".")
+                continue
+            value = self.understand(line)
+            if value is None:
+                continue
+            try:
+                s.answer_current(value)
+            except AnswerError as exc:
+                self.say(exc.message)
+                continue
+            self.recorder.sync(s)
+            return True
+
+    def understand(self, line: str) -> Any:
+        """The answer a line means, or None after saying what was wrong."""
+        s = self.session
+        question = s.current
+        assert question is not None
+        options = s.options()
+        word = line.lower()
+        if word in ("unsure", "0", "not sure", "i'm not sure", "dont know", "don't know"):
+            return [contract.UNSURE] if question.kind == contract.MANY else contract.UNSURE
+        if question.kind == contract.LAB:
+            return self.understand_lab(line, options)
+        parts = [p.strip() for p in re.split(r"[,;]", line) if p.strip()]
+        if parts and all(p.isdigit() for p in parts):
+            numbers = [int(p) for p in parts]
+            if any(n < 0 or n > len(options) for n in numbers):
+                self.say(f"Please choose a number from 0 to {len(options)}.")
+                return None
+            codes = [contract.UNSURE if n == 0 else options[n - 1].code for n in numbers]
+            if question.kind == contract.ONE:
+                if len(codes) > 1:
+                    self.say("Please choose just one answer.")
+                    return None
+                return codes[0]
+            return codes
+        codes_offered = {o.code for o in options}
+        direct = [p for p in parts if p in codes_offered or p == contract.UNSURE]
+        if direct and len(direct) == len(parts):
+            return direct if question.kind == contract.MANY else direct[0]
+        if self._matcher is not None:
+            match = self._matcher(question, options, line)
+            if match.ok:
+                return list(match.codes) if question.kind == contract.MANY else match.codes[0]
+            self.say(match.message)
+            return None
+        self.say(f"I did not understand \"{line}\". Please type a number from 0 to {len(options)}.")
+        return None
+
+    def understand_lab(self, line: str, options: list) -> Any:
+        question = self.session.current
+        assert question is not None
+        if line.isdigit() and 1 <= int(line) <= len(options) and len(line) < 2:
+            return options[int(line) - 1].code
+        try:
+            value = parse_lab_text(question.id, line, self.engine.labs)
+        except LabError as exc:
+            self.say(exc.message)
+            return None
+        if isinstance(value, LabValue):
+            confirm = extreme_message(value, self.engine.labs)
+            if confirm:
+                self.say(f"{confirm} Type yes to keep {value.entered()}, or type the value again.")
+                reply = self.read("confirm> ")
+                if reply is None or reply.lower() not in ("y", "yes"):
+                    self.say("Not kept. Please type the value again.")
+                    return None
+        return value
+
+    def after_answer(self, qid: str) -> None:
+        if qid != "warning_signs" or self._warned:
+            return
+        signs = self.session.answers.get("warning_signs", ())
+        if not any(code not in (contract.NONE, contract.UNSURE) for code in signs):
+            return
+        self._warned = True
+        a = self.session.assess()
+        advice = self.engine.content.levels[a.triage]
+        self.say("")
+        self.say(f"IMPORTANT: {advice.title.upper()}. {advice.when}")
+        for flag in a.red_flags:
+            text = self.engine.content.red_flags.get(flag.code)
+            self.say(f"  - {text.title if text else flag.code}: {flag.reason}")
+        if advice.call_words:
+            self.say(f"What to say when you call: {' '.join(advice.call_words.split())}")
+        self.say("You may go on with the questions to learn more.")
+
+    def finish(self) -> None:
+        a = self.session.assess()
+        self.recorder.finish(to_dict(a, self.engine.content))
+        self.say("")
+        self.say(plain_text(to_markdown(a, self.engine.content)))
+        if self.recorder.saving and self.recorder.session_id is not None:
+            self.say(f"Saved as session {self.recorder.session_id}. For a summary to take to the "
+                     f"doctor: calcinosis export {self.recorder.session_id} --format html -o "
+                     "summary.html")
+
+
+def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
+    try:
+        from .engine.matching import load_synonyms, match_answer
+        from .engine.resources import dialogs_dir
+    except ImportError:
+        return None
+    synonyms = load_synonyms(dialogs_dir(engine.root))
+    return lambda question, options, text: match_answer(question, options, text, synonyms)
+
+
+def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
+              stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+    """Run plain mode. ``resume``: ask | yes | no (continue an unfinished session)."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty()
+    recorder = Recorder.open() if save else Recorder(None, warning=None)
+    chat = PlainChat(engine, stdin, stdout, recorder, interactive)
+    try:
+        store = recorder.store
+        row = store.latest_unfinished() if store is not None else None
+        if row is not None and resume != "no":
+            go_on = resume == "yes"
+            if resume == "ask":
+                if interactive:
+                    chat.say(f"You have an unfinished session from {row.updated} "
+                             f"({row.answered} answers). Continue it? (yes/no)")
+                    reply = chat.read()
+                    go_on = reply is not None and reply.lower() in ("y", "yes")
+                else:
+                    chat.say(f"Note: an unfinished session ({row.id}) is saved; "
+                             "use --resume to continue it.")
+            if go_on:
+                record = store.get(row.id)
+                chat.session.replay(record.answers_dict(), complete=False)
+                recorder.resume(row.id, record.answers)
+                chat.say(f"Continuing where you left off ({row.answered} answers kept).")
+        return chat.run()
+    except KeyboardInterrupt:
+        chat.say("\nStopped. Your answers so far are kept." if recorder.saving else "\nStopped.")
+        return 130
+    finally:
+        chat.session.close()
+        recorder.close()
