@@ -49,6 +49,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sessions_updated ON sessions(updated DESC);
     """,
+    # 2: the number of answers kept on the session row, so the history lists fast
+    """
+    ALTER TABLE sessions ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET answered = (SELECT COUNT(*) FROM answers a WHERE a.session_id = sessions.id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -201,7 +206,8 @@ class Store:
                                (session_id, keep + offset, qid, json.dumps(value), stamp)))
         statements.append(("UPDATE sessions SET updated = ?, respondent = ?, status = "
                            "'unfinished', type = NULL, subtype = NULL, triage = NULL, "
-                           "assessment = NULL WHERE id = ?", (stamp, respondent, session_id)))
+                           "assessment = NULL, answered = ? WHERE id = ?",
+                           (stamp, respondent, keep + len(new), session_id)))
         self._write(statements)
 
     def finish(self, session_id: int, assessment: dict[str, Any]) -> None:
@@ -229,7 +235,7 @@ class Store:
 
     # ----- reading
     _ROW = ("SELECT s.id, s.created, s.updated, s.status, s.respondent, s.type, s.subtype, "
-            "s.triage, (SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id) FROM sessions s")
+            "s.triage, s.answered FROM sessions s")
 
     def list(self) -> list[SessionRow]:
         try:
@@ -256,8 +262,8 @@ class Store:
         """The most recent session left half-way (with at least one answer)."""
         try:
             row = self.db.execute(
-                self._ROW + " WHERE s.status = 'unfinished' AND EXISTS (SELECT 1 FROM answers a "
-                "WHERE a.session_id = s.id) ORDER BY s.updated DESC, s.id DESC LIMIT 1").fetchone()
+                self._ROW + " WHERE s.status = 'unfinished' AND s.answered > 0 "
+                "ORDER BY s.updated DESC, s.id DESC LIMIT 1").fetchone()
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, self.path)) from exc
         return SessionRow(*row) if row else None
