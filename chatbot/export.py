@@ -10,7 +10,6 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import contract
 from .engine.assessment import Assessment
 from .engine.labs import LabValue
 from .engine.loading import Engine
@@ -47,8 +46,6 @@ def _answer_words(engine: Engine, qid: str, value: Any) -> str:
         return escape_md(value.entered())
     if isinstance(value, tuple):
         return ", ".join(question.label_of(code) for code in value)
-    if qid in contract.LAB_UNITS and value != contract.UNSURE:
-        return f"reported as {value}"
     return question.label_of(value)
 
 

@@ -1,0 +1,99 @@
+"""The summary for the doctor: every answer in plain words, one printable page."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot.engine.labs import LabValue
+from chatbot.engine.loading import default_engine
+from chatbot.export import build, summary_html, summary_markdown
+
+VIGNETTES = sorted((Path(__file__).parent / "vignettes").glob("*.yaml"))
+
+
+def answer_words(engine, qid, value) -> list[str]:
+    question = engine.dialog.questions[qid]
+    if isinstance(value, LabValue):
+        return [value.entered()]
+    if isinstance(value, tuple):
+        return [question.label_of(code) for code in value]
+    return [question.label_of(value)]
+
+
+@pytest.mark.parametrize("path", VIGNETTES, ids=[p.stem for p in VIGNETTES])
+def test_summary_holds_every_answer(path: Path) -> None:
+    engine = default_engine()
+    answers = yaml.safe_load(path.read_text())["answers"]
+    summary = build(engine, answers, "2026-11-22T10:00:00+00:00")
+    md = summary_markdown(engine, summary)
+    page = summary_html(engine, summary)
+    assert "2026-11-22T10:00:00+00:00" in md
+    assert "not a diagnosis" in md and "not a diagnosis" in page
+    assert "Questions to ask the doctor" in md
+    for qid in summary.history:
+        question_text = engine.dialog.questions[qid].text(summary.respondent)
+        assert question_text in md, qid
+        assert html.escape(question_text, quote=False) in page, qid
+        for words in answer_words(engine, qid, summary.answers[qid]):
+            plain = words.replace("|", "\\|")
+            assert plain in md.replace("\\.", ".").replace("\\-", "-"), (qid, words)
+            assert html.escape(words, quote=False) in page, (qid, words)
+
+
+def test_html_is_one_self_contained_page() -> None:
+    engine = default_engine()
+    answers = yaml.safe_load(VIGNETTES[0].read_text())["answers"]
+    page = summary_html(engine, build(engine, answers, "2026-11-22"))
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    lowered = page.lower()
+    assert "<script" not in lowered
+    assert "<link" not in lowered and " src=" not in lowered
+    assert "@media print" in page
+    assert "<table>" in page  # lab values and answers as tables
+
+
+def test_caregiver_summary_uses_their_wording() -> None:
+    engine = default_engine()
+    answers = yaml.safe_load((Path(__file__).parent / "vignettes/pub-02.yaml").read_text())
+    summary = build(engine, answers["answers"], "2026-11-22")
+    md = summary_markdown(engine, summary)
+    assert "a caregiver" in md
+    assert "Where are their deposits?" in md
+
+
+def test_export_command_writes_each_format(tmp_path: Path) -> None:
+    env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"))
+    lines = "self\nnone\nadult\nno\n"
+    run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"], input=lines,
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "Saved as session 1" in run.stdout
+    history = subprocess.run([sys.executable, "-m", "chatbot.cli", "history", "--json"],
+                             capture_output=True, text=True, env=env, check=True)
+    rows = json.loads(history.stdout)
+    assert [(r["id"], r["status"], r["type"], r["triage"]) for r in rows] == \
+        [(1, "finished", "none", "routine")]
+    for fmt, marker in (("md", "# Calcinosis check"), ("html", "<!DOCTYPE html>")):
+        out = tmp_path / f"summary.{fmt}"
+        done = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "--format",
+                               fmt, "-o", str(out)], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert out.read_text().startswith(marker)
+        assert "Saved to" in done.stderr
+    missing = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "9"],
+                             capture_output=True, text=True, env=env)
+    assert missing.returncode == 2 and "no session 9" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    gone = subprocess.run([sys.executable, "-m", "chatbot.cli", "delete", "1"],
+                          capture_output=True, text=True, env=env)
+    assert gone.returncode == 0 and "Deleted session 1" in gone.stdout
+    assert json.loads(subprocess.run([sys.executable, "-m", "chatbot.cli", "history", "--json"],
+                                     capture_output=True, text=True, env=env).stdout) == []
