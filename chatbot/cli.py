@@ -26,6 +26,19 @@ class InputProblem(Exception):
     """Bad input from the person: the message says what and where."""
 
 
+def _no_repeats(label: str):
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise InputProblem(f"{label}: the id {key!r} is given twice; give each "
+                                   "question one answer")
+            out[key] = value
+        return out
+
+    return hook
+
+
 def _read_answers(name: str) -> Any:
     from .engine.yamlio import YamlError, load_text
 
@@ -46,12 +59,12 @@ def _read_answers(name: str) -> Any:
         label = name
     if name.lower().endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_no_repeats(label))
         except json.JSONDecodeError as exc:
             raise InputProblem(f"{label}, line {exc.lineno}: not valid JSON ({exc.msg})") from exc
     else:
-        try:
-            data = load_text(text, label, located=False)
+        try:  # located loading refuses a key given twice, naming its line
+            data = load_text(text, label, located=True)
         except YamlError as exc:
             raise InputProblem(str(exc)) from exc
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):

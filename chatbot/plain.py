@@ -278,7 +278,7 @@ def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
         from .engine.resources import dialogs_dir
     except ImportError:
         return None
-    synonyms = load_synonyms(dialogs_dir(engine.root))
+    synonyms = load_synonyms(dialogs_dir(engine.root) / "synonyms.yaml")
     return lambda question, options, text: match_answer(question, options, text, synonyms)
 
 

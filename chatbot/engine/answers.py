@@ -60,7 +60,8 @@ def normalize(qid: str, value: Any, labs: LabTable) -> Answer:
     if kind == contract.MANY:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)) or not items:
-            raise AnswerError(qid, f"{qid}: expected a list of codes, got {_show(value)}; "
+            got = "an empty list" if isinstance(items, (list, tuple)) else _show(value)
+            raise AnswerError(qid, f"{qid}: expected a list of one or more codes, got {got}; "
                                    f"allowed: {', '.join(contract.codes_for(qid))}",
                               value, contract.codes_for(qid))
         codes: list[str] = []

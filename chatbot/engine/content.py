@@ -180,6 +180,11 @@ class _Reader:
         )
 
 
+TOP_KEYS = {"types": ("types", "subtypes"), "advice": ("levels", "worse_signs", "red_flags"),
+            "glossary": ("glossary",), "sources": ("sources",),
+            "notices": ("not_a_diagnosis", "emergency", "privacy")}
+
+
 def _load(directory: Path, name: str, reader: _Reader) -> Any:
     try:
         return load_file(directory / name, f"content/{name}")
@@ -192,6 +197,10 @@ def load_content(directory: Path) -> Content:
     reader = _Reader()
     raw = {name: _load(directory, f"{name}.yaml", reader)
            for name in ("types", "advice", "glossary", "sources", "notices")}
+    for name, data in raw.items():
+        if data is not None and not isinstance(data, Mapping):
+            reader.problems.append(f"content/{name}.yaml, line 1: the file must be a mapping "
+                                   f"(keys such as {', '.join(TOP_KEYS[name])})")
     if reader.problems:
         raise ContentError(reader.problems)
 

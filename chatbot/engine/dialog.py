@@ -83,6 +83,7 @@ class Outcome:
     id: str
     outcome: str  # none | assess
     text: str
+    where: str = "dialogs/dialog.yaml"
 
 
 @dataclass(frozen=True)
@@ -234,11 +235,16 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
     )
 
 
-def _load(path: Path, root: Path, reader: _Reader) -> Any:
+def _display(path: Path, directory: Path) -> str:
+    """A file named as the person sees it: ``dialogs/questions.yaml``."""
     try:
-        display = str(path.relative_to(root.parent))
+        return str(path.relative_to(directory.parent))
     except ValueError:
-        display = str(path)
+        return str(path)
+
+
+def _load(path: Path, root: Path, reader: _Reader) -> Any:
+    display = _display(path, root)
     try:
         return load_file(path, display)
     except YamlError as exc:
@@ -254,10 +260,11 @@ def load_dialog(directory: Path) -> Dialog:
     if reader.problems:
         raise DialogError(reader.problems)
     if not isinstance(meta, Mapping):
-        raise DialogError([f"{directory / 'dialog.yaml'}: must be a mapping with start, "
-                           "sections and outcomes"])
+        raise DialogError([f"{_display(directory / 'dialog.yaml', directory)}, line 1: must be a "
+                           "mapping with start, sections and outcomes"])
     if not isinstance(body, Mapping):
-        raise DialogError([f"{directory / 'questions.yaml'}: must be a mapping with 'questions'"])
+        raise DialogError([f"{_display(directory / 'questions.yaml', directory)}, line 1: must be "
+                           "a mapping with 'questions'"])
     reader.unknown_keys(meta, ("start", "sections", "outcomes"), "dialog.yaml")
     reader.unknown_keys(body, ("questions",), "questions.yaml")
     sections: list[Section] = []
@@ -274,7 +281,8 @@ def load_dialog(directory: Path) -> Dialog:
             reader.problem(meta["outcomes"], oid, "an outcome needs 'outcome: none' or "
                                                   "'outcome: assess' and a 'text'")
             continue
-        outcomes[oid] = Outcome(oid, raw["outcome"], " ".join(str(raw.get("text", "")).split()))
+        outcomes[oid] = Outcome(oid, raw["outcome"], " ".join(str(raw.get("text", "")).split()),
+                                meta["outcomes"].where(oid))
     section_ids = {s.id for s in sections}
     questions: dict[str, Question] = {}
     for raw in reader.require(body, "questions", list, "a list of questions") or []:

@@ -28,6 +28,7 @@ class Rule:
     when: Predicate
     reason: str
     sources: tuple[str, ...]
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class TriageRule:
     when: Predicate
     reason: str
     sources: tuple[str, ...]
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,15 @@ class Rules:
     triage_default: str
 
     def sources_used(self) -> set[str]:
-        used: set[str] = set()
-        for group in (self.rules, self.subtypes, self.tests, self.triage):
-            for item in group:
-                used.update(item.sources)
-        return used
+        return {key for _where, key in self.cited}
+
+    cited: tuple[tuple[str, str], ...] = ()  # (file and line, source key) for validation
 
 
 class _Reader:
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.cited: list[tuple[str, str]] = []
 
     def where(self, node: Any, key: Any = None) -> str:
         return node.where(key) if isinstance(node, Located) else "rules"
@@ -124,6 +125,7 @@ class _Reader:
             self.problems.append(f"{self.where(node, 'sources')}: 'sources' must be a list of "
                                  "source keys")
             return ()
+        self.cited.extend((self.where(node, "sources"), key) for key in value)
         return tuple(value)
 
 
@@ -143,7 +145,8 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
         if isinstance(node, Mapping) and "when" not in node:
             reader.problems.append(f"{reader.where(node)}: missing 'when' (the condition)")
         if None not in (rid, rtype, weight, reason, when):
-            rules.append(Rule(rid, rtype, float(weight), when, reason, reader.sources(node)))
+            rules.append(Rule(rid, rtype, float(weight), when, reason, reader.sources(node),
+                              reader.where(node)))
         if rid is not None:
             names.append(rid)
     steps: list[Step] = []
@@ -195,8 +198,14 @@ def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[Tri
     default = reader.get(data, "default", str, "a triage level", contract.TRIAGE_LEVELS) \
         or "routine"
     out: list[TriageRule] = []
+    seen: dict[str, str] = {}
     for node in reader.get(data, "rules", list, "a list of triage rules") or []:
         tid = reader.get(node, "id", str, "a rule id")
+        if tid is not None and tid in seen:
+            reader.problems.append(f"{reader.where(node, 'id')}: the triage rule {tid!r} is "
+                                   f"defined twice (first at {seen[tid]})")
+        elif tid is not None:
+            seen[tid] = reader.where(node, "id")
         level = reader.get(node, "level", str, "a triage level", contract.TRIAGE_LEVELS)
         reason = reader.get(node, "reason", str, "the reason shown")
         flag = node.get("red_flag") if isinstance(node, Mapping) else None
@@ -204,7 +213,8 @@ def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[Tri
             reader.problems.append(f"{reader.where(node, 'red_flag')}: 'red_flag' must be a code")
         when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
         if None not in (tid, level, reason, when):
-            out.append(TriageRule(tid, level, flag, when, reason, reader.sources(node)))
+            out.append(TriageRule(tid, level, flag, when, reason, reader.sources(node),
+                                  reader.where(node, "red_flag" if flag else None)))
     return out, default
 
 
@@ -225,4 +235,4 @@ def load_rules(directory: Path) -> Rules:
     if reader.problems:
         raise RulesError(reader.problems)
     return Rules(tuple(rules), tuple(steps), tuple(subtypes), tuple(tests), tuple(triage),
-                 default)
+                 default, tuple(reader.cited))

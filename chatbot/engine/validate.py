@@ -34,9 +34,9 @@ def graph_problems(dialog: Dialog) -> list[str]:
         if qid not in seen:
             problems.append(f"{question.where}: the question {qid!r} can never be reached from "
                             f"the start {dialog.start!r}")
-    for oid in dialog.outcomes:
+    for oid, outcome in dialog.outcomes.items():
         if oid not in seen:
-            problems.append(f"dialogs/dialog.yaml: the outcome {oid!r} can never be reached")
+            problems.append(f"{outcome.where}: the outcome {oid!r} can never be reached")
     # every path ends in an outcome: no loops (each question has a default transition)
     state_of: dict[str, int] = {}
 
@@ -92,11 +92,11 @@ def validate(root: Path | None = None) -> list[str]:
         if dialog is not None:
             cited += [(q.where, s) for q in dialog.questions.values() for s in q.why_sources]
         if rules is not None:
-            cited += [("content/rules", s) for s in sorted(rules.sources_used())]
+            cited += list(rules.cited)
             for rule in rules.triage:
                 if rule.red_flag and rule.red_flag not in content.red_flags:
-                    problems.append(f"content/rules/triage.yaml: the red flag {rule.red_flag!r} "
-                                    f"(rule {rule.id!r}) has no text in content/advice.yaml")
+                    problems.append(f"{rule.where}: the red flag {rule.red_flag!r} (rule "
+                                    f"{rule.id!r}) has no text in content/advice.yaml red_flags")
         if labs is not None:
             cited += [("content/labs.yaml", s) for s in sorted(labs.source_keys)]
         for where, key in cited:
