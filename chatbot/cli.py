@@ -69,6 +69,13 @@ def _read_answers(name: str) -> Any:
             raise InputProblem(str(exc)) from exc
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):
         data = data["answers"]  # a vignette file: use its answers
+    elif isinstance(data, dict) and data.get("resourceType") == "QuestionnaireResponse":
+        from .engine.fhir import answers_from_response
+
+        try:  # a FHIR export of ours: rebuild the answers from it
+            data = answers_from_response(data)
+        except ValueError as exc:
+            raise InputProblem(f"{label}: {exc}") from exc
     if not isinstance(data, dict):
         raise InputProblem(f"{label}: an answers file must map question ids to answers, "
                            "for example 'pain: severe'")

@@ -97,3 +97,45 @@ def test_export_command_writes_each_format(tmp_path: Path) -> None:
     assert gone.returncode == 0 and "Deleted session 1" in gone.stdout
     assert json.loads(subprocess.run([sys.executable, "-m", "chatbot.cli", "history", "--json"],
                                      capture_output=True, text=True, env=env).stdout) == []
+
+
+def test_fhir_export_round_trips_through_assess(tmp_path: Path) -> None:
+    env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"))
+    vignette = Path(__file__).parent / "vignettes" / "pub-23.yaml"
+    answers = yaml.safe_load(vignette.read_text())["answers"]
+    engine = default_engine()
+    session = engine.new_session()
+    session.replay(answers)
+    lines = []
+    for qid in session.history:
+        value = answers.get(qid, "unsure")
+        if isinstance(value, list):
+            value = ", ".join(value)
+        elif isinstance(value, dict):
+            value = f"{value['value']} {value['unit']}"
+        lines.append(str(value))
+    session.close()
+    run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"],
+                         input="\n".join(lines) + "\n", capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert run.returncode == 0 and "Saved as session 1" in run.stdout, run.stdout[-500:]
+    fhir = tmp_path / "qr.json"
+    subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "--format", "fhir",
+                    "-o", str(fhir)], check=True, env=env, capture_output=True)
+    resource = json.loads(fhir.read_text())
+    assert resource["resourceType"] == "QuestionnaireResponse"
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    QuestionnaireResponse.model_validate(resource)
+    from_fhir = subprocess.run([sys.executable, "-m", "chatbot.cli", "assess", "--json",
+                                str(fhir)], capture_output=True, text=True, env=env, check=True)
+    original = subprocess.run([sys.executable, "-m", "chatbot.cli", "assess", "--json",
+                               str(vignette)], capture_output=True, text=True, env=env, check=True)
+    a, b = json.loads(from_fhir.stdout), json.loads(original.stdout)
+    for key in ("type", "subtype", "triage", "ranking", "red_flags", "labs"):
+        assert a[key] == b[key], key
+    questionnaire = subprocess.run([sys.executable, "-m", "chatbot.cli", "export-questionnaire"],
+                                   capture_output=True, text=True, env=env, check=True)
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    Questionnaire.model_validate(json.loads(questionnaire.stdout))

@@ -424,3 +424,13 @@ def test_cli_validate_folder_without_dialogs(tmp_path):
     assert proc.returncode == 2
     assert "has no dialogs/ folder" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_synonyms_typo_is_reported_with_file_and_line(data_copy: Path) -> None:
+    path = data_copy / "dialogs" / "synonyms.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("\nlocations:", "\nlocatons:", 1))
+    line = line_of(path.read_text(), "locatons:")
+    problems = validate(data_copy)
+    assert any("synonyms.yaml" in p and f"line {line}:" in p and "did you mean 'locations'" in p
+               for p in problems), problems

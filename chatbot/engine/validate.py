@@ -86,6 +86,14 @@ def validate(root: Path | None = None) -> list[str]:
         problems.append(str(exc))
     if dialog is not None:
         problems += graph_problems(dialog)
+    synonyms = dialogs_dir(root) / "synonyms.yaml"
+    if synonyms.exists():
+        from .matching import SynonymsError, load_synonyms
+
+        try:
+            load_synonyms(synonyms)
+        except SynonymsError as exc:
+            problems += exc.problems
     if content is not None:
         known = set(content.sources)
         cited: list[tuple[str, str]] = list(content.cited_keys())
