@@ -33,7 +33,8 @@ How to answer:
   - why: why this is asked; help: this text; quit: stop (answers are kept).
 """
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
@@ -78,7 +79,7 @@ class PlainChat:
         self.session: Session = engine.new_session()
         self._section: str | None = None
         self._warned = False
-        self._matcher = _load_matcher(engine)
+        self._matcher, self._unsure = _load_matcher(engine)
 
     # ----- output
     def say(self, text: str = "") -> None:
@@ -231,11 +232,17 @@ class PlainChat:
         try:
             value = parse_lab_text(question.id, line, self.engine.labs)
         except LabError as exc:
+            if self._unsure is not None and self._unsure(line):
+                return contract.UNSURE
             self.say(exc.message)
             return None
         if isinstance(value, LabValue):
             confirm = extreme_message(value, self.engine.labs)
-            if confirm:
+            if confirm and not self.interactive:
+                # answers piped from a file cannot be asked back: keep it, and say so
+                self.say(f"{confirm} Kept as given ({value.entered()}); check it before "
+                         "relying on the result.")
+            elif confirm:
                 self.say(f"{confirm} Type yes to keep {value.entered()}, or type the value again.")
                 reply = self.read("confirm> ")
                 if reply is None or reply.lower() not in ("y", "yes"):
@@ -272,14 +279,21 @@ class PlainChat:
                      "summary.html")
 
 
-def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
+def _load_matcher(engine: Engine) -> tuple[Callable[..., Any] | None,
+                                           Callable[[str], bool] | None]:
+    """The word matcher, and a test for "I'm not sure" in any of its wordings."""
     try:
-        from .engine.matching import load_synonyms, match_answer
+        from .engine.matching import load_synonyms, match_answer, normalize_words
         from .engine.resources import dialogs_dir
     except ImportError:
-        return None
+        return None, None
     synonyms = load_synonyms(dialogs_dir(engine.root) / "synonyms.yaml")
-    return lambda question, options, text: match_answer(question, options, text, synonyms)
+    unsure = {normalize_words(p) for p in synonyms.global_words.get("unsure", ())}
+
+    def match(question: Any, options: Any, text: str) -> Any:
+        return match_answer(question, options, text, synonyms)
+
+    return match, lambda text: normalize_words(text) in unsure
 
 
 def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,

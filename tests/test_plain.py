@@ -1,0 +1,163 @@
+"""Plain mode (--plain, and automatically when standard input is a pipe)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot.engine.answers import to_plain
+from chatbot.engine.loading import default_engine
+from chatbot.plain import PlainChat, clean, plain_text
+
+VIGNETTES = Path(__file__).parent / "vignettes"
+TITLES = {"dystrophic": "Dystrophic calcinosis", "metastatic": "Metastatic calcinosis",
+          "calciphylaxis": "Calciphylaxis", "idiopathic": "Idiopathic calcinosis",
+          "iatrogenic": "Iatrogenic calcinosis"}
+
+
+def lines_for(name: str) -> list[str]:
+    engine = default_engine()
+    answers = yaml.safe_load((VIGNETTES / name).read_text())["answers"]
+    session = engine.new_session()
+    try:
+        session.replay(answers)
+        out = []
+        for qid in session.history:
+            value = to_plain(session.answers[qid])
+            if isinstance(value, list):
+                value = ", ".join(value)
+            elif isinstance(value, dict):
+                value = f"{value['value']} {value['unit']}"
+            out.append(str(value))
+        return out
+    finally:
+        session.close()
+
+
+def run_plain(lines: list[str] | str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    text = lines if isinstance(lines, str) else "\n".join(lines) + "\n"
+    env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"), NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "chatbot.cli", *args], input=text,
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("name", ["pub-01.yaml", "pub-07.yaml", "pub-09.yaml", "pub-11.yaml",
+                                  "pub-13.yaml", "pub-19.yaml"])
+def test_piped_vignette_gives_the_expected_result(name: str, tmp_path: Path) -> None:
+    case = yaml.safe_load((VIGNETTES / name).read_text())
+    run = run_plain(lines_for(name), tmp_path)  # no --plain: a pipe is enough
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    out = run.stdout
+    assert "\x1b[" not in out  # no colour, no drawing
+    result = out[out.index("WHAT THE ANSWERS SUGGEST"):]
+    expected = case["expect"]["type"]
+    expected = expected if isinstance(expected, list) else [expected]
+    advice = default_engine().content.levels
+    level_titles = {lvl: advice[lvl].title for lvl in advice}
+    triage_at = result.index("HOW SOON TO SEE A DOCTOR")
+    if "none" in expected:
+        assert "TYPE: NONE" in result
+    else:
+        assert any(f"MOST LIKELY TYPE: {TITLES[t].upper()}" in result for t in expected)
+        assert triage_at < result.index("MOST LIKELY TYPE")  # triage first
+    low = case["expect"].get("triage_at_least", "routine")
+    shown = [lvl for lvl, title in level_titles.items()
+             if f"HOW SOON TO SEE A DOCTOR: {title.upper()}" in result]
+    assert shown, result[:400]
+    from chatbot.engine.contract import triage_rank
+    assert triage_rank(shown[0]) >= triage_rank(low)
+    assert "not a diagnosis" in result
+
+
+def test_words_numbers_and_typos(tmp_path: Path) -> None:
+    lines = ["for myself", "none of these", "I'm 45", "yes", "dunno", "my fingers", "1",
+             "pea", "a little", "normal", "nope", "healthy", "scleroderma", "yes", "none",
+             "none", "none", "9.4 mg/dl", "dunno", "3.6 mg/dL", "unsure"]
+    run = run_plain(lines, tmp_path)
+    assert run.returncode == 0, run.stdout[-800:]
+    assert "MOST LIKELY TYPE: DYSTROPHIC CALCINOSIS" in run.stdout
+    assert "circumscripta" in run.stdout.lower()
+
+
+def test_bad_lab_value_is_explained_and_asked_again(tmp_path: Path) -> None:
+    lines = lines_for("pub-05.yaml")
+    at = lines.index("11.6 mg/dL")
+    bad = lines[:at] + ["abc", "-3 mg/dL", "12", "1e400 mg/dL"] + lines[at:]
+    run = run_plain(bad, tmp_path)
+    out = run.stdout
+    assert run.returncode == 0
+    assert "MOST LIKELY TYPE: METASTATIC CALCINOSIS" in out
+    assert "Please add the unit" in out or "unit" in out.split("abc")[1][:600]
+    assert out.count("Do you know your blood calcium?") == 1  # asked once, answered at last
+
+
+def test_unknown_word_is_explained(tmp_path: Path) -> None:
+    run = run_plain(["self", "banana"], tmp_path)
+    assert "I did not recognise 'banana'" in run.stdout or "banana" in run.stdout
+    assert "The input ended before this question was answered" in run.stdout
+    assert "(warning_signs)" in run.stdout
+
+
+def test_end_of_input_mid_question_says_which(tmp_path: Path) -> None:
+    run = run_plain(["self", "none", "adult"], tmp_path)
+    assert run.returncode == 0
+    assert "Traceback" not in run.stderr
+    assert "(has_deposits)" in run.stdout
+    assert "Your answers so far are kept" in run.stdout
+
+
+def test_back_why_help_and_warning_screen(tmp_path: Path) -> None:
+    run = run_plain(["self", "help", "why", "confusion_or_vomiting", "back",
+                     "none", "adult"], tmp_path)
+    out = run.stdout
+    assert "How to answer" in out
+    assert "Why we ask:" in out
+    assert "IMPORTANT: GET EMERGENCY HELP NOW" in out
+    assert "What to say when you call" in out
+    assert "Going back one question." in out
+    assert "(has_deposits)" in out
+
+
+def test_typed_markup_and_escape_codes_are_shown_literally(tmp_path: Path) -> None:
+    run = run_plain(["self", "[red]x[/red] \x1b[31mbanana"], tmp_path)
+    assert "\x1b[31m" not in run.stdout
+    assert "[red]x[/red]" in run.stdout
+
+
+def test_no_save_and_resume(tmp_path: Path) -> None:
+    first = run_plain(["self", "none"], tmp_path)
+    assert "Your answers so far are kept" in first.stdout
+    again = run_plain(["adult", "no"], tmp_path, "--resume")
+    assert "Continuing where you left off (2 answers kept)" in again.stdout
+    assert "TYPE: NONE" in again.stdout
+    unsaved = run_plain(["self"], tmp_path, "--no-save", "--new")
+    assert "not saved" in unsaved.stdout
+
+
+def test_plain_text_strips_markdown() -> None:
+    text = plain_text("# Title\n\n**bold** and `code` and 11\\.6\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert text.splitlines()[0] == "TITLE"
+    assert "bold and code and 11.6" in text
+    assert "1 - 2" in text and "|" not in text
+
+
+def test_clean_removes_control_characters() -> None:
+    assert clean("\x1b[31mred\x1b[0m\x07") == "red"
+
+
+def test_plain_chat_in_process() -> None:
+    engine = default_engine()
+    out = io.StringIO()
+    chat = PlainChat(engine, io.StringIO("self\nnone\nadult\nno\n"), out)
+    try:
+        assert chat.run() == 0
+    finally:
+        chat.session.close()
+    assert "TYPE: NONE" in out.getvalue()
