@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -255,8 +256,15 @@ def cmd_export_questionnaire(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    return serve(args.host, args.port)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
-    if args.plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
+    served = os.environ.get("TEXTUAL_DRIVER", "").endswith("WebDriver")  # under textual-serve
+    if args.plain or not (served or (sys.stdin.isatty() and sys.stdout.isatty())):
         from .engine.loading import default_engine
         from .plain import run_plain
 
@@ -312,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "html", "fhir"), default="md")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("serve", help="serve the chat to a web browser (trusted networks only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(func=cmd_serve)
     p = sub.add_parser("export-questionnaire",
                        help="the FHIR R4 Questionnaire generated from dialogs/")
     p.add_argument("-o", "--output", metavar="FILE")
