@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""How fast the terminal chat is, measured in one run.
+
+    python benchmarks/tui_speed.py [--n 15] [--vignettes pub-01,pub-05,pub-09,pub-11]
+
+(a) Launch to first screen: ``calcinosis`` and a minimal Textual app (a
+    header, one line of text, a footer) are each started N times, alternately,
+    in a pseudo-terminal of 80x24, exactly the same way. The clock runs from
+    just before the process is started until the terminal receives the first
+    screen: for ``calcinosis`` the welcome's first question, for the minimal
+    app its line of text. Medians and their ratio are reported.
+
+(b) Answer to next question: in-process (``App.run_test``, 100x40), vignettes
+    are answered by key presses; for each answer the clock runs from the key
+    press (Enter or a number key) until the frame that shows the next question
+    has been drawn. Median and 90th percentile are reported.
+
+Targets (issue 3): first screen within 1.2x of the minimal app; an answer to the
+next question under 16 ms median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import shutil
+import signal
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CALCINOSIS_MARKER = b"Are you answering for yourself"
+MINIMAL_MARKER = b"Minimal app ready"
+TIMEOUT = 30.0
+SETTLE = 0.15  # seconds between answers, so that each answer meets an idle screen
+
+
+# ----------------------------------------------------------------------------- (a)
+
+def minimal_app() -> int:
+    """The baseline: the smallest sensible Textual app."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("Minimal app ready")
+            yield Footer()
+
+    Minimal().run()
+    return 0
+
+
+def first_screen(command: list[str], marker: bytes, env: dict[str, str]) -> float:
+    """Seconds from starting ``command`` in an 80x24 pty until ``marker`` is drawn."""
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal of 80x24, then the program
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)
+    seen = b""
+    found: float | None = None
+    try:
+        while time.perf_counter() - start < TIMEOUT:
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen = seen[-len(marker):] + chunk
+            if marker in seen:
+                found = time.perf_counter() - start
+                break
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    if found is None:
+        raise RuntimeError(f"{' '.join(command)} did not draw its first screen")
+    return found
+
+
+def calcinosis_command() -> list[str]:
+    script = Path(sys.executable).with_name("calcinosis")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("calcinosis")
+    return [found] if found else [sys.executable, "-m", "chatbot.cli"]
+
+
+def launch(n: int) -> dict[str, Any]:
+    data = tempfile.mkdtemp(prefix="calcinosis-bench-")
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
+           "CALCINOSIS_DATA_DIR": data, "PYTHONPATH": str(REPO)}
+    ours = calcinosis_command() + ["--new"]
+    base = [sys.executable, str(Path(__file__).resolve()), "--minimal-app"]
+    # one warm-up each (file system caches, .pyc files), then alternate
+    first_screen(ours, CALCINOSIS_MARKER, env)
+    first_screen(base, MINIMAL_MARKER, env)
+    times: dict[str, list[float]] = {"calcinosis": [], "minimal": []}
+    for _ in range(n):
+        times["calcinosis"].append(first_screen(ours, CALCINOSIS_MARKER, env))
+        times["minimal"].append(first_screen(base, MINIMAL_MARKER, env))
+    shutil.rmtree(data, ignore_errors=True)
+    return times
+
+
+# ----------------------------------------------------------------------------- (b)
+
+async def answer_times(names: list[str]) -> list[float]:
+    sys.path.insert(0, str(REPO / "tests" / "tui"))
+    from drive import lab_text, vignette  # the tests' own helpers
+
+    from chatbot.engine import contract
+    from chatbot.tui.app import make_app
+    from chatbot.tui.screens.result import ResultScreen
+    from chatbot.tui.widgets.answer import AnswerArea, AnswerList
+
+    samples: list[float] = []
+    for name in names:
+        answers = vignette(name)["answers"]
+        app = make_app(blink=False)
+        state: dict[str, Any] = {"expect": None, "drawn": None}
+        original = app._display
+
+        def display(screen: Any, renderable: Any, _original: Any = original,
+                    _app: Any = app) -> None:
+            _original(screen, renderable)
+            if renderable is None or not hasattr(renderable, "render_segments"):
+                return
+            # what a real terminal would be sent (headless runs skip this step)
+            output = renderable.render_segments(_app.console)
+            now = time.perf_counter()
+            expect = state["expect"]
+            if expect is None or state["drawn"] is not None:
+                return
+            area = _app.screen.query(AnswerArea)
+            shown = area.first().question if area else None
+            if shown is not None and shown.id == expect[0] and expect[1] in output:
+                state["drawn"] = now
+
+        app._display = display  # type: ignore[method-assign]
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            for _ in range(40):
+                screen = app.screen
+                if isinstance(screen, ResultScreen):
+                    break
+                if screen.__class__.__name__ == "WarningScreen":
+                    await pilot.press("enter")
+                    await pilot.pause()
+                    continue
+                s = app.session
+                question = s.current
+                if question is None:
+                    await pilot.pause()
+                    continue
+                value = answers.get(question.id, contract.UNSURE)
+                codes = [o.code for o in s.options(question)]
+                keys: list[str] = []
+                final: str
+                if value == contract.UNSURE or value == [contract.UNSURE]:
+                    final = "0" if question.kind == contract.ONE else "f3"
+                elif question.kind == contract.LAB and not (isinstance(value, str)
+                                                            and value in codes):
+                    screen.query_one("#typed").focus()
+                    keys = list(lab_text(value))
+                    final = "enter"
+                elif question.kind == contract.LAB:
+                    screen.query_one(AnswerList).focus()
+                    final = str(codes.index(value) + 1)
+                elif question.kind == contract.MANY:
+                    screen.query_one(AnswerList).focus()
+                    for code in value:
+                        index = codes.index(code)
+                        keys += [str(index + 1)] if index < 9 else \
+                            ["home"] + ["down"] * index + ["space"]
+                    final = "enter"
+                else:
+                    final = str(codes.index(value) + 1)
+                if keys:
+                    await pilot.press(*keys)
+                    await pilot.pause()
+                before = s.history[:]
+                # what the next question will say (the engine is quick; this is not timed)
+                probe = app.engine.new_session()
+                probe.replay({q: s.answers[q] for q in before}, complete=False)
+                probe.answer_current([value] if question.kind == contract.MANY
+                                     and isinstance(value, str) else value)
+                expect = None
+                if not probe.finished:
+                    # the start of the question's first line in the transcript
+                    expect = (probe.state, " ".join(probe.text().split())[:24])
+                probe.close()
+                state["expect"], state["drawn"] = expect, None
+                # a person reads the question before answering: start from a settled screen
+                await asyncio.sleep(SETTLE)
+                start = time.perf_counter()
+                await pilot.press(final)
+                await pilot.pause()
+                if expect is not None:
+                    for _ in range(50):
+                        if state["drawn"] is not None:
+                            break
+                        await pilot.pause()
+                    if state["drawn"] is not None:
+                        samples.append(state["drawn"] - start)
+                        if os.environ.get("TUI_SPEED_VERBOSE"):
+                            print(f"    {question.id:>24} -> {expect[0]:<24}"
+                                  f"{ms(state['drawn'] - start)}")
+                state["expect"] = None
+    return samples
+
+
+# ----------------------------------------------------------------------------- report
+
+def ms(x: float) -> str:
+    return f"{x * 1000:7.1f} ms"
+
+
+def main() -> int:
+    if "--minimal-app" in sys.argv:
+        return minimal_app()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=15, help="launches of each app (default 15)")
+    parser.add_argument("--vignettes", default="pub-01,pub-05,pub-09,pub-11,pub-13",
+                        help="vignettes answered for (b), comma-separated")
+    parser.add_argument("--skip-launch", action="store_true")
+    args = parser.parse_args()
+
+    print("calcinosis terminal chat: speed\n")
+    ok = True
+    if not args.skip_launch:
+        times = launch(args.n)
+        ours = statistics.median(times["calcinosis"])
+        base = statistics.median(times["minimal"])
+        ratio = ours / base
+        ok &= ratio <= 1.2
+        print(f"(a) launch to first screen, 80x24 pty, median of {args.n} (alternating runs)")
+        print(f"    {'minimal Textual app':<28}{ms(base)}   "
+              f"(min {ms(min(times['minimal'])).strip()})")
+        print(f"    {'calcinosis':<28}{ms(ours)}   "
+              f"(min {ms(min(times['calcinosis'])).strip()})")
+        print(f"    {'ratio':<28}{ratio:7.2f} x    target <= 1.20  "
+              f"{'OK' if ratio <= 1.2 else 'MISSED'}\n")
+    samples = asyncio.run(answer_times(args.vignettes.split(",")))
+    median = statistics.median(samples)
+    p90 = statistics.quantiles(samples, n=10)[-1] if len(samples) >= 10 else max(samples)
+    ok &= median < 0.016
+    print(f"(b) answer to next question drawn, {len(samples)} answers "
+          f"({args.vignettes}), 100x40")
+    print(f"    {'median':<28}{ms(median)}   target < 16 ms  "
+          f"{'OK' if median < 0.016 else 'MISSED'}")
+    print(f"    {'90th percentile':<28}{ms(p90)}")
+    print(f"    {'fastest / slowest':<28}{ms(min(samples))} / {ms(max(samples)).strip()}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

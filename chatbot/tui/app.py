@@ -1,0 +1,250 @@
+"""The terminal chat application: ``make_app`` builds it for the CLI and for the tests.
+
+The app owns one engine :class:`~chatbot.engine.session.Session` (all the
+state) and moves between screens: welcome, chat, result (with warning, help,
+confirm, glossary and change-an-answer on top).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+
+from .wording import say
+
+if TYPE_CHECKING:
+    from ..engine.loading import Engine
+    from ..engine.session import Session
+    from .interpret import Matcher
+
+FIRST_PAINT_ENV = "CALCINOSIS_EXIT_AFTER_FIRST_PAINT"  # used by benchmarks/tui_speed.py
+NO_MATCHER = object()
+
+
+class CalcinosisApp(App[int]):
+    TITLE = "Calcinosis check"
+    SUB_TITLE = "information, not a diagnosis"
+    CSS_PATH = ["global.tcss", "chat.tcss"]
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+    ]
+
+    def __init__(self, engine: Engine | None = None, *, recorder: Any = None,
+                 matcher: Any = NO_MATCHER, blink: bool = True,
+                 exit_after_first_paint: bool = False) -> None:
+        super().__init__()
+        self.engine: Engine = engine  # type: ignore[assignment]  # None until loaded
+        self.session: Session = engine.new_session() if engine else None  # type: ignore
+        if engine is not None:
+            from .welcome_data import from_engine
+
+            self.welcome = from_engine(engine)
+        else:
+            from .welcome_data import read_welcome
+
+            try:
+                self.welcome = read_welcome()
+            except Exception:  # noqa: BLE001 - the engine's own checks will say what is wrong
+                from ..engine.loading import default_engine
+                from .welcome_data import from_engine
+
+                self.engine = default_engine()
+                self.session = self.engine.new_session()
+                self.welcome = from_engine(self.engine)
+        self.recorder = recorder
+        self._matcher = matcher
+        self.blink = blink
+        self.exit_after_first_paint = exit_after_first_paint
+
+    @property
+    def ready(self) -> bool:
+        """Whether the engine is loaded (it loads just after the first screen is drawn)."""
+        return self.session is not None
+
+    @property
+    def matcher(self) -> Matcher | None:
+        """Reads typed words (synonyms, typos); ``None`` if the synonyms cannot be read."""
+        if self._matcher is NO_MATCHER:
+            from .interpret import load_matcher
+
+            try:
+                matcher = load_matcher(self.engine.root if self.engine else None)
+            except Exception:  # noqa: BLE001 - typed words then need numbers or exact labels
+                matcher = None
+            self._matcher = matcher
+        return self._matcher  # type: ignore[return-value]
+
+    # ----- screens
+    def on_mount(self) -> None:
+        from .screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen())
+        if self.exit_after_first_paint:
+            self.call_after_refresh(self._first_paint_done)
+        elif self.engine is None:
+            self.call_after_refresh(self._load_engine)
+
+    def _first_paint_done(self) -> None:
+        self.exit(0)
+
+    def _load_engine(self) -> None:
+        self.run_worker(self._load_engine_in_thread, thread=True, exclusive=True,
+                        name="load engine")
+
+    def _load_engine_in_thread(self) -> None:
+        from ..engine.loading import default_engine
+
+        try:
+            engine = default_engine()
+        except Exception:  # noqa: BLE001 - said in words, never a traceback
+            self.call_from_thread(self._engine_failed)
+            return
+        self.call_from_thread(self._engine_loaded, engine)
+        _ = self.matcher  # the typed-words matcher, ready before the first typed answer
+
+    def _engine_loaded(self, engine: Engine) -> None:
+        from .welcome_data import from_engine
+
+        self.engine = engine
+        self.welcome = from_engine(engine)
+        self.session = engine.new_session()
+        screen = self.screen
+        if hasattr(screen, "engine_ready"):
+            screen.engine_ready()
+
+    def _engine_failed(self) -> None:
+        self.exit(1, message="calcinosis: the installed dialog or content has problems; run "
+                             "'calcinosis validate' to see them.")
+
+    def begin_chat(self) -> None:
+        from .screens.chat import ChatScreen
+
+        self.switch_screen(ChatScreen())
+
+    def show_result(self) -> None:
+        from .screens.result import ResultScreen
+
+        assessment = self.session.assess()
+        if self.recorder is not None:
+            from ..engine.report import to_dict
+
+            self.recorder.finish(to_dict(assessment, self.engine.content))
+        self.push_screen(ResultScreen(assessment), self._after_result)
+
+    def _after_result(self, choice: str | None) -> None:
+        from .screens.chat import ChatScreen
+
+        if choice == "restart":
+            self.start_over()
+        elif choice and choice.startswith("change:"):
+            screen = self.screen
+            if isinstance(screen, ChatScreen):
+                screen.change(choice.split(":", 1)[1])
+
+    def start_over(self) -> None:
+        from .screens.welcome import WelcomeScreen
+
+        self.session.close()
+        self.session = self.engine.new_session()
+        if self.recorder is not None:
+            self.recorder.session_id = None
+            self.recorder._written = []
+        self.switch_screen(WelcomeScreen())
+
+    def saved(self) -> None:
+        """Called after every change to the answers: save them once the screen is drawn."""
+        if self.recorder is not None:
+            self.call_after_refresh(self.recorder.sync, self.session)
+
+    # ----- always at hand
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        from .screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        saving = self.recorder is not None and getattr(self.recorder, "saving", False)
+        if self.session is None or not self.session.history or saving:
+            self.exit(0)
+            return
+
+        def done(leave: bool | None) -> None:
+            if leave:
+                self.exit(0)
+
+        self.push_screen(ConfirmScreen(say("quit_lose", self.session.respondent),
+                                       yes="Quit", no="Stay", danger=True), done)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    # ----- no traceback ever reaches the screen
+    def _handle_exception(self, error: Exception) -> None:
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._fatal_error()
+
+    def _fatal_error(self) -> None:
+        import tempfile
+        import traceback
+
+        error = self._exception
+        path = os.path.join(tempfile.gettempdir(), "calcinosis-error.log")
+        try:
+            with open(path, "w", encoding="utf-8") as log:
+                log.write("".join(traceback.format_exception(error)) if error else "unknown")
+            where = f" Details for the developers are in {path}."
+        except OSError:
+            where = ""
+        self._exit_renderables.append(Text(
+            "calcinosis: something went wrong and the chat had to stop. Nothing you typed "
+            f"caused this.{where} 'calcinosis --plain' or 'calcinosis assess FILE' still work."))
+        self._close_messages_no_wait()
+
+
+def make_app(engine: Engine | None = None, *, recorder: Any = None, matcher: Any = NO_MATCHER,
+             blink: bool = True, exit_after_first_paint: bool | None = None,
+             defer_engine: bool = False) -> CalcinosisApp:
+    """The app for the CLI and the tests; the default engine is the shipped dialog and content.
+
+    ``defer_engine`` (used by the CLI) draws the welcome first and loads the shipped
+    engine in the background right after; otherwise it is loaded here.
+    """
+    if engine is None and not defer_engine:
+        from ..engine.loading import default_engine
+
+        engine = default_engine()
+    if exit_after_first_paint is None:
+        exit_after_first_paint = bool(os.environ.get(FIRST_PAINT_ENV))
+    return CalcinosisApp(engine, recorder=recorder, matcher=matcher, blink=blink,
+                         exit_after_first_paint=exit_after_first_paint)
+
+
+def run(args: Any = None) -> int:
+    """``calcinosis`` with no command: the terminal chat (or a pointer when there is no terminal)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("The terminal chat needs a terminal. Use 'calcinosis --plain' to answer line by "
+              "line, or 'calcinosis assess FILE' to assess an answers file.")
+        return 0
+    app = make_app(defer_engine=True)
+    try:
+        code = app.run()
+    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
+        print(f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
+              "Try 'calcinosis --plain'.", file=sys.stderr)
+        return 1
+    return code or 0

@@ -1,0 +1,1 @@
+"""The screens: welcome, chat, warning, result, help, confirm (quit), glossary, change."""

@@ -1,0 +1,185 @@
+"""The conversation: a transcript of questions and answers, and the answer area under it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Header
+
+from ...engine import contract
+from .. import interpret
+from ..interpret import Reply, said_for
+from ..widgets.answer import AnswerArea
+from ..widgets.messages import Transcript
+from ..widgets.progress import ProgressLine
+from ..widgets.footer import KeysFooter
+from ..wording import say
+from .base import AnsweringScreen
+
+WARNING_QUESTION = "warning_signs"
+
+
+class ChatScreen(AnsweringScreen):
+    """Questions and answers as chat messages; always at hand: not sure, back, why, help, quit."""
+
+    BINDINGS = [
+        Binding("f1", "app.help", "Help"),
+        Binding("f2", "why", "Why?"),
+        Binding("f3", "not_sure", "Not sure"),
+        Binding("f4", "back", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.carry: dict[str, Any] = {}  # answers to keep after changing an earlier one
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ProgressLine(id="progress")
+        yield Transcript(id="transcript")
+        yield AnswerArea(id="answer")
+        yield KeysFooter()
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    def on_mount(self) -> None:
+        """Show the answers so far (from the session), then the current question."""
+        s = self.session
+        dialog = self.app.engine.dialog
+        for qid in s.history:
+            question = dialog.questions[qid]
+            self.transcript.bot(question.text(s.respondent), kind="question")
+            self.transcript.user(said_for(question, s.answers[qid]), qid=qid)
+        self.next_step()
+
+    # ----- the flow
+    def next_step(self) -> None:
+        """Re-apply kept answers (after a change), then ask the next question or finish."""
+        s = self.session
+        while self.carry and s.current is not None and s.current.id in self.carry:
+            self._keep(self.carry.pop(s.current.id))
+        self.carry.clear()
+        self.ask()
+
+    def ask(self) -> None:
+        """Show the current question (or the result when the questions are done)."""
+        s = self.session
+        self.show_progress()
+        if s.finished:
+            self.finish()
+            return
+        question = s.current
+        assert question is not None
+        self.transcript.bot(s.text(question), kind="question")
+        self.area.display = True
+        self.area.show(question, s.options(question))
+
+    def _keep(self, value: Any) -> None:
+        """Re-apply an answer given before the person changed an earlier one."""
+        s = self.session
+        question = s.current
+        assert question is not None
+        try:
+            s.answer_current(value)
+        except Exception:  # noqa: BLE001 - no longer valid: ask it again instead
+            self.carry.clear()
+            return
+        self.transcript.bot(s.text(question), kind="question")
+        self.transcript.user(said_for(question, s.answers[question.id]), qid=question.id,
+                             kept=True)
+        self.app.saved()
+
+    def show_progress(self) -> None:
+        s = self.session
+        progress = s.progress()
+        sections = [sec.id for sec in self.app.engine.dialog.sections]
+        part = sections.index(progress.section) + 1 if progress.section in sections else 1
+        self.query_one(ProgressLine).show(progress, part, len(sections))
+
+    def answered(self, qid: str, reply: Reply) -> None:
+        self.transcript.user(reply.said, reply.meaning, qid=qid)
+        self.area.clear_typed()
+        if qid == WARNING_QUESTION and self._signs():
+            self.next_step()
+            self.warn()
+            return
+        self.next_step()
+
+    def _signs(self) -> bool:
+        signs = self.session.answers.get(WARNING_QUESTION, ())
+        return any(code not in (contract.NONE, contract.UNSURE) for code in signs)
+
+    def warn(self) -> None:
+        from .warning import WarningScreen
+
+        self.app.push_screen(WarningScreen(self.session.assess()))
+
+    def ask_back(self, reply: Reply) -> None:
+        """Typed words that fit several options, or none: say so in the chat, never guess."""
+        self.transcript.user(reply.said)
+        self.transcript.bot(reply.message, kind="ask")
+        self.area.clear_typed()
+        self.area.problem("")
+        self.area.highlight(reply.candidates)
+        self.area.focus_answer()
+
+    def finish(self) -> None:
+        s = self.session
+        outcome = self.app.engine.dialog.outcomes.get(s.state)
+        if s.outcome == "none" and outcome is not None:
+            self.transcript.bot(outcome.text, kind="end")
+        else:
+            self.transcript.bot(say("finished", s.respondent), kind="end")
+        self.area.display = False
+        self.app.show_result()
+
+    # ----- always at hand
+    def action_why(self) -> None:
+        question = self.session.current
+        if question is None:
+            return
+        self.transcript.bot(f"Why we ask: {question.why}", kind="why")
+
+    def action_not_sure(self) -> None:
+        question = self.session.current
+        if question is not None:
+            self.handle(interpret.chosen(question, [contract.UNSURE]))
+
+    def action_back(self) -> None:
+        s = self.session
+        if not s.history:
+            self.area.problem("This is the first question; there is nothing to go back to.")
+            return
+        self.carry.clear()
+        if not s.back():
+            return
+        self.app.saved()
+        self._mark_changed(1)
+        self.transcript.bot(say("back", s.respondent), kind="note")
+        self.ask()
+
+    def change(self, qid: str) -> None:
+        """Go back to ``qid`` (from the result) to change that answer; later answers are kept
+        and re-applied where the dialog still asks them."""
+        s = self.session
+        if qid not in s.history:
+            return
+        at = s.history.index(qid)
+        later = s.history[at + 1:]
+        self.carry = {q: s.answers[q] for q in later if q in s.answers}
+        count = len(s.history) - at
+        s.back_to(qid)
+        self.app.saved()
+        self._mark_changed(count)
+        self.transcript.bot(say("back", s.respondent), kind="note")
+        if self.carry:
+            self.transcript.bot(say("kept", s.respondent), kind="note")
+        self.ask()
+
+    def _mark_changed(self, count: int) -> None:
+        answers = self.transcript.answers()
+        self.transcript.mark_changed(answers[len(answers) - count:] if count else [])

@@ -1,0 +1,201 @@
+"""The result: triage first (words and colour, red flags named), then the type and the rest.
+
+Order follows the medical-safety rule of ``chatbot.engine.report``: what to do
+and how soon comes before what the deposits may be.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Header, Markdown, Static
+
+from ...engine.assessment import Assessment
+from ...engine.content import Content, Term
+from ...engine.report import (CERTAINTY_WORDS, advice_markdown, explanation_markdown, lab_rows,
+                              source_keys, type_title)
+from ..widgets.rangebar import RangeBar, title
+from ..widgets.triage import TriageBanner
+from ..widgets.footer import KeysFooter
+from ..wording import say
+
+
+def glossary_terms(text: str, content: Content) -> list[Term]:
+    """The glossary terms (or their aliases) that appear in ``text``, in glossary order."""
+    found = []
+    lower = text.lower()
+    for term in content.glossary.values():
+        for word in (term.term, *term.aliases):
+            if re.search(r"\b" + re.escape(word.lower()) + r"\b", lower):
+                found.append(term)
+                break
+    return found
+
+
+class ResultScreen(Screen[str]):
+    """Dismisses with ``"change:QID"`` or ``"restart"``."""
+
+    CSS_PATH = "../result.tcss"
+    BINDINGS = [
+        Binding("f1", "app.help", "Help"),
+        Binding("c", "change", "Change an answer"),
+        Binding("s", "restart", "Start over"),
+        Binding("g", "words", "Explain a word"),
+    ]
+
+    def __init__(self, assessment: Assessment) -> None:
+        super().__init__()
+        self.assessment = assessment
+
+    def compose(self) -> ComposeResult:
+        a = self.assessment
+        content: Content = self.app.engine.content
+        who = a.respondent
+        yield Header()
+        with VerticalScroll(id="result-body"):
+            yield Static(say("result_title", who) + " (information, not a diagnosis)",
+                         classes="title", markup=False)
+            yield Static(say("triage_heading", who), classes="heading first", markup=False)
+            yield TriageBanner(a.triage, content.levels[a.triage], id="triage")
+            if a.red_flags:
+                yield Static(say("flags_heading", who), classes="heading", markup=False)
+                for flag in a.red_flags:
+                    text = content.red_flags.get(flag.code)
+                    line = Text.assemble(("▲ ", "bold"))
+                    line.append(text.title if text else flag.code, style="bold")
+                    line.append(f" ({flag.level}): {flag.reason}")
+                    yield Static(line, classes="red-flag", markup=False)
+            yield from self._type(a, content)
+            explanation = explanation_markdown(a, content)
+            if explanation:
+                yield Static(say("about_heading", who), classes="heading", markup=False)
+                yield Markdown(explanation, classes="explanation", open_links=False)
+            yield Static(say("advice_heading", who), classes="heading", markup=False)
+            yield Markdown(advice_markdown(a, content), classes="advice", open_links=False)
+            yield from self._labs(a)
+            terms = glossary_terms(self._all_text(a, content), content)
+            if terms:
+                yield Static(say("words_heading", who), classes="heading", markup=False)
+                with Horizontal(id="words"):
+                    for term in terms:
+                        yield Button(term.term, id=f"term-{term.key}", classes="term",
+                                     compact=True)
+            yield Static(say("sources_heading", who), classes="heading", markup=False)
+            cites = [f"• {key}: {content.sources[key].cite() if key in content.sources else key}"
+                     for key in source_keys(a, content)]
+            yield Static("\n".join(cites), id="sources", markup=False)
+            yield Static(f"This is not a diagnosis. {content.notices['not_a_diagnosis']}",
+                         classes="notice not-diagnosis", markup=False)
+        with Horizontal(classes="buttons"):
+            yield Button("Change an answer (c)", id="change", variant="primary", compact=True)
+            yield Button("Start over (s)", id="restart", compact=True)
+            yield Button("Quit", id="quit", compact=True)
+        yield KeysFooter()
+
+    def _type(self, a: Assessment, content: Content) -> ComposeResult:
+        who = a.respondent
+        yield Static(say("type_heading", who), classes="heading", markup=False)
+        if a.type == "none":
+            yield Static(say("no_type", who) + " " + content.types["none"].summary,
+                         id="type", classes="type", markup=False)
+            return
+        head = type_title(content, a.type)
+        if a.subtype:
+            head += f", {type_title(content, a.subtype).lower()}"
+        line = Text.assemble((head, "bold"))
+        line.append(f"\n{CERTAINTY_WORDS.get(a.certainty, '')} {a.pathway_note}".rstrip())
+        yield Static(line, id="type", classes="type", markup=False)
+        top = a.ranking[0]
+        reasons = list(top.reasons) if a.type != "unclear" else []
+        if a.subtype_reason:
+            reasons.append(a.subtype_reason)
+        if reasons:
+            yield Static(say("reasons_heading", who), classes="subheading", markup=False)
+            yield Static("\n".join(f"• {r}" for r in reasons), classes="reasons", markup=False)
+        others = [c for c in a.ranking if c.type != a.type]
+        if others:
+            yield Static(say("others_heading", who), classes="subheading", markup=False)
+            lines = []
+            for cand in others:
+                why = " ".join(cand.reasons) if cand.reasons else \
+                    "Nothing in the answers points here."
+                lines.append(f"• {type_title(content, cand.type)}: {why}")
+            yield Static("\n".join(lines), classes="others", markup=False)
+        if a.tests:
+            yield Static(say("tests_heading", who), classes="subheading", markup=False)
+            yield Static("\n".join(f"• {t}" for t in a.tests), classes="tests", markup=False)
+
+    def _labs(self, a: Assessment) -> ComposeResult:
+        yield Static(say("labs_heading", a.respondent), classes="heading", markup=False)
+        rows = lab_rows(a)
+        if not rows:
+            yield Static(say("no_labs", a.respondent), classes="labs-none", markup=False)
+        for row in rows:
+            result = row["result"]
+            yield Static(title(result), classes="lab-title", markup=False)
+            yield RangeBar(result, id=f"lab-{result.lab}")
+        if a.labs.caxp is not None:
+            yield Static(f"Calcium × phosphate product: {a.labs.caxp:g} mg²/dL²"
+                         + (f" ({a.labs.caxp_level})" if a.labs.caxp_level else ""),
+                         classes="caxp", markup=False)
+        for note in a.labs.notes:
+            yield Static(f"Note: {note}", classes="lab-note", markup=False)
+
+    def _all_text(self, a: Assessment, content: Content) -> str:
+        parts = [type_title(content, a.type), type_title(content, a.subtype),
+                 explanation_markdown(a, content), advice_markdown(a, content)]
+        parts += [r for c in a.ranking for r in c.reasons] + list(a.tests)
+        return "\n".join(p for p in parts if p)
+
+    def on_mount(self) -> None:
+        self.query_one("#result-body").focus()
+
+    # ----- actions
+    def action_change(self) -> None:
+        from .change import ChangeScreen
+
+        def done(qid: str | None) -> None:
+            if qid:
+                self.dismiss(f"change:{qid}")
+
+        self.app.push_screen(ChangeScreen(self.app.session), done)
+
+    def action_restart(self) -> None:
+        self.dismiss("restart")
+
+    def action_words(self) -> None:
+        buttons = self.query(".term")
+        if buttons:
+            buttons.first().focus()
+            buttons.first().scroll_visible()
+
+    @on(Button.Pressed, "#change")
+    def _change(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_change()
+
+    @on(Button.Pressed, "#restart")
+    def _restart(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_restart()
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_action("app.quit")
+
+    @on(Button.Pressed, ".term")
+    def _term(self, event: Button.Pressed) -> None:
+        event.stop()
+        from .glossary import GlossaryScreen
+
+        key = (event.button.id or "").removeprefix("term-")
+        term = self.app.engine.content.glossary.get(key)
+        if term is not None:
+            self.app.push_screen(GlossaryScreen(term, self.app.engine.content))

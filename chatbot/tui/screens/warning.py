@@ -1,0 +1,69 @@
+"""The "just to be safe" screen: what to do now, before the person may go on."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from ...engine.assessment import Assessment
+from ..widgets.triage import TriageBanner
+from ..widgets.footer import KeysFooter
+from ..wording import say
+
+
+class WarningScreen(Screen[None]):
+    """A full screen (not a pop-up): the level, the signs named, what to do and what to say."""
+
+    CSS_PATH = "../result.tcss"
+    BINDINGS = [Binding("f1", "app.help", "Help")]
+
+    def __init__(self, assessment: Assessment) -> None:
+        super().__init__()
+        self.assessment = assessment
+
+    def compose(self) -> ComposeResult:
+        a = self.assessment
+        content = self.app.engine.content
+        who = a.respondent
+        advice = content.levels[a.triage]
+        with VerticalScroll(id="warning-body"):
+            yield Static(say("warning_title", who), classes="title", markup=False)
+            yield TriageBanner(a.triage, advice, id="warning-level")
+            yield Static(say("warning_flags", who), classes="heading", markup=False)
+            for flag in a.red_flags:
+                text = content.red_flags.get(flag.code)
+                line = Text.assemble(("▲ ", "bold"))
+                line.append(text.title if text else flag.reason, style="bold")
+                if text:
+                    line.append(f": {text.text}")
+                yield Static(line, classes="red-flag", markup=False)
+            yield Static(say("warning_do", who), classes="heading", markup=False)
+            for fact in advice.do_now:
+                yield Static(f"• {fact.text}", classes="do-now", markup=False)
+            if advice.call_words:
+                yield Static(say("warning_call", who), classes="heading", markup=False)
+                yield Static(" ".join(advice.call_words.split()), classes="call-words",
+                             markup=False)
+            yield Static(content.notices["emergency"], classes="notice emergency", markup=False)
+        with Horizontal(classes="buttons"):
+            yield Button(say("warning_go_on", who), id="go-on", variant="primary", compact=True)
+            yield Button("Quit", id="quit", compact=True)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#go-on", Button).focus()
+
+    @on(Button.Pressed, "#go-on")
+    def _go_on(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_action("app.quit")

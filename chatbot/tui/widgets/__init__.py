@@ -1,0 +1,1 @@
+"""Widgets of the terminal chat: messages, answer area, body map, range bar, progress."""

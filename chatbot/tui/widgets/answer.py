@@ -1,0 +1,447 @@
+"""The answer area under the transcript: options, a text box, and a line for problems.
+
+* :class:`AnswerList` holds the options of every choice question. One-of: arrows,
+  a number key, Enter or a click answers. Many-of: each option has a box,
+  ``[x]`` ticked or ``[ ]`` not (never colour alone); Space, a number key or a
+  click ticks, Enter sends. For deposit locations the :class:`~.bodymap.BodyMap`
+  stands beside the list and is kept in step with it.
+* the text box takes typed answers (words, typos, numbers) and lab values.
+
+The widgets are built once and reused for every question, and the focus stays
+on the list from one choice question to the next, so an answer is quick to
+draw. The area never answers by itself: it posts :class:`AnswerArea.Chosen` or
+:class:`AnswerArea.Typed` and the screen decides with the engine. What is
+ticked before sending is a draft; the engine's session only learns the answer
+when it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, on
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+
+from ...engine import contract
+from .bodymap import BodyMap
+
+if TYPE_CHECKING:
+    from ...engine.dialog import Option, Question
+
+EXCLUSIVE = (contract.NONE, contract.UNSURE)
+BODY_MAP_QUESTION = "locations"
+
+
+class AnswerList(ScrollView, can_focus=True):
+    """The options of the current question, numbered 1-9 (0 is "I'm not sure").
+
+    A small Line API list (rather than an ``OptionList``) so that showing the
+    next question's options is a repaint of a few lines. Long labels wrap with a
+    hanging indent. The highlighted option is marked with a pointer as well as
+    a colour.
+    """
+
+    COMPONENT_CLASSES = {"answer-list--option", "answer-list--highlight",
+                         "answer-list--number"}
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("pageup", "move(-5)", "Page up", show=False),
+        Binding("pagedown", "move(5)", "Page down", show=False),
+        Binding("space", "toggle", "Tick", show=False),
+        Binding("enter", "send", "Send", show=False),
+    ]
+
+    highlighted: reactive[int] = reactive(0, layout=False, init=False)
+
+    class Pick(Message):
+        """An option chosen (one-of) or ticked/unticked (many-of) by key or click."""
+
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+
+    class Send(Message):
+        """Enter: answer with the highlighted option (one-of) or what is ticked (many-of)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.many = False
+        self._items: list[tuple[str, int | None, str]] = []  # code, number shown, label
+        self._ticked: list[str] = []
+        self._width = 0
+        self._lines: list[tuple[int, str, bool]] = []  # option index, text, first line?
+        self._first: list[int] = []  # first line of each option
+        self._cache: dict[tuple[int, bool], Strip] = {}
+        self._style_cache: tuple[Style, Style, Style] | None = None
+
+    # ----- data
+    @property
+    def codes(self) -> list[str]:
+        return [code for code, _, _ in self._items]
+
+    @property
+    def ticked(self) -> list[str]:
+        """The ticked codes, in the order of the options."""
+        return [code for code, _, _ in self._items if code in self._ticked]
+
+    @property
+    def option_count(self) -> int:
+        return len(self._items)
+
+    @property
+    def highlighted_code(self) -> str | None:
+        return self._items[self.highlighted][0] if self._items else None
+
+    def set_items(self, items: list[tuple[str, int | None, str]], many: bool) -> None:
+        self.many = many
+        self._items = items
+        self._ticked = []
+        self.set_reactive(AnswerList.highlighted, 0)
+        before = len(self._lines)
+        self._layout_lines(self._width, force=True)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        # a layout only when the list sizes itself to its options (otherwise its height is
+        # set in the stylesheet and the screen keeps its layout from question to question)
+        self.refresh(layout=self.styles.height is None or self.styles.height.is_auto
+                     and len(self._lines) != before)
+
+    def set_ticked(self, codes: Sequence[str]) -> None:
+        self._ticked = list(codes)
+        self._cache.clear()
+        self.refresh()
+
+    def line_of(self, index: int) -> int:
+        """The first line of option ``index`` (for tests and clicks)."""
+        return self._first[index] if index < len(self._first) else 0
+
+    # ----- wrapping
+    def _prefix(self, index: int) -> str:
+        code, number, _ = self._items[index]
+        box = ("[x] " if code in self._ticked else "[ ] ") if self.many else ""
+        return f"{box}{number if number is not None else ' '} "
+
+    def _layout_lines(self, width: int, force: bool = False) -> None:
+        if width == self._width and not force:
+            return
+        self._width = width
+        self._cache.clear()
+        self._lines, self._first = [], []
+        room = max(8, width - 2 - len(self._prefix(0) if self._items else ""))
+        for index, (_, _, label) in enumerate(self._items):
+            self._first.append(len(self._lines))
+            words = label.split()
+            line = ""
+            first = True
+            for word in words:
+                if line and len(line) + 1 + len(word) > room:
+                    self._lines.append((index, line, first))
+                    line, first = word, False
+                else:
+                    line = f"{line} {word}" if line else word
+            self._lines.append((index, line, first))
+        self.set_reactive(Widget.virtual_size, Size(width, len(self._lines)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._layout_lines(width)
+        return len(self._lines)
+
+    def on_resize(self) -> None:
+        self._layout_lines(self.scrollable_content_region.width)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_cache = None
+        self._cache.clear()
+
+    # ----- drawing
+    def _styles(self) -> tuple[Style, Style, Style]:
+        if self._style_cache is None:
+            base = self.rich_style
+            self._style_cache = (
+                base + self.get_component_rich_style("answer-list--option"),
+                base + self.get_component_rich_style("answer-list--highlight"),
+                self.get_component_rich_style("answer-list--number", partial=True))
+        return self._style_cache
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        number = int(self.scroll_offset.y) + y
+        if not 0 <= number < len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        index, text, first = self._lines[number]
+        on = index == self.highlighted
+        key = (number, on)
+        strip = self._cache.get(key)
+        if strip is None or strip.cell_length != width:
+            plain, highlight, bold = self._styles()
+            style = highlight if on else plain
+            pointer = "▶" if on and first else " "
+            prefix = self._prefix(index) if first else " " * len(self._prefix(index))
+            strip = Strip([Segment(pointer, style), Segment(prefix, style + bold),
+                           Segment(text, style)]).crop_extend(0, width, style)
+            self._cache[key] = strip
+        return strip
+
+    def watch_highlighted(self, old: int, new: int) -> None:
+        if not self._items:
+            return
+        self.refresh()
+        first = self._first[new]
+        last = self._first[new + 1] - 1 if new + 1 < len(self._first) else len(self._lines) - 1
+        self.scroll_to_region(Region(0, first, 1, last - first + 1), animate=False,
+                              immediate=True)
+
+    # ----- keys and mouse
+    def on_key(self, event: events.Key) -> None:
+        """Number keys: handled here, before the key travels up the screen."""
+        if event.character and event.character.isdigit() and len(event.key) == 1:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Number(int(event.character)))
+
+    class Number(Message):
+        """A number key pressed in the list."""
+
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    def action_move(self, step: int) -> None:
+        if self._items:
+            self.highlighted = max(0, min(len(self._items) - 1, self.highlighted + step))
+
+    def action_jump(self, index: int) -> None:
+        if self._items:
+            self.highlighted = index % len(self._items)
+
+    def action_toggle(self) -> None:
+        code = self.highlighted_code
+        if code is not None:
+            self.post_message(self.Pick(code))
+
+    def action_send(self) -> None:
+        self.post_message(self.Send())
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        number = int(self.scroll_offset.y) + offset.y
+        if 0 <= number < len(self._lines):
+            event.stop()
+            index = self._lines[number][0]
+            self.highlighted = index
+            self.post_message(self.Pick(self._items[index][0]))
+
+
+class AnswerArea(Vertical):
+    """Options and a text box for the current question."""
+
+    BINDINGS = [Binding(str(n), f"number({n})", show=False) for n in range(10)]
+
+    class Chosen(Message):
+        """Options picked (codes, ``unsure`` included)."""
+
+        def __init__(self, codes: list[str]) -> None:
+            super().__init__()
+            self.codes = codes
+
+    class Typed(Message):
+        """Words typed into the text box and sent with Enter (raw; made literal by the reader)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.question: Question | None = None
+        self.problem_text = ""
+
+    def compose(self):
+        with Horizontal(id="pick"):
+            yield AnswerList(id="choices")
+            yield BodyMap(id="bodymap")
+        with Horizontal(id="typed-row"):
+            yield Input(id="typed", placeholder="Or type your answer here", compact=True)
+            yield Button("Send", id="send", compact=True)
+        yield Static("", id="problem", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#typed", Input).cursor_blink = getattr(self.app, "blink", True)
+
+    @property
+    def choices(self) -> AnswerList:
+        return self.query_one("#choices", AnswerList)
+
+    @property
+    def codes(self) -> list[str]:
+        """Offered codes in the order numbered on screen (``unsure`` last, as 0)."""
+        return self.choices.codes
+
+    @property
+    def ticked(self) -> list[str]:
+        return self.choices.ticked
+
+    # ----- attributes down: the screen shows a question
+    def show(self, question: Question, options: Sequence[Option]) -> None:
+        self.question = question
+        many = question.kind == contract.MANY
+        lab = question.kind == contract.LAB
+        self.choices.set_items([(o.code, n if n < 10 else None, o.label)
+                                for n, o in enumerate(options, 1)]
+                               + [(contract.UNSURE, 0, question.unsure_label)], many)
+        body = self.query_one("#bodymap", BodyMap)
+        show_map = question.id == BODY_MAP_QUESTION
+        body.display = show_map
+        if show_map:
+            body.labels = {o.code: o.label for o in options}
+            body.chosen = frozenset()
+        box = self.query_one("#typed", Input)
+        if box.value:
+            box.value = ""
+        if lab:
+            units = " or ".join(contract.LAB_UNITS.get(question.id, ()))
+            placeholder = f"Type the value and its unit ({units})"
+        else:
+            placeholder = "Or type your answer here, in your own words"
+        if box.placeholder != placeholder:
+            box.placeholder = placeholder
+        self.problem("")
+        self.focus_answer()
+
+    def focus_answer(self) -> None:
+        if self.question is None:
+            return
+        if self.question.kind == contract.LAB:
+            self.query_one("#typed", Input).focus()
+        else:
+            self.choices.focus()
+
+    def problem(self, message: str) -> None:
+        """Show (or clear) a problem with the answer under the box; the typed text stays."""
+        if message == self.problem_text:
+            return
+        self.problem_text = message
+        line = self.query_one("#problem", Static)
+        line.update(message)
+        line.display = bool(message)
+
+    def clear_typed(self) -> None:
+        box = self.query_one("#typed", Input)
+        if box.value:
+            box.value = ""
+
+    def highlight(self, codes: Sequence[str]) -> None:
+        """Move the list cursor to the first of ``codes`` (after asking back)."""
+        if codes and codes[0] in self.codes:
+            self.choices.highlighted = self.codes.index(codes[0])
+
+    # ----- messages up
+    @on(AnswerList.Pick)
+    def _picked(self, event: AnswerList.Pick) -> None:
+        event.stop()
+        if self.choices.many:
+            self.tick(event.code)
+        else:
+            self.post_message(self.Chosen([event.code]))
+
+    @on(AnswerList.Number)
+    def _number(self, event: AnswerList.Number) -> None:
+        event.stop()
+        self.action_number(event.number)
+
+    @on(AnswerList.Send)
+    def _send_list(self, event: AnswerList.Send) -> None:
+        event.stop()
+        if self.choices.many:
+            self.post_message(self.Chosen(self.ticked))
+        else:
+            code = self.choices.highlighted_code
+            if code is not None:
+                self.post_message(self.Chosen([code]))
+
+    @on(Input.Submitted, "#typed")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Typed(event.value))
+
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_send()
+
+    def action_send(self) -> None:
+        """The Send button: typed words if there are any, else the list's answer."""
+        text = self.query_one("#typed", Input).value
+        if text.strip() or self.question is None or self.question.kind == contract.LAB:
+            self.post_message(self.Typed(text))
+        else:
+            self._send_list(AnswerList.Send())
+
+    def action_number(self, number: int) -> None:
+        """A number key (when the text box is not focused): choose or tick option ``number``."""
+        if self.question is None:
+            return
+        codes = self.codes
+        if number == 0:
+            code = contract.UNSURE
+        elif number < len(codes):
+            code = codes[number - 1]
+        else:
+            self.problem(f"There is no answer {number}; use 1 to {min(9, len(codes) - 1)}, "
+                         f"or 0 for \"{self.question.unsure_label}\".")
+            return
+        if self.choices.many:
+            self.choices.highlighted = codes.index(code)
+            self.tick(code)
+        else:  # answered at once: the next question replaces the list (no extra frame first)
+            self.post_message(self.Chosen([code]))
+
+    # ----- ticks: exclusive answers, and the body map in step with the list
+    def tick(self, code: str) -> None:
+        """Tick or untick ``code``; "none of these" and "not sure" stand alone."""
+        ticked = self.ticked
+        if code in ticked:
+            ticked = [c for c in ticked if c != code]
+        elif code in EXCLUSIVE:
+            ticked = [code]
+        else:
+            ticked = [c for c in ticked if c not in EXCLUSIVE] + [code]
+        self.choices.set_ticked(ticked)
+        self.problem("")
+        body = self.query_one("#bodymap", BodyMap)
+        if body.display:
+            body.chosen = frozenset(ticked)
+
+    @on(BodyMap.Toggled)
+    def _map_toggled(self, event: BodyMap.Toggled) -> None:
+        event.stop()
+        if event.code in self.codes:
+            self.tick(event.code)
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed while the list or the map has focus go into the text box."""
+        if not isinstance(self.screen.focused, (AnswerList, BodyMap)):
+            return
+        char = event.character
+        if event.is_printable and char and not char.isdigit() and char != " ":
+            box = self.query_one("#typed", Input)
+            box.focus()
+            box.insert_text_at_cursor(char)
+            event.stop()
+            event.prevent_default()

@@ -1,0 +1,173 @@
+"""A body map: a simple drawn figure (front view) whose regions light up when chosen.
+
+The figure is data: each letter in :data:`FIGURE` is a cell of a region, and
+:data:`REGIONS` maps letters to the ``locations`` answer codes. Chosen regions
+are drawn solid and unchosen ones shaded, so the choice never depends on
+colour alone. Click a region, or move with the arrow keys and press Space.
+The map keeps no answer of its own: the parent sets :attr:`chosen` and the map
+posts :class:`BodyMap.Toggled` when the person picks a region.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+FIGURE: tuple[str, ...] = (
+    "         ssss         ",
+    "        sffffs        ",
+    "         ffff         ",
+    "          nn          ",
+    "    JJJttttttttJJJ    ",
+    "   aa  tttttttt  aa   ",
+    "   EE  tttttttt  EE   ",
+    "   aa  tttttttt  aa   ",
+    "  aa   JJJggJJJ   aa  ",
+    " hhh   lll  lll   hhh ",
+    "       KKK  KKK       ",
+    "       lll  lll       ",
+    "       FFF  FFF       ",
+    "       HHH  HHH       ",
+)
+
+# letter -> the ``locations`` code it belongs to
+REGIONS: dict[str, str] = {
+    "s": "head_neck", "n": "head_neck", "f": "face", "J": "around_large_joints",
+    "t": "trunk", "a": "arms_legs", "l": "arms_legs", "E": "elbows_knees",
+    "K": "elbows_knees", "h": "fingers_hands", "g": "genital", "F": "feet", "H": "heels",
+}
+
+# the order the arrow keys move through, head to toe
+ORDER: tuple[str, ...] = ("head_neck", "face", "around_large_joints", "trunk", "arms_legs",
+                          "elbows_knees", "fingers_hands", "genital", "feet", "heels")
+
+SOLID, SHADE, CURSOR = "█", "░", "▓"
+WIDTH = len(FIGURE[0])
+
+
+def region_at(x: int, y: int) -> str | None:
+    """The code drawn at column ``x``, row ``y`` of the figure, if any."""
+    if 0 <= y < len(FIGURE) and 0 <= x < WIDTH:
+        return REGIONS.get(FIGURE[y][x])
+    return None
+
+
+def cells_of(code: str) -> list[tuple[int, int]]:
+    """Every (x, y) cell of a region, for tests and for clicking."""
+    return [(x, y) for y, row in enumerate(FIGURE) for x, ch in enumerate(row)
+            if REGIONS.get(ch) == code]
+
+
+class BodyMap(Widget, can_focus=True):
+    """The figure, with the chosen regions solid and the cursor region marked."""
+
+    COMPONENT_CLASSES = {"bodymap--region", "bodymap--chosen", "bodymap--cursor",
+                         "bodymap--caption"}
+    BINDINGS = [
+        Binding("up,left", "move(-1)", "Previous region", show=False),
+        Binding("down,right", "move(1)", "Next region", show=False),
+        Binding("space", "toggle", "Tick region", show=False),
+    ]
+
+    chosen: reactive[frozenset[str]] = reactive(frozenset(), layout=False)
+    cursor: reactive[int] = reactive(0)
+
+    class Toggled(Message):
+        """The person picked a region (by click or key); the parent updates the answer."""
+
+        def __init__(self, body_map: BodyMap, code: str) -> None:
+            super().__init__()
+            self.body_map = body_map
+            self.code = code
+
+        @property
+        def control(self) -> BodyMap:
+            return self.body_map
+
+    def __init__(self, labels: dict[str, str] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.labels: dict[str, str] = labels or {}
+
+    @property
+    def cursor_code(self) -> str:
+        return ORDER[self.cursor % len(ORDER)]
+
+    def get_content_width(self, container, viewport) -> int:  # noqa: ANN001
+        return WIDTH
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+        return len(FIGURE) + 1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        pad = max(0, (width - WIDTH) // 2)
+        base = self.rich_style
+        if y == len(FIGURE):
+            return self._caption(width, base)
+        if y > len(FIGURE):
+            return Strip.blank(width, base)
+        region = self.get_component_rich_style("bodymap--region")
+        chosen = self.get_component_rich_style("bodymap--chosen")
+        cursor = self.get_component_rich_style("bodymap--cursor")
+        here = self.cursor_code if self.has_focus else None
+        segments = [Segment(" " * pad, base)]
+        for ch in FIGURE[y]:
+            code = REGIONS.get(ch)
+            if code is None:
+                segments.append(Segment(" ", base))
+            elif code in self.chosen:
+                segments.append(Segment(SOLID, base + (cursor if code == here else chosen)))
+            elif code == here:
+                segments.append(Segment(CURSOR, base + cursor))
+            else:
+                segments.append(Segment(SHADE, base + region))
+        segments.append(Segment(" " * max(0, width - pad - WIDTH), base))
+        return Strip(segments, width).crop(0, width)
+
+    def _caption(self, width: int, base: Style) -> Strip:
+        if not self.has_focus:
+            text = "Click a part, or Tab here"
+        else:
+            code = self.cursor_code
+            mark = "chosen" if code in self.chosen else "not chosen"
+            name = self.labels.get(code, code.replace("_", " ")).split(" (")[0]
+            text = f"▸ {name} ({mark})"
+        style = base + self.get_component_rich_style("bodymap--caption")
+        text = text[:width].center(width)
+        return Strip([Segment(text, style)], width)
+
+    def watch_chosen(self) -> None:
+        self.refresh()
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        self.cursor = (self.cursor + step) % len(ORDER)
+
+    def action_toggle(self) -> None:
+        self.post_message(self.Toggled(self, self.cursor_code))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        pad = max(0, (self.size.width - WIDTH) // 2)
+        code = region_at(offset.x - pad, offset.y)
+        if code is None:
+            return
+        event.stop()
+        self.cursor = ORDER.index(code)
+        self.post_message(self.Toggled(self, code))
