@@ -270,13 +270,20 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
         resume = "yes" if args.resume else "no" if args.new else "ask"
         return run_plain(default_engine(), resume=resume, save=not args.no_save)
+    from .storage import Recorder
+    from .tui.app import make_app
+
+    recorder = Recorder(None) if args.no_save else Recorder.open()
+    app = make_app(defer_engine=True, recorder=recorder)
     try:
-        from .tui.app import run
-    except ImportError:
-        print("The terminal chat is not built yet. Meanwhile, 'calcinosis assess FILE' "
-              "assesses an answers file; see 'calcinosis --help'.")
-        return EXIT_OK
-    return run(args)
+        code = app.run()
+    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
+        print(f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
+              "Try 'calcinosis --plain'.", file=sys.stderr)
+        return 1
+    finally:
+        recorder.close()
+    return code or EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
