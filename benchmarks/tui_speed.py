@@ -63,8 +63,13 @@ def minimal_app() -> int:
     return 0
 
 
-def first_screen(command: list[str], marker: bytes, env: dict[str, str]) -> float:
-    """Seconds from starting ``command`` in an 80x24 pty until ``marker`` is drawn."""
+def first_screen(command: list[str], marker: bytes, env: dict[str, str],
+                 linger: float = 0.0) -> float:
+    """Seconds from starting ``command`` in an 80x24 pty until ``marker`` is drawn.
+
+    ``linger``: keep the program running that long after its first screen (the
+    warm-up run lets calcinosis finish loading, as a real first run would).
+    """
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: a terminal of 80x24, then the program
@@ -87,8 +92,9 @@ def first_screen(command: list[str], marker: bytes, env: dict[str, str]) -> floa
             if not chunk:
                 break
             seen = seen[-len(marker):] + chunk
-            if marker in seen:
+            if found is None and marker in seen:
                 found = time.perf_counter() - start
+            if found is not None and time.perf_counter() - start >= found + linger:
                 break
     finally:
         try:
@@ -113,11 +119,12 @@ def calcinosis_command() -> list[str]:
 def launch(n: int) -> dict[str, Any]:
     data = tempfile.mkdtemp(prefix="calcinosis-bench-")
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
-           "CALCINOSIS_DATA_DIR": data, "PYTHONPATH": str(REPO)}
+           "CALCINOSIS_DATA_DIR": data, "CALCINOSIS_CACHE_DIR": data, "PYTHONPATH": str(REPO)}
     ours = calcinosis_command() + ["--new"]
     base = [sys.executable, str(Path(__file__).resolve()), "--minimal-app"]
-    # one warm-up each (file system caches, .pyc files), then alternate
-    first_screen(ours, CALCINOSIS_MARKER, env)
+    # one warm-up each (file system caches, .pyc files and, for calcinosis, the cached
+    # welcome texts written once the engine has loaded), then alternate
+    first_screen(ours, CALCINOSIS_MARKER, env, linger=5.0)
     first_screen(base, MINIMAL_MARKER, env)
     times: dict[str, list[float]] = {"calcinosis": [], "minimal": []}
     for _ in range(n):
@@ -146,7 +153,7 @@ async def answer_times(names: list[str]) -> list[float]:
         original = app._display
 
         def display(screen: Any, renderable: Any, _original: Any = original,
-                    _app: Any = app) -> None:
+                    _app: Any = app, state: dict[str, Any] = state) -> None:
             _original(screen, renderable)
             if renderable is None or not hasattr(renderable, "render_segments"):
                 return

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .wording import say
 
@@ -29,16 +30,16 @@ NO_MATCHER = object()
 class CalcinosisApp(App[int]):
     TITLE = "Calcinosis check"
     SUB_TITLE = "information, not a diagnosis"
-    CSS_PATH = ["global.tcss", "chat.tcss"]
+    CSS_PATH: ClassVar = "answer.tcss"  # the first screen's; each other screen loads its own
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [
+    BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
     ]
 
     def __init__(self, engine: Engine | None = None, *, recorder: Any = None,
-                 matcher: Any = NO_MATCHER, blink: bool = True,
-                 exit_after_first_paint: bool = False) -> None:
+                 save: bool = False, resume: str = "ask", matcher: Any = NO_MATCHER,
+                 blink: bool = True, exit_after_first_paint: bool = False) -> None:
         super().__init__()
         self.engine: Engine = engine  # type: ignore[assignment]  # None until loaded
         self.session: Session = engine.new_session() if engine else None  # type: ignore
@@ -47,10 +48,10 @@ class CalcinosisApp(App[int]):
 
             self.welcome = from_engine(engine)
         else:
-            from .welcome_data import read_welcome
+            from .welcome_data import quick_welcome
 
             try:
-                self.welcome = read_welcome()
+                self.welcome = quick_welcome()
             except Exception:  # noqa: BLE001 - the engine's own checks will say what is wrong
                 from ..engine.loading import default_engine
                 from .welcome_data import from_engine
@@ -58,7 +59,9 @@ class CalcinosisApp(App[int]):
                 self.engine = default_engine()
                 self.session = self.engine.new_session()
                 self.welcome = from_engine(self.engine)
-        self.recorder = recorder
+        self.recorder = recorder  # chatbot.storage.Recorder: every answer saved at once
+        self._save = save and recorder is None
+        self._resume = resume  # ask | yes | no: continue an unfinished saved session
         self._matcher = matcher
         self.blink = blink
         self.exit_after_first_paint = exit_after_first_paint
@@ -81,15 +84,27 @@ class CalcinosisApp(App[int]):
             self._matcher = matcher
         return self._matcher  # type: ignore[return-value]
 
+    def get_key_display(self, binding: Binding) -> str:
+        """F-keys as people see them on the keyboard: "F1", not "f1"."""
+        key = binding.key.split(",")[0]
+        if key[:1] == "f" and key[1:].isdigit():
+            return key.upper()
+        return super().get_key_display(binding)
+
     # ----- screens
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """The welcome is the first screen (drawn at once, not pushed over a blank one)."""
         from .screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen())
+        return WelcomeScreen()
+
+    def on_mount(self) -> None:
         if self.exit_after_first_paint:
             self.call_after_refresh(self._first_paint_done)
         elif self.engine is None:
             self.call_after_refresh(self._load_engine)
+        elif self._save or self.recorder is not None:
+            self.call_after_refresh(self._open_store)
 
     def _first_paint_done(self) -> None:
         self.exit(0)
@@ -110,23 +125,80 @@ class CalcinosisApp(App[int]):
         _ = self.matcher  # the typed-words matcher, ready before the first typed answer
 
     def _engine_loaded(self, engine: Engine) -> None:
-        from .welcome_data import from_engine
+        from .welcome_data import from_engine, save_cache
 
         self.engine = engine
         self.welcome = from_engine(engine)
+        save_cache(self.welcome, engine.root)
         self.session = engine.new_session()
         screen = self.screen
         if hasattr(screen, "engine_ready"):
             screen.engine_ready()
+        if self._save or self.recorder is not None:
+            self._open_store()
+
+    # ----- saved sessions (chatbot.storage)
+    def _open_store(self) -> None:
+        """Open the saved-answers file and offer to continue an unfinished session."""
+        if self.recorder is None:
+            from ..storage import Recorder
+
+            self.recorder = Recorder.open()
+        if self.recorder.warning:
+            self.notify(self.recorder.warning, severity="warning", timeout=12)
+        store = self.recorder.store
+        if store is None or self._resume == "no" or self.session.history:
+            return
+        from ..storage import StoreError
+
+        try:
+            row = store.latest_unfinished()
+        except StoreError:
+            return
+        if row is None:
+            return
+        if self._resume == "yes":
+            self._continue(row.id)
+            return
+        from .screens.confirm import ConfirmScreen
+
+        when = row.updated[:16].replace("T", " at ")
+        self.push_screen(
+            ConfirmScreen(f"You did not finish last time ({row.answered} answers, {when}). "
+                          "Continue where you left off?", yes="Continue", no="Start new"),
+            lambda go_on: self._continue(row.id) if go_on else None)
+
+    def _continue(self, session_id: int) -> None:
+        from ..engine.answers import AnswerError
+        from ..storage import StoreError
+
+        store = self.recorder.store
+        try:
+            record = store.get(session_id) if store is not None else None
+        except StoreError:
+            record = None
+        if record is None:
+            return
+        try:
+            self.session.replay(record.answers_dict(), complete=False)
+        except AnswerError:
+            self.session.restart()
+            self.notify("The saved answers could not be read; starting afresh.",
+                        severity="warning")
+            return
+        self.recorder.resume(session_id, record.answers)
+        if self.session.history:
+            self.begin_chat()
 
     def _engine_failed(self) -> None:
         self.exit(1, message="calcinosis: the installed dialog or content has problems; run "
                              "'calcinosis validate' to see them.")
 
     def begin_chat(self) -> None:
+        """The first answer is given: the chat opens over the welcome."""
         from .screens.chat import ChatScreen
 
-        self.switch_screen(ChatScreen())
+        self.push_screen(ChatScreen())
 
     def show_result(self) -> None:
         from .screens.result import ResultScreen
@@ -135,6 +207,7 @@ class CalcinosisApp(App[int]):
         if self.recorder is not None:
             from ..engine.report import to_dict
 
+            self.recorder.sync(self.session)  # the last answer first, then the result
             self.recorder.finish(to_dict(assessment, self.engine.content))
         self.push_screen(ResultScreen(assessment), self._after_result)
 
@@ -149,19 +222,29 @@ class CalcinosisApp(App[int]):
                 screen.change(choice.split(":", 1)[1])
 
     def start_over(self) -> None:
+        """Forget every answer and go back to the welcome (the first screen)."""
         from .screens.welcome import WelcomeScreen
 
         self.session.close()
         self.session = self.engine.new_session()
         if self.recorder is not None:
-            self.recorder.session_id = None
-            self.recorder._written = []
-        self.switch_screen(WelcomeScreen())
+            self.recorder.resume(None, [])  # a new saved session from the next answer
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        welcome = self.screen_stack[0]
+        if isinstance(welcome, WelcomeScreen):
+            welcome.reset()
 
     def saved(self) -> None:
         """Called after every change to the answers: save them once the screen is drawn."""
         if self.recorder is not None:
             self.call_after_refresh(self.recorder.sync, self.session)
+
+    def on_app_focus(self) -> None:
+        """Back in focus (a browser tab, a terminal window) with nothing focused: the answer."""
+        screen = self.screen
+        if screen.focused is None and hasattr(screen, "area"):
+            screen.area.focus_answer()
 
     # ----- always at hand
     def action_help(self) -> None:
@@ -216,13 +299,17 @@ class CalcinosisApp(App[int]):
         self._close_messages_no_wait()
 
 
-def make_app(engine: Engine | None = None, *, recorder: Any = None, matcher: Any = NO_MATCHER,
-             blink: bool = True, exit_after_first_paint: bool | None = None,
+def make_app(engine: Engine | None = None, *, recorder: Any = None, save: bool = False,
+             resume: str = "ask", matcher: Any = NO_MATCHER, blink: bool = True,
+             exit_after_first_paint: bool | None = None,
              defer_engine: bool = False) -> CalcinosisApp:
     """The app for the CLI and the tests; the default engine is the shipped dialog and content.
 
     ``defer_engine`` (used by the CLI) draws the welcome first and loads the shipped
-    engine in the background right after; otherwise it is loaded here.
+    engine in the background right after; otherwise it is loaded here. ``save``
+    opens the saved-answers file (``chatbot.storage``) once the engine is loaded,
+    or pass a ``recorder``; ``resume`` (ask | yes | no) says what to do with an
+    unfinished saved session.
     """
     if engine is None and not defer_engine:
         from ..engine.loading import default_engine
@@ -230,21 +317,29 @@ def make_app(engine: Engine | None = None, *, recorder: Any = None, matcher: Any
         engine = default_engine()
     if exit_after_first_paint is None:
         exit_after_first_paint = bool(os.environ.get(FIRST_PAINT_ENV))
-    return CalcinosisApp(engine, recorder=recorder, matcher=matcher, blink=blink,
-                         exit_after_first_paint=exit_after_first_paint)
+    return CalcinosisApp(engine, recorder=recorder, save=save, resume=resume, matcher=matcher,
+                         blink=blink, exit_after_first_paint=exit_after_first_paint)
 
 
 def run(args: Any = None) -> int:
-    """``calcinosis`` with no command: the terminal chat (or a pointer when there is no terminal)."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    """The terminal chat with the options of ``calcinosis`` (``--resume``, ``--new``,
+    ``--no-save``); without a terminal, a pointer to the other ways in. (``calcinosis``
+    itself goes through :func:`chatbot.cli.cmd_chat`, which does the same.)"""
+    served = os.environ.get("TEXTUAL_DRIVER", "").endswith("WebDriver")
+    if not (served or (sys.stdin.isatty() and sys.stdout.isatty())):
         print("The terminal chat needs a terminal. Use 'calcinosis --plain' to answer line by "
               "line, or 'calcinosis assess FILE' to assess an answers file.")
         return 0
-    app = make_app(defer_engine=True)
+    resume = "yes" if getattr(args, "resume", False) else \
+        "no" if getattr(args, "new", False) else "ask"
+    app = make_app(defer_engine=True, save=not getattr(args, "no_save", False), resume=resume)
     try:
         code = app.run()
     except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
         print(f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
               "Try 'calcinosis --plain'.", file=sys.stderr)
         return 1
+    finally:
+        if app.recorder is not None:
+            app.recorder.close()
     return code or 0

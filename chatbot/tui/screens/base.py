@@ -39,7 +39,7 @@ class AnsweringScreen(Screen):
         event.stop()
         self.when_ready(self._typed, event.text)
 
-    def when_ready(self, step, value) -> None:  # noqa: ANN001
+    def when_ready(self, step, value) -> None:
         """Run ``step(value)`` now, or as soon as the engine has loaded (a moment after the
         first screen is drawn)."""
         if self.app.ready:

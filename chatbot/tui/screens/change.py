@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +20,8 @@ from ..wording import say
 class ChangeScreen(ModalScreen[str | None]):
     """Dismisses with the question id to change, or ``None``."""
 
-    CSS_PATH = "../dialogs.tcss"
-    BINDINGS = [Binding("escape", "close", "Cancel")]
+    CSS_PATH: ClassVar = ["../global.tcss", "../dialogs.tcss"]
+    BINDINGS: ClassVar = [Binding("escape", "close", "Cancel")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()

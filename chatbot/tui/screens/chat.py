@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +12,9 @@ from ...engine import contract
 from .. import interpret
 from ..interpret import Reply, said_for
 from ..widgets.answer import AnswerArea
+from ..widgets.footer import KeysFooter
 from ..widgets.messages import Transcript
 from ..widgets.progress import ProgressLine
-from ..widgets.footer import KeysFooter
 from ..wording import say
 from .base import AnsweringScreen
 
@@ -24,7 +24,9 @@ WARNING_QUESTION = "warning_signs"
 class ChatScreen(AnsweringScreen):
     """Questions and answers as chat messages; always at hand: not sure, back, why, help, quit."""
 
-    BINDINGS = [
+    CSS_PATH: ClassVar = "../chat.tcss"
+    AUTO_FOCUS = "#choices"
+    BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),
         Binding("f2", "why", "Why?"),
         Binding("f3", "not_sure", "Not sure"),
@@ -124,8 +126,7 @@ class ChatScreen(AnsweringScreen):
         self.transcript.bot(reply.message, kind="ask")
         self.area.clear_typed()
         self.area.problem("")
-        self.area.highlight(reply.candidates)
-        self.area.focus_answer()
+        self.area.highlight(reply.candidates)  # the text box keeps the focus: type again
 
     def finish(self) -> None:
         s = self.session

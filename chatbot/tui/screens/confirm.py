@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,8 +15,8 @@ from textual.widgets import Button, Static
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with ``True`` (yes) or ``False`` (no, Escape)."""
 
-    CSS_PATH = "../dialogs.tcss"
-    BINDINGS = [
+    CSS_PATH: ClassVar = ["../global.tcss", "../dialogs.tcss"]
+    BINDINGS: ClassVar = [
         Binding("escape,n", "answer(False)", "No", show=False),
         Binding("y", "answer(True)", "Yes", show=False),
         Binding("left,up", "app.focus_previous", show=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,8 +14,8 @@ from ...engine.content import Content, Term
 
 
 class GlossaryScreen(ModalScreen[None]):
-    CSS_PATH = "../dialogs.tcss"
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    CSS_PATH: ClassVar = ["../global.tcss", "../dialogs.tcss"]
+    BINDINGS: ClassVar = [Binding("escape,q", "close", "Close")]
 
     def __init__(self, term: Term, content: Content) -> None:
         super().__init__()

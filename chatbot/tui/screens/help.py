@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,8 +15,8 @@ HELP_FILE = Path(__file__).with_name("help.md")
 
 
 class HelpScreen(ModalScreen[None]):
-    CSS_PATH = "../dialogs.tcss"
-    BINDINGS = [Binding("escape,f1,q", "close", "Close help")]
+    CSS_PATH: ClassVar = ["../global.tcss", "../dialogs.tcss"]
+    BINDINGS: ClassVar = [Binding("escape,f1,q", "close", "Close help")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog wide"):

@@ -7,6 +7,7 @@ and how soon comes before what the deposits may be.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -18,11 +19,17 @@ from textual.widgets import Button, Header, Markdown, Static
 
 from ...engine.assessment import Assessment
 from ...engine.content import Content, Term
-from ...engine.report import (CERTAINTY_WORDS, advice_markdown, explanation_markdown, lab_rows,
-                              source_keys, type_title)
+from ...engine.report import (
+    CERTAINTY_WORDS,
+    advice_markdown,
+    explanation_markdown,
+    lab_rows,
+    source_keys,
+    type_title,
+)
+from ..widgets.footer import KeysFooter
 from ..widgets.rangebar import RangeBar, title
 from ..widgets.triage import TriageBanner
-from ..widgets.footer import KeysFooter
 from ..wording import say
 
 
@@ -41,8 +48,8 @@ def glossary_terms(text: str, content: Content) -> list[Term]:
 class ResultScreen(Screen[str]):
     """Dismisses with ``"change:QID"`` or ``"restart"``."""
 
-    CSS_PATH = "../result.tcss"
-    BINDINGS = [
+    CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
+    BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),
         Binding("c", "change", "Change an answer"),
         Binding("s", "restart", "Start over"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,16 +13,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from ...engine.assessment import Assessment
-from ..widgets.triage import TriageBanner
 from ..widgets.footer import KeysFooter
+from ..widgets.triage import TriageBanner
 from ..wording import say
 
 
 class WarningScreen(Screen[None]):
     """A full screen (not a pop-up): the level, the signs named, what to do and what to say."""
 
-    CSS_PATH = "../result.tcss"
-    BINDINGS = [Binding("f1", "app.help", "Help")]
+    CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
+    BINDINGS: ClassVar = [Binding("f1", "app.help", "Help")]
 
     def __init__(self, assessment: Assessment) -> None:
         super().__init__()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from ..widgets.answer import AnswerArea
 from ..widgets.footer import KeysFooter
+from ..widgets.paragraphs import Paragraph, Paragraphs
 from .base import AnsweringScreen
 
 if TYPE_CHECKING:
@@ -20,35 +19,44 @@ if TYPE_CHECKING:
 INTRO = ("Welcome. This guide asks about hard lumps, bumps or chalky spots in or under the "
          "skin, one question at a time, then explains what the answers suggest and how soon "
          "to see a doctor.")
-HOW = ("How to move around: ↑ ↓ and Enter, or the number keys, or type in your own words. "
-       "Tab moves between parts of the screen. The keys at the bottom work at any time "
-       "(F1 shows them all); you can also click.")
+HOW = ("How to move around: ↑ ↓ and Enter, or the number keys, or click. Later questions "
+       "can also be answered in your own words. The keys at the bottom work at any time "
+       "(F1 shows them all).")
 
 
 class WelcomeScreen(AnsweringScreen):
     """The first screen; answering its question opens the chat."""
 
-    BINDINGS = [Binding("f1", "app.help", "Help"), Binding("f3", "not_sure", "Not sure")]
+    BINDINGS: ClassVar = [Binding("f1", "app.help", "Help"), Binding("f3", "not_sure", "Not sure")]
+
+    AUTO_FOCUS = "#choices"
 
     def compose(self) -> ComposeResult:
         welcome = self.app.welcome
         notices = welcome.notices
+        question = welcome.question
         yield Header()
-        with VerticalScroll(id="welcome-body"):
-            yield Static(INTRO, id="intro", markup=False)
-            yield Static(Text.assemble(("▲ In an emergency: ", "bold"), notices["emergency"]),
-                         classes="notice emergency", markup=False)
-            yield Static(Text.assemble(("Information, not a diagnosis: ", "bold"),
-                                       notices["not_a_diagnosis"]),
-                         classes="notice not-diagnosis", markup=False)
-            yield Static(notices["privacy"], classes="notice privacy", markup=False)
-            yield Static(HOW, id="how", markup=False)
-        yield Static(welcome.question.text(None), id="first-question", classes="question",
+        yield Paragraphs([
+            Paragraph(INTRO),
+            Paragraph(notices["emergency"], "emergency", "▲ In an emergency: "),
+            Paragraph(notices["not_a_diagnosis"], "notice", "Information, not a diagnosis: ",
+                      gap=False),
+            Paragraph(notices["privacy"], "notice", "Privacy: ", gap=False),
+            Paragraph(HOW, "muted"),
+        ], id="welcome-body")
+        yield Static(question.text(None), id="first-question", classes="question",
                      markup=False)
-        yield AnswerArea(id="answer")
+        yield AnswerArea(question, question.options, body_map=False,  # type: ignore[arg-type]
+                         text_box=False, id="answer")
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        # explicitly, not only by AUTO_FOCUS: a browser page (calcinosis serve) may start
+        # without focus, and then Textual skips the automatic focus
+        self.area.focus_answer()
+
+    def reset(self) -> None:
+        """Shown again after "start over": the first question, nothing chosen."""
         question = self.app.welcome.question
         self.area.show(question, question.options)  # type: ignore[arg-type]
 

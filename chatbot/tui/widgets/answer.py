@@ -18,15 +18,15 @@ when it is sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -34,10 +34,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from ...engine import contract
-from .bodymap import BodyMap
 
 if TYPE_CHECKING:
     from ...engine.dialog import Option, Question
+    from .bodymap import BodyMap
 
 EXCLUSIVE = (contract.NONE, contract.UNSURE)
 BODY_MAP_QUESTION = "locations"
@@ -52,9 +52,9 @@ class AnswerList(ScrollView, can_focus=True):
     a colour.
     """
 
-    COMPONENT_CLASSES = {"answer-list--option", "answer-list--highlight",
+    COMPONENT_CLASSES: ClassVar = {"answer-list--option", "answer-list--highlight",
                          "answer-list--number"}
-    BINDINGS = [
+    BINDINGS: ClassVar = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
         Binding("home", "jump(0)", "First", show=False),
@@ -77,10 +77,11 @@ class AnswerList(ScrollView, can_focus=True):
     class Send(Message):
         """Enter: answer with the highlighted option (one-of) or what is ticked (many-of)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, items: Sequence[tuple[str, int | None, str]] = (), many: bool = False,
+                 *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.many = False
-        self._items: list[tuple[str, int | None, str]] = []  # code, number shown, label
+        self.many = many
+        self._items: list[tuple[str, int | None, str]] = list(items)  # code, number, label
         self._ticked: list[str] = []
         self._width = 0
         self._lines: list[tuple[int, str, bool]] = []  # option index, text, first line?
@@ -251,7 +252,8 @@ class AnswerList(ScrollView, can_focus=True):
 class AnswerArea(Vertical):
     """Options and a text box for the current question."""
 
-    BINDINGS = [Binding(str(n), f"number({n})", show=False) for n in range(10)]
+    BINDINGS: ClassVar = [Binding(str(n), f"number({n})", show=False) for n in range(10)] + [
+        Binding("enter", "send", "Send", show=False)]  # e.g. from the body map
 
     class Chosen(Message):
         """Options picked (codes, ``unsure`` included)."""
@@ -267,22 +269,55 @@ class AnswerArea(Vertical):
             super().__init__()
             self.text = text
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, question: Question | None = None, options: Sequence[Option] = (), *,
+                 body_map: bool = True, text_box: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.question: Question | None = None
+        self.question = question
+        self._options = list(options)
+        self.body_map = body_map
+        self.text_box = text_box
         self.problem_text = ""
 
+    @staticmethod
+    def items(question: Question, options: Sequence[Option]
+              ) -> list[tuple[str, int | None, str]]:
+        """The numbered options: 1-9 as shown, then "I'm not sure" as 0."""
+        return ([(o.code, n if n < 10 else None, o.label) for n, o in enumerate(options, 1)]
+                + [(contract.UNSURE, 0, question.unsure_label)])
+
+    @staticmethod
+    def placeholder(question: Question | None) -> str:
+        if question is not None and question.kind == contract.LAB:
+            units = " or ".join(contract.LAB_UNITS.get(question.id, ()))
+            return f"Type the value and its unit ({units})"
+        return "Or type your answer here, in your own words, and press Enter"
+
     def compose(self):
-        with Horizontal(id="pick"):
-            yield AnswerList(id="choices")
-            yield BodyMap(id="bodymap")
-        with Horizontal(id="typed-row"):
-            yield Input(id="typed", placeholder="Or type your answer here", compact=True)
-            yield Button("Send", id="send", compact=True)
-        yield Static("", id="problem", markup=False)
+        """Built in the state of the first question, so that nothing changes after mounting."""
+        question = self.question
+        items = self.items(question, self._options) if question else []
+        many = question is not None and question.kind == contract.MANY
+        choices = AnswerList(items, many, id="choices")
+        if self.body_map:
+            from .bodymap import BodyMap
+
+            with Horizontal(id="pick"):
+                yield choices
+                body = BodyMap(id="bodymap")
+                body.display = question is not None and question.id == BODY_MAP_QUESTION
+                yield body
+        else:
+            yield choices
+        if self.text_box:
+            with Horizontal(id="typed-row"):
+                yield Input(id="typed", placeholder=self.placeholder(question), compact=True,
+                            select_on_focus=False)
+                yield Button("Send", id="send", compact=True)
+        # the line for problems is added when there is first a problem to show
 
     def on_mount(self) -> None:
-        self.query_one("#typed", Input).cursor_blink = getattr(self.app, "blink", True)
+        if self.text_box and not getattr(self.app, "blink", True):
+            self.query_one("#typed", Input).cursor_blink = False
 
     @property
     def choices(self) -> AnswerList:
@@ -300,34 +335,31 @@ class AnswerArea(Vertical):
     # ----- attributes down: the screen shows a question
     def show(self, question: Question, options: Sequence[Option]) -> None:
         self.question = question
-        many = question.kind == contract.MANY
-        lab = question.kind == contract.LAB
-        self.choices.set_items([(o.code, n if n < 10 else None, o.label)
-                                for n, o in enumerate(options, 1)]
-                               + [(contract.UNSURE, 0, question.unsure_label)], many)
-        body = self.query_one("#bodymap", BodyMap)
-        show_map = question.id == BODY_MAP_QUESTION
-        body.display = show_map
-        if show_map:
-            body.labels = {o.code: o.label for o in options}
-            body.chosen = frozenset()
-        box = self.query_one("#typed", Input)
-        if box.value:
-            box.value = ""
-        if lab:
-            units = " or ".join(contract.LAB_UNITS.get(question.id, ()))
-            placeholder = f"Type the value and its unit ({units})"
-        else:
-            placeholder = "Or type your answer here, in your own words"
-        if box.placeholder != placeholder:
-            box.placeholder = placeholder
+        self.choices.set_items(self.items(question, options), question.kind == contract.MANY)
+        body = self._body_map()
+        if body is not None:
+            show_map = question.id == BODY_MAP_QUESTION
+            body.display = show_map
+            if show_map:
+                body.labels = {o.code: o.label for o in options}
+                body.chosen = frozenset()
+        if self.text_box:
+            box = self.query_one("#typed", Input)
+            if box.value:
+                box.value = ""
+            placeholder = self.placeholder(question)
+            if box.placeholder != placeholder:
+                box.placeholder = placeholder
         self.problem("")
         self.focus_answer()
+
+    def _body_map(self) -> BodyMap | None:
+        return self.query_one("#bodymap") if self.body_map else None  # type: ignore[return-value]
 
     def focus_answer(self) -> None:
         if self.question is None:
             return
-        if self.question.kind == contract.LAB:
+        if self.question.kind == contract.LAB and self.text_box:
             self.query_one("#typed", Input).focus()
         else:
             self.choices.focus()
@@ -337,14 +369,19 @@ class AnswerArea(Vertical):
         if message == self.problem_text:
             return
         self.problem_text = message
-        line = self.query_one("#problem", Static)
+        lines = self.query("#problem")
+        if not lines:
+            self.mount(Static(message, id="problem", markup=False))
+            return
+        line = lines.first(Static)
         line.update(message)
         line.display = bool(message)
 
     def clear_typed(self) -> None:
-        box = self.query_one("#typed", Input)
-        if box.value:
-            box.value = ""
+        if self.text_box:
+            box = self.query_one("#typed", Input)
+            if box.value:
+                box.value = ""
 
     def highlight(self, codes: Sequence[str]) -> None:
         """Move the list cursor to the first of ``codes`` (after asking back)."""
@@ -375,19 +412,18 @@ class AnswerArea(Vertical):
             if code is not None:
                 self.post_message(self.Chosen([code]))
 
-    @on(Input.Submitted, "#typed")
-    def _typed(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.Typed(event.value))
 
-    @on(Button.Pressed, "#send")
-    def _send_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_send()
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send":
+            event.stop()
+            self.action_send()
 
     def action_send(self) -> None:
         """The Send button: typed words if there are any, else the list's answer."""
-        text = self.query_one("#typed", Input).value
+        text = self.query_one("#typed", Input).value if self.text_box else ""
         if text.strip() or self.question is None or self.question.kind == contract.LAB:
             self.post_message(self.Typed(text))
         else:
@@ -424,19 +460,20 @@ class AnswerArea(Vertical):
             ticked = [c for c in ticked if c not in EXCLUSIVE] + [code]
         self.choices.set_ticked(ticked)
         self.problem("")
-        body = self.query_one("#bodymap", BodyMap)
-        if body.display:
+        body = self._body_map()
+        if body is not None and body.display:
             body.chosen = frozenset(ticked)
 
-    @on(BodyMap.Toggled)
-    def _map_toggled(self, event: BodyMap.Toggled) -> None:
+    def on_body_map_toggled(self, event: BodyMap.Toggled) -> None:
         event.stop()
         if event.code in self.codes:
             self.tick(event.code)
 
     def on_key(self, event: events.Key) -> None:
         """Letters typed while the list or the map has focus go into the text box."""
-        if not isinstance(self.screen.focused, (AnswerList, BodyMap)):
+        focused = self.screen.focused
+        if not self.text_box or not (isinstance(focused, AnswerList) or focused is not None
+                                     and focused.id == "bodymap"):
             return
         char = event.character
         if event.is_printable and char and not char.isdigit() and char != " ":

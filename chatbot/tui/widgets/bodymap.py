@@ -10,6 +10,8 @@ posts :class:`BodyMap.Toggled` when the person picks a region.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -20,20 +22,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 FIGURE: tuple[str, ...] = (
-    "         ssss         ",
-    "        sffffs        ",
-    "         ffff         ",
-    "          nn          ",
-    "    JJJttttttttJJJ    ",
-    "   aa  tttttttt  aa   ",
-    "   EE  tttttttt  EE   ",
-    "   aa  tttttttt  aa   ",
-    "  aa   JJJggJJJ   aa  ",
-    " hhh   lll  lll   hhh ",
-    "       KKK  KKK       ",
-    "       lll  lll       ",
-    "       FFF  FFF       ",
-    "       HHH  HHH       ",
+    "      ss      ",
+    "     sffs     ",
+    "      nn      ",
+    "  JJJttttJJJ  ",
+    "  aa tttt aa  ",
+    "  EE tttt EE  ",
+    " hhh JggJ hhh ",
+    "    ll  ll    ",
+    "    KK  KK    ",
+    "    ll  ll    ",
+    "   FFF  FFF   ",
+    "    HH  HH    ",
 )
 
 # letter -> the ``locations`` code it belongs to
@@ -46,6 +46,14 @@ REGIONS: dict[str, str] = {
 # the order the arrow keys move through, head to toe
 ORDER: tuple[str, ...] = ("head_neck", "face", "around_large_joints", "trunk", "arms_legs",
                           "elbows_knees", "fingers_hands", "genital", "feet", "heels")
+
+# short names for the caption under the figure (the list beside it has the full labels)
+SHORT: dict[str, str] = {
+    "head_neck": "scalp, ears, neck", "face": "face", "around_large_joints": "hips, shoulders",
+    "trunk": "chest, belly, back", "arms_legs": "arms, legs", "elbows_knees": "elbows, knees",
+    "fingers_hands": "fingers, hands", "genital": "genital skin", "feet": "feet",
+    "heels": "heels",
+}
 
 SOLID, SHADE, CURSOR = "█", "░", "▓"
 WIDTH = len(FIGURE[0])
@@ -67,9 +75,9 @@ def cells_of(code: str) -> list[tuple[int, int]]:
 class BodyMap(Widget, can_focus=True):
     """The figure, with the chosen regions solid and the cursor region marked."""
 
-    COMPONENT_CLASSES = {"bodymap--region", "bodymap--chosen", "bodymap--cursor",
+    COMPONENT_CLASSES: ClassVar = {"bodymap--region", "bodymap--chosen", "bodymap--cursor",
                          "bodymap--caption"}
-    BINDINGS = [
+    BINDINGS: ClassVar = [
         Binding("up,left", "move(-1)", "Previous region", show=False),
         Binding("down,right", "move(1)", "Next region", show=False),
         Binding("space", "toggle", "Tick region", show=False),
@@ -98,10 +106,10 @@ class BodyMap(Widget, can_focus=True):
     def cursor_code(self) -> str:
         return ORDER[self.cursor % len(ORDER)]
 
-    def get_content_width(self, container, viewport) -> int:  # noqa: ANN001
+    def get_content_width(self, container, viewport) -> int:
         return WIDTH
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+    def get_content_height(self, container, viewport, width: int) -> int:
         return len(FIGURE) + 1
 
     def render_line(self, y: int) -> Strip:
@@ -132,12 +140,11 @@ class BodyMap(Widget, can_focus=True):
 
     def _caption(self, width: int, base: Style) -> Strip:
         if not self.has_focus:
-            text = "Click a part, or Tab here"
+            text = "Click, or Tab here"
         else:
             code = self.cursor_code
-            mark = "chosen" if code in self.chosen else "not chosen"
-            name = self.labels.get(code, code.replace("_", " ")).split(" (")[0]
-            text = f"▸ {name} ({mark})"
+            mark = "[x]" if code in self.chosen else "[ ]"  # as in the list beside it
+            text = f"{mark} {SHORT.get(code, code)}"
         style = base + self.get_component_rich_style("bodymap--caption")
         text = text[:width].center(width)
         return Strip([Segment(text, style)], width)

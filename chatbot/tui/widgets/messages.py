@@ -15,6 +15,7 @@ the person's own words, so nothing here parses markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -84,7 +85,7 @@ Message = BotMessage | UserMessage
 class Transcript(ScrollView, can_focus=True):
     """The conversation so far, kept scrolled to the newest message (Textual's mother.py)."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar = {
         "transcript--bot", "transcript--bot-bar", "transcript--question", "transcript--note",
         "transcript--note-bar", "transcript--ask-bar", "transcript--user",
         "transcript--user-bar", "transcript--changed",
@@ -174,11 +175,12 @@ class Transcript(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
+        """Re-wrap for a new width; in any case keep the newest message in view."""
         width = self.scrollable_content_region.width
         if width != self._width:
             self._width = width
             self._rebuild()
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _render_message(self, message: Message, width: int) -> list[Strip]:
         base = self._style("base")
@@ -207,11 +209,11 @@ class Transcript(ScrollView, can_focus=True):
             segments = [Segment(" " * left, base)] if left else []
             if isinstance(message, BotMessage):
                 segments += [Segment("▌", bar + Style(bgcolor=fill.bgcolor)), Segment(" ", fill)]
-                segments += list(line.render(console))
+                segments += Segment.apply_style(line.render(console), style)
                 segments += [Segment(" ", fill)]
             else:
                 segments += [Segment(" ", fill)]
-                segments += list(line.render(console))
+                segments += Segment.apply_style(line.render(console), style)
                 segments += [Segment(" ", fill), Segment("▐", bar + Style(bgcolor=fill.bgcolor))]
             if right:
                 segments.append(Segment(" " * right, base))

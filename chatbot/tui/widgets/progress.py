@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
@@ -55,6 +56,7 @@ class ProgressLine(Widget):
             text = self._text.copy()
             text.style = self.rich_style
             text.truncate(width, overflow="ellipsis")
-            self._strip = Strip(text.render(self.app.console)).crop_extend(0, width,
-                                                                           self.rich_style)
+            self._strip = Strip(Segment.apply_style(text.render(self.app.console),
+                                                      self.rich_style)).crop_extend(
+                0, width, self.rich_style)
         return self._strip

@@ -6,6 +6,8 @@ alone), and the status is also written in words.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
@@ -49,13 +51,13 @@ def title(r: LabResult) -> Text:
 class RangeBar(Widget):
     """The bar (low, normal and high zones with the value marked) and the limits under it."""
 
-    COMPONENT_CLASSES = {"rangebar--out", "rangebar--in", "rangebar--mark"}
+    COMPONENT_CLASSES: ClassVar = {"rangebar--out", "rangebar--in", "rangebar--mark"}
 
     def __init__(self, result: LabResult, *, id: str | None = None) -> None:
         super().__init__(id=id, classes=f"rangebar status-{result.status}")
         self.result = result
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+    def get_content_height(self, container, viewport, width: int) -> int:
         r = self.result
         return 0 if r.low is None or r.high is None else 2
 

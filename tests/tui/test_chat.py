@@ -1,0 +1,477 @@
+"""The chat by keys and clicks: back, typed words, lab values, literal text, the body map,
+the warning screen, help, quit, changing an answer, starting over, resizing, themes."""
+
+from __future__ import annotations
+
+import pytest
+from drive import (
+    answer_until,
+    chat_through,
+    screen_text,
+    type_text,
+    until,
+    vignette,
+)
+
+from chatbot.tui.screens.chat import ChatScreen
+from chatbot.tui.screens.confirm import ConfirmScreen
+from chatbot.tui.screens.result import ResultScreen
+from chatbot.tui.screens.welcome import WelcomeScreen
+from chatbot.tui.widgets.answer import AnswerArea, AnswerList
+from chatbot.tui.widgets.bodymap import BodyMap, cells_of
+from chatbot.tui.widgets.messages import BotMessage, Transcript, UserMessage
+
+PUB01 = vignette("pub-01")["answers"]
+
+
+def transcript(app) -> Transcript:
+    return app.screen.query_one(Transcript)
+
+
+def last(app, kind=None):
+    messages = transcript(app).messages
+    if kind is None:
+        return messages[-1]
+    return [m for m in messages if isinstance(m, kind)][-1]
+
+
+# ----------------------------------------------------------------------------- welcome
+
+async def test_welcome_says_what_this_is_and_asks_the_first_question(make, engine):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        text = screen_text(app)
+        notices = engine.content.notices
+        assert "not a diagnosis" in text and notices["emergency"] in text
+        assert "Are you answering for yourself, or for someone else?" in text
+        keys = dict(app.screen.query_one("KeysFooter").shown)
+        assert keys.get("F1") == "Help" and "Quit" in keys.values()
+
+
+async def test_the_app_loads_its_engine_after_the_first_screen(engine):
+    from chatbot.tui.app import make_app
+
+    app = make_app(defer_engine=True, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        await until(pilot, lambda: app.ready)
+        await pilot.press("1")  # an answer given as soon as it is ready
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert app.session.answers["respondent"] == "self"
+
+
+# ----------------------------------------------------------------------------- back
+
+async def test_back_undoes_the_last_answer_and_the_transcript_shows_the_change(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "has_deposits")
+        assert app.session.answers["age_group"] == "adult"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.session.current.id == "age_group"
+        assert "age_group" not in app.session.answers
+        changed = [m for m in transcript(app).messages
+                   if isinstance(m, UserMessage) and m.changed]
+        assert [m.said for m in changed] == ["18 or older"]
+        assert "(changed)" in transcript(app).plain()
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.session.answers["age_group"] == "child"
+        assert transcript(app).answers()[-1].said == "1 to 17 years"
+
+
+async def test_back_on_the_first_chat_question_returns_to_the_first_question(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.session.current.id == "respondent" and not app.session.history
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.session.respondent == "self"
+
+
+# ----------------------------------------------------------------------------- typed words
+
+@pytest.mark.parametrize("words, code", [("fingrs", "fingers_hands"),
+                                         ("my fingers", "fingers_hands"),
+                                         ("hands", "fingers_hands"),
+                                         ("dunno", "unsure")])
+async def test_typed_words_and_typos_map_to_codes(make, words, code):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "locations")
+        await type_text(pilot, words)  # typing while the list has focus goes to the text box
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.answers["locations"] == (code,)
+        answer = transcript(app).answers()[-1]
+        assert answer.said == words and answer.meaning
+
+
+async def test_an_ambiguous_typed_answer_is_asked_back_never_guessed(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "locations")
+        await type_text(pilot, "joints")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.current.id == "locations" and "locations" not in app.session.answers
+        ask = last(app, BotMessage)
+        assert ask.kind == "ask"
+        assert "Elbows or knees" in ask.text and "Around the hips or shoulders" in ask.text
+        choices = app.screen.query_one(AnswerList)
+        assert choices.highlighted_code in ("elbows_knees", "around_large_joints")
+        await type_text(pilot, "knees")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.answers["locations"] == ("elbows_knees",)
+
+
+async def test_typed_markup_and_escape_codes_are_shown_literally(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "pain")
+        await type_text(pilot, "[red]x[/red] [link=https://example.com]y[/link]")
+        await pilot.press("enter")
+        await pilot.pause()
+        said = last(app, UserMessage).said
+        assert said == "[red]x[/red] [link=https://example.com]y[/link]"
+        drawn = "".join(s.text for strip in transcript(app)._lines for s in strip)
+        assert "[red]x[/red]" in drawn and "[link=https://example.com]y[/link]" in drawn
+        box = app.screen.query_one("#typed")
+        assert box.has_focus and box.value == ""  # asked back: type again
+        box.value = "\x1b[31mred\x1b[0m \x07bell"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert last(app, UserMessage).said == "red bell"
+        assert "\x1b" not in "".join(s.text for strip in transcript(app)._lines for s in strip)
+
+
+# ----------------------------------------------------------------------------- lab values
+
+async def test_a_bad_lab_value_shows_the_engines_message_and_keeps_the_text(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "calcium")
+        before = list(app.session.history)
+        await type_text(pilot, "11.8 mg/dk")
+        await pilot.press("enter")
+        await pilot.pause()
+        area = app.screen.query_one(AnswerArea)
+        assert "mg/dk" in area.problem_text and "mg/dL" in area.problem_text
+        assert app.screen.query_one("#problem").content == area.problem_text
+        assert app.screen.query_one("#typed").value == "11.8 mg/dk"  # the typed text stays
+        assert app.session.history == before and app.session.current.id == "calcium"
+        await pilot.press("backspace", "backspace", "L")
+        await type_text(pilot, "")
+        box = app.screen.query_one("#typed")
+        box.value = "11.8 mg/dL"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.answers["calcium"].entered() == "11.8 mg/dL"
+        assert area.problem_text == ""
+
+
+async def test_an_extreme_lab_value_asks_for_confirmation(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "calcium")
+        await type_text(pilot, "16 mg/dL")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "16 mg/dL" in app.screen.message and "very high" in app.screen.message
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.current.id == "calcium"
+        assert "Not kept" in app.screen.query_one(AnswerArea).problem_text
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.answers["calcium"].entered() == "16 mg/dL"
+
+
+async def test_a_lab_status_is_chosen_by_number(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "calcium")
+        app.screen.query_one(AnswerList).focus()
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.session.answers["calcium"] == "high"
+
+
+# ----------------------------------------------------------------------------- the body map
+
+async def test_the_body_map_chooses_a_region_by_click_and_by_key(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "locations")
+        body = app.screen.query_one(BodyMap)
+        assert body.display
+        x, y = cells_of("face")[0]
+        pad = (body.content_region.width - len("      ss      ")) // 2
+        gutter = body.content_region.x - body.region.x
+        await pilot.click(body, offset=(gutter + pad + x, y + body.content_region.y
+                                        - body.region.y))
+        await pilot.pause()
+        assert "face" in body.chosen
+        assert app.screen.query_one(AnswerList).ticked == ["face"]  # kept in step with the list
+        body.focus()
+        await pilot.press("down", "space")  # the region after the face, by key
+        await pilot.pause()
+        assert len(body.chosen) == 2
+        await pilot.press("2")  # the number key of "Face" (option 2) unticks it again
+        await pilot.pause()
+        assert "face" not in body.chosen
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.session.answers["locations"]) == 1
+        assert app.session.current.id == "extent"
+        assert not app.screen.query_one(BodyMap).display
+
+
+async def test_ticking_in_the_list_lights_up_the_map(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "locations")
+        await pilot.press("1", "8")  # fingers/hands, heels
+        await pilot.pause()
+        assert app.screen.query_one(BodyMap).chosen == {"fingers_hands", "heels"}
+        await pilot.press("0")  # "I'm not sure" stands alone
+        await pilot.pause()
+        assert app.screen.query_one(BodyMap).chosen == {"unsure"}
+        assert app.screen.query_one(AnswerList).ticked == ["unsure"]
+
+
+# ----------------------------------------------------------------------------- always at hand
+
+async def test_why_do_you_ask_shows_the_reason_inline(make, engine):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "kidney")
+        await pilot.press("f2")
+        await pilot.pause()
+        why = last(app)
+        assert isinstance(why, BotMessage) and why.kind == "why"
+        assert engine.dialog.questions["kidney"].why in why.text
+
+
+async def test_not_sure_key_answers_unsure(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "size")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.session.answers["size"] == "unsure"
+
+
+async def test_help_lists_every_key(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        text = screen_text(app)
+        for key in ("F1", "F2", "F3", "F4", "Ctrl+Q", "Space", "Enter", "Tab"):
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+
+
+async def test_quit_confirms_only_when_answers_would_be_lost(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen) and app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app._exit
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")  # nothing answered yet: nothing to lose
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_progress_shows_section_and_how_far(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "locations")
+        line = app.screen.query_one("#progress").plain
+        assert "Part 2 of 4: The deposits" in line and "question 6 of about" in line
+
+
+# ----------------------------------------------------------------------------- warning signs
+
+async def test_a_warning_sign_shows_what_to_do_now_before_going_on(make, engine):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")  # for someone else
+        await pilot.pause()
+        await pilot.press("2", "enter")  # new confusion, fainting or vomiting
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "WarningScreen"
+        text = screen_text(app)
+        level = engine.content.levels["emergency"]
+        assert "EMERGENCY" in text and level.title in text
+        assert engine.content.red_flags["warning_confusion_or_vomiting"].title in text
+        assert " ".join(level.call_words.split()) in text  # the words to say, as written
+        assert "for them" in text  # the caregiver's wording
+        await pilot.press("enter")  # "I understand; go on"
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.session.current.id == "age_group"
+
+
+# ----------------------------------------------------------------------------- the result
+
+async def test_change_an_answer_from_the_result_recomputes_it(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await chat_through(pilot, PUB01)
+        assert app.screen.assessment.triage == "soon"
+        await pilot.press("c")
+        await pilot.pause()
+        position = app.session.history.index("pain")
+        await pilot.press(*["down"] * position, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen) and app.session.current.id == "pain"
+        await pilot.press("3")  # a lot
+        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert app.session.answers["pain"] == "severe"
+        assert app.session.answers["kidney"] == "normal"  # later answers were kept
+        assert app.screen.assessment.answers["pain"] == "severe"
+        assert "(kept)" in app.screen_stack[-2].query_one(Transcript).plain()
+
+
+async def test_start_over_forgets_every_answer(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await chat_through(pilot, vignette("pub-19")["answers"])
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen) and not app.session.history
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert transcript(app).answers()[0].said == "For myself"
+
+
+async def test_glossary_words_open_their_explanation(make, engine):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await chat_through(pilot, PUB01)
+        await pilot.press("g", "enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "GlossaryScreen"
+        term = app.screen.term
+        assert term.definition in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+
+
+async def test_lab_values_are_drawn_on_a_range_bar(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await chat_through(pilot, vignette("pub-05")["answers"])
+        bar = app.screen.query_one("#lab-calcium")
+        line = "".join(s.text for s in bar.render_line(0))
+        assert line.startswith("low ") and line.rstrip().endswith(" high") and "●" in line
+        assert "HIGH" in screen_text(app)
+
+
+# ----------------------------------------------------------------------------- fit and finish
+
+async def test_survives_resizing_and_keeps_the_question_in_view(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_until(pilot, PUB01, "locations")
+        for width, height in ((120, 40), (80, 24), (200, 60), (80, 24)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            t = transcript(app)
+            assert t.scroll_y == t.max_scroll_y  # the newest message stays in view
+        await chat_through(pilot, PUB01)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+
+
+async def test_light_and_dark_themes(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.current_theme.dark is not dark
+        await pilot.press("1")
+        await pilot.pause()
+        assert "<svg" in app.export_screenshot()
+
+
+async def test_no_traceback_reaches_the_screen(make, capfd):
+    app = make()
+    with pytest.raises(RuntimeError):  # run_test hands the error to the test...
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app._handle_exception(RuntimeError("boom"))
+            await pilot.pause()
+    shown = capfd.readouterr().err  # ...the person sees only a sentence
+    assert "something went wrong" in shown
+    assert "Traceback" not in shown and "boom" not in shown
+
+
+def test_run_without_a_terminal_points_to_the_other_commands(capsys):
+    from chatbot.tui.app import run
+
+    assert run(None) == 0
+    out = capsys.readouterr().out
+    assert "calcinosis assess" in out and "--plain" in out
+
+
+# ----------------------------------------------------------------------------- saved answers
+
+async def test_answers_are_saved_and_an_unfinished_session_can_be_continued(make, tmp_path):
+    from chatbot.storage import Recorder, Store
+
+    path = tmp_path / "sessions.sqlite3"
+    app = make(recorder=Recorder(Store(path)))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "extent")
+        await pilot.press("ctrl+q")  # answers are kept: no question asked
+        await pilot.pause()
+        assert app._exit
+    with Store(path) as store:
+        row = store.latest_unfinished()
+        assert row is not None and row.answered == 6
+    app = make(recorder=Recorder(Store(path)), resume="ask")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "6 answers" in app.screen.message
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert app.session.current.id == "extent"
+        assert transcript(app).answers()[-1].said == "Fingers or hands"
+        await chat_through(pilot, PUB01)
+        assert isinstance(app.screen, ResultScreen)
+    with Store(path) as store:
+        assert store.latest_unfinished() is None
+        assert store.list()[0].status == "finished" and store.list()[0].type == "dystrophic"
