@@ -270,11 +270,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
         resume = "yes" if args.resume else "no" if args.new else "ask"
         return run_plain(default_engine(), resume=resume, save=not args.no_save)
-    from .storage import Recorder
     from .tui.app import make_app
 
-    recorder = Recorder(None) if args.no_save else Recorder.open()
-    app = make_app(defer_engine=True, recorder=recorder)
+    # The saved-answers file (chatbot.storage) is opened by the app right after its first
+    # screen is drawn, with the engine, so that the welcome appears at once.
+    resume = "yes" if args.resume else "no" if args.new else "ask"
+    app = make_app(defer_engine=True, save=not args.no_save, resume=resume)
     try:
         code = app.run()
     except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
@@ -282,7 +283,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
               "Try 'calcinosis --plain'.", file=sys.stderr)
         return 1
     finally:
-        recorder.close()
+        if app.recorder is not None:
+            app.recorder.close()
     return code or EXIT_OK
 
 

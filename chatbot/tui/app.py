@@ -11,19 +11,16 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-
-from .wording import say
 
 if TYPE_CHECKING:
     from ..engine.loading import Engine
     from ..engine.session import Session
     from .interpret import Matcher
 
-FIRST_PAINT_ENV = "CALCINOSIS_EXIT_AFTER_FIRST_PAINT"  # used by benchmarks/tui_speed.py
+FIRST_PAINT_ENV = "CALCINOSIS_EXIT_AFTER_FIRST_PAINT"  # set: exit once the first screen is drawn
 NO_MATCHER = object()
 
 
@@ -99,12 +96,14 @@ class CalcinosisApp(App[int]):
         return WelcomeScreen()
 
     def on_mount(self) -> None:
+        # The screen's own "after refresh" runs once its first frame is drawn (the app's
+        # may run earlier, and a loading thread would then slow the first frame down).
         if self.exit_after_first_paint:
-            self.call_after_refresh(self._first_paint_done)
+            self.screen.call_after_refresh(self._first_paint_done)
         elif self.engine is None:
-            self.call_after_refresh(self._load_engine)
+            self.screen.call_after_refresh(self._load_engine)
         elif self._save or self.recorder is not None:
-            self.call_after_refresh(self._open_store)
+            self.screen.call_after_refresh(self._open_store)
 
     def _first_paint_done(self) -> None:
         self.exit(0)
@@ -131,9 +130,9 @@ class CalcinosisApp(App[int]):
         self.welcome = from_engine(engine)
         save_cache(self.welcome, engine.root)
         self.session = engine.new_session()
-        screen = self.screen
-        if hasattr(screen, "engine_ready"):
-            screen.engine_ready()
+        for screen in self.screen_stack:  # an answer given before this is applied now
+            if hasattr(screen, "engine_ready"):
+                screen.engine_ready()
         if self._save or self.recorder is not None:
             self._open_store()
 
@@ -263,6 +262,8 @@ class CalcinosisApp(App[int]):
             self.exit(0)
             return
 
+        from .wording import say
+
         def done(leave: bool | None) -> None:
             if leave:
                 self.exit(0)
@@ -293,6 +294,8 @@ class CalcinosisApp(App[int]):
             where = f" Details for the developers are in {path}."
         except OSError:
             where = ""
+        from rich.text import Text
+
         self._exit_renderables.append(Text(
             "calcinosis: something went wrong and the chat had to stop. Nothing you typed "
             f"caused this.{where} 'calcinosis --plain' or 'calcinosis assess FILE' still work."))

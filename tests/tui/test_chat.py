@@ -50,9 +50,11 @@ async def test_welcome_says_what_this_is_and_asks_the_first_question(make, engin
         assert keys.get("F1") == "Help" and "Quit" in keys.values()
 
 
-async def test_the_app_loads_its_engine_after_the_first_screen(engine):
+async def test_the_app_loads_its_engine_after_the_first_screen(engine, tmp_path, monkeypatch):
     from chatbot.tui.app import make_app
+    from chatbot.tui.welcome_data import cached_welcome, from_engine
 
+    monkeypatch.setenv("CALCINOSIS_CACHE_DIR", str(tmp_path))
     app = make_app(defer_engine=True, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, WelcomeScreen)
@@ -60,6 +62,10 @@ async def test_the_app_loads_its_engine_after_the_first_screen(engine):
         await pilot.press("1")  # an answer given as soon as it is ready
         await until(pilot, lambda: isinstance(app.screen, ChatScreen))
         assert app.session.answers["respondent"] == "self"
+    # the welcome texts were saved for the next start, from the checked engine data
+    cached = cached_welcome(engine.root)
+    assert cached is not None and cached.notices == from_engine(engine).notices
+    assert cached.question.text() == engine.dialog.questions["respondent"].text(None)
 
 
 # ----------------------------------------------------------------------------- back

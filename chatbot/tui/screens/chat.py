@@ -21,6 +21,16 @@ from .base import AnsweringScreen
 WARNING_QUESTION = "warning_signs"
 
 
+def _settle_memory() -> None:
+    """Everything loaded so far (Textual, the engine, the screens) lives as long as the app:
+    move it out of the garbage collector's way, so that a collection during an answer is
+    short (an answer should be drawn within a frame)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 class ChatScreen(AnsweringScreen):
     """Questions and answers as chat messages; always at hand: not sure, back, why, help, quit."""
 
@@ -57,6 +67,7 @@ class ChatScreen(AnsweringScreen):
             self.transcript.bot(question.text(s.respondent), kind="question")
             self.transcript.user(said_for(question, s.answers[qid]), qid=qid)
         self.next_step()
+        self.call_after_refresh(_settle_memory)
 
     # ----- the flow
     def next_step(self) -> None:

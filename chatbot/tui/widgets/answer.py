@@ -179,7 +179,9 @@ class AnswerList(ScrollView, can_focus=True):
         return self._style_cache
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        if not self._width:
+            self._layout_lines(self.scrollable_content_region.width)
+        width = self._width  # set on resize (reading the region for each line would be slow)
         number = int(self.scroll_offset.y) + y
         if not 0 <= number < len(self._lines):
             return Strip.blank(width, self.rich_style)

@@ -101,6 +101,7 @@ class BodyMap(Widget, can_focus=True):
     def __init__(self, labels: dict[str, str] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels: dict[str, str] = labels or {}
+        self._width = 0
 
     @property
     def cursor_code(self) -> str:
@@ -112,8 +113,11 @@ class BodyMap(Widget, can_focus=True):
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(FIGURE) + 1
 
+    def on_resize(self) -> None:
+        self._width = self.size.width
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width or self.size.width  # cached: the region is slow to read per line
         pad = max(0, (width - WIDTH) // 2)
         base = self.rich_style
         if y == len(FIGURE):

@@ -222,7 +222,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
+        width = self._width  # set on resize (reading the region for each line would be slow)
         if 0 <= index < len(self._lines):
             strip = self._lines[index]  # drawn at the transcript's width when added
             return strip if strip.cell_length == width else \

@@ -84,7 +84,7 @@ class Paragraphs(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._width if self._width >= 0 else self.scrollable_content_region.width
         self._layout(width)
         index = int(self.scroll_offset.y) + y
         if 0 <= index < len(self._lines):
