@@ -230,20 +230,14 @@ def _write_output(text: str, output: str | None) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .engine.loading import default_engine
-    from .export import build, summary_fhir, summary_html, summary_markdown
+    from .export import build, summary_text
 
     with _open_store() as store:
         record = _get_record(store, args.id)
     engine = default_engine()
     summary = build(engine, record.answers_dict(), record.row.created,
                     record.row.status == "finished")
-    if args.format == "md":
-        text = summary_markdown(engine, summary)
-    elif args.format == "html":
-        text = summary_html(engine, summary)
-    else:
-        text = json.dumps(summary_fhir(engine, summary), indent=2, ensure_ascii=False)
-    _write_output(text, args.output)
+    _write_output(summary_text(engine, summary, args.format), args.output)
     return EXIT_OK
 
 
@@ -259,7 +253,7 @@ def cmd_export_questionnaire(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, args.theme)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -275,7 +269,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     # The saved-answers file (chatbot.storage) is opened by the app right after its first
     # screen is drawn, with the engine, so that the welcome appears at once.
     resume = "yes" if args.resume else "no" if args.new else "ask"
-    app = make_app(defer_engine=True, save=not args.no_save, resume=resume)
+    app = make_app(defer_engine=True, save=not args.no_save, resume=resume, theme=args.theme)
     try:
         code = app.run()
     except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
@@ -302,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="continue the last unfinished session without asking")
     group.add_argument("--new", action="store_true", help="start a new session without asking")
     parser.add_argument("--no-save", action="store_true", help="do not save answers")
+    parser.add_argument("--theme", choices=("dark", "light", "high-contrast"),
+                        help="colours of the terminal chat (F6 or Ctrl+T switches them)")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("assess", help="assess answers files (YAML or JSON; - for stdin)")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -332,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the chat to a web browser (trusted networks only)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--theme", choices=("dark", "light", "high-contrast"),
+                   help="colours of the chat in the browser")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("export-questionnaire",
                        help="the FHIR R4 Questionnaire generated from dialogs/")

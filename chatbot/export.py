@@ -7,7 +7,9 @@ the dialog, so the summary always matches what the engine concludes.
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .engine.assessment import Assessment
@@ -144,3 +146,62 @@ def summary_fhir(engine: Engine, summary: Summary) -> dict[str, Any]:
 
     return questionnaire_response(summary.answers, engine.dialog, authored=summary.created,
                                   respondent=summary.respondent)
+
+
+SUMMARY_DIR_ENV = "CALCINOSIS_SUMMARY_DIR"  # where "Save summary" writes (tests, kiosks)
+SUFFIXES = {"md": ".md", "html": ".html", "fhir": ".fhir.json"}
+
+
+def summary_text(engine: Engine, summary: Summary, fmt: str) -> str:
+    """The summary in one of the export formats: ``md``, ``html`` or ``fhir``."""
+    if fmt == "md":
+        return summary_markdown(engine, summary)
+    if fmt == "html":
+        return summary_html(engine, summary)
+    if fmt == "fhir":
+        import json
+
+        return json.dumps(summary_fhir(engine, summary), indent=2, ensure_ascii=False)
+    raise ValueError(f"unknown summary format {fmt!r}; allowed: md, html, fhir")
+
+
+def summary_dir() -> Path:
+    """Where summaries are saved: $CALCINOSIS_SUMMARY_DIR, else the user's Documents
+    folder when it exists, else the home folder."""
+    override = os.environ.get(SUMMARY_DIR_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_documents_dir
+
+    documents = Path(user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
+def save_summary(engine: Engine, summary: Summary, fmt: str = "html",
+                 directory: Path | None = None) -> Path:
+    """Write the summary to a new file (never over an existing one) and return its path.
+
+    Raises ``OSError`` with a plain message when the folder cannot be written.
+    """
+    folder = Path(directory) if directory is not None else summary_dir()
+    day = (summary.created or "")[:10] or "undated"
+    stem = f"calcinosis-summary-{day}"
+    text = summary_text(engine, summary, fmt)
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"The folder {folder} cannot be created ({exc.strerror}).") from exc
+    for n in range(1, 1000):
+        path = folder / (stem + (f"-{n}" if n > 1 else "") + SUFFIXES[fmt])
+        try:
+            with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
+                out.write(text)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OSError(f"The summary cannot be written to {folder} "
+                          f"({exc.strerror or exc}).") from exc
+    raise OSError(f"Too many summaries from {day} in {folder}; move some away and try again.")

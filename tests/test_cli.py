@@ -336,14 +336,12 @@ def test_console_script_is_installed():
     assert json.loads(proc.stdout)["type"] in contract.TYPES
 
 
-TUI = REPO / "chatbot" / "tui"
-
-
-@pytest.mark.skipif(TUI.exists(), reason="the terminal UI exists and may need a terminal")
-def test_no_arguments_without_terminal_does_not_hang(tmp_path):
+def test_no_arguments_without_terminal_uses_plain_mode_and_ends_cleanly(tmp_path):
     home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
             "CALCINOSIS_DATA_DIR": str(tmp_path / "calcinosis")}  # keep any saved session here
     proc = run_cli(timeout=20, stdin=subprocess.DEVNULL, cwd=tmp_path, env=home)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert proc.stdout.strip()
+    assert "plain mode" in proc.stdout
+    assert "ended before this question was answered" in proc.stdout
+    assert "(respondent)" in proc.stdout

@@ -8,7 +8,6 @@ confirm, glossary and change-an-answer on top).
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
@@ -31,13 +30,19 @@ class CalcinosisApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("f6,ctrl+t", "next_theme", "Colours", show=False),
     ]
 
     def __init__(self, engine: Engine | None = None, *, recorder: Any = None,
                  save: bool = False, resume: str = "ask", matcher: Any = NO_MATCHER,
-                 blink: bool = True, exit_after_first_paint: bool = False) -> None:
+                 blink: bool = True, exit_after_first_paint: bool = False,
+                 theme: str | None = None) -> None:
         super().__init__()
+        from .themes import HIGH_CONTRAST, THEMES
+
+        self.register_theme(HIGH_CONTRAST)
+        if theme:
+            self.theme = THEMES.get(theme, theme)
         self.engine: Engine = engine  # type: ignore[assignment]  # None until loaded
         self.session: Session = engine.new_session() if engine else None  # type: ignore
         if engine is not None:
@@ -271,8 +276,13 @@ class CalcinosisApp(App[int]):
         self.push_screen(ConfirmScreen(say("quit_lose", self.session.respondent),
                                        yes="Quit", no="Stay", danger=True), done)
 
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+    def action_next_theme(self) -> None:
+        """Dark, light, high contrast, and round again; says which one in words."""
+        from .themes import CYCLE, LABELS
+
+        at = CYCLE.index(self.theme) if self.theme in CYCLE else -1
+        self.theme = CYCLE[(at + 1) % len(CYCLE)]
+        self.notify(f"Colours: {LABELS[self.theme]}. F6 switches again.", timeout=3)
 
     # ----- no traceback ever reaches the screen
     def _handle_exception(self, error: Exception) -> None:
@@ -305,14 +315,14 @@ class CalcinosisApp(App[int]):
 def make_app(engine: Engine | None = None, *, recorder: Any = None, save: bool = False,
              resume: str = "ask", matcher: Any = NO_MATCHER, blink: bool = True,
              exit_after_first_paint: bool | None = None,
-             defer_engine: bool = False) -> CalcinosisApp:
+             defer_engine: bool = False, theme: str | None = None) -> CalcinosisApp:
     """The app for the CLI and the tests; the default engine is the shipped dialog and content.
 
     ``defer_engine`` (used by the CLI) draws the welcome first and loads the shipped
     engine in the background right after; otherwise it is loaded here. ``save``
     opens the saved-answers file (``chatbot.storage``) once the engine is loaded,
     or pass a ``recorder``; ``resume`` (ask | yes | no) says what to do with an
-    unfinished saved session.
+    unfinished saved session. ``theme``: dark, light or high-contrast.
     """
     if engine is None and not defer_engine:
         from ..engine.loading import default_engine
@@ -321,28 +331,6 @@ def make_app(engine: Engine | None = None, *, recorder: Any = None, save: bool =
     if exit_after_first_paint is None:
         exit_after_first_paint = bool(os.environ.get(FIRST_PAINT_ENV))
     return CalcinosisApp(engine, recorder=recorder, save=save, resume=resume, matcher=matcher,
-                         blink=blink, exit_after_first_paint=exit_after_first_paint)
+                         blink=blink, exit_after_first_paint=exit_after_first_paint,
+                         theme=theme)
 
-
-def run(args: Any = None) -> int:
-    """The terminal chat with the options of ``calcinosis`` (``--resume``, ``--new``,
-    ``--no-save``); without a terminal, a pointer to the other ways in. (``calcinosis``
-    itself goes through :func:`chatbot.cli.cmd_chat`, which does the same.)"""
-    served = os.environ.get("TEXTUAL_DRIVER", "").endswith("WebDriver")
-    if not (served or (sys.stdin.isatty() and sys.stdout.isatty())):
-        print("The terminal chat needs a terminal. Use 'calcinosis --plain' to answer line by "
-              "line, or 'calcinosis assess FILE' to assess an answers file.")
-        return 0
-    resume = "yes" if getattr(args, "resume", False) else \
-        "no" if getattr(args, "new", False) else "ask"
-    app = make_app(defer_engine=True, save=not getattr(args, "no_save", False), resume=resume)
-    try:
-        code = app.run()
-    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
-        print(f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
-              "Try 'calcinosis --plain'.", file=sys.stderr)
-        return 1
-    finally:
-        if app.recorder is not None:
-            app.recorder.close()
-    return code or 0

@@ -421,16 +421,45 @@ async def test_survives_resizing_and_keeps_the_question_in_view(make):
         assert isinstance(app.screen, ResultScreen)
 
 
-async def test_light_and_dark_themes(make):
+async def test_themes_cycle_by_key_and_are_said_in_words(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        dark = app.current_theme.dark
-        await pilot.press("ctrl+t")
+        assert app.theme == "textual-dark"
+        seen = []
+        for key in ("f6", "ctrl+t", "f6"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(app.theme)
+        assert seen == ["textual-light", "high-contrast", "textual-dark"]
+        said = [n.message for n in app._notifications]
+        assert any("high contrast" in m for m in said)
+        await pilot.press("1")  # still answering in any theme
         await pilot.pause()
-        assert app.current_theme.dark is not dark
-        await pilot.press("1")
+        assert app.session.history == ["respondent"]
+
+
+@pytest.mark.parametrize(("name", "theme"), [("high-contrast", "high-contrast"),
+                                              ("light", "textual-light")])
+async def test_theme_chosen_at_start(make, name, theme):
+    app = make(theme=name)
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "<svg" in app.export_screenshot()
+        assert app.theme == theme
+        if name == "high-contrast":
+            assert app.current_theme.background == "#000000"
+            assert app.current_theme.foreground == "#FFFFFF"
+
+
+async def test_no_color_keeps_the_triage_in_words(make, monkeypatch):
+    """NO_COLOR: Textual draws without colour; the triage level is still written out."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert app.no_color
+        await chat_through(pilot, vignette("pub-08")["answers"])
+        assert isinstance(app.screen, ResultScreen)
+        banner = str(app.screen.query_one("#triage").render())
+        assert "URGENT" in banner and "●" in banner
 
 
 async def test_no_traceback_reaches_the_screen(make, capfd):
@@ -443,14 +472,6 @@ async def test_no_traceback_reaches_the_screen(make, capfd):
     shown = capfd.readouterr().err  # ...the person sees only a sentence
     assert "something went wrong" in shown
     assert "Traceback" not in shown and "boom" not in shown
-
-
-def test_run_without_a_terminal_points_to_the_other_commands(capsys):
-    from chatbot.tui.app import run
-
-    assert run(None) == 0
-    out = capsys.readouterr().out
-    assert "calcinosis assess" in out and "--plain" in out
 
 
 # ----------------------------------------------------------------------------- saved answers

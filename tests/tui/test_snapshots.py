@@ -82,3 +82,19 @@ class TestResults:
 
     def test_soon_at_80x24(self, snap_compare, make):
         assert snap_compare(make(), terminal_size=(80, 24), run_before=result_for("pub-05"))
+
+
+class TestHighContrast:
+    """The high-contrast theme (``--theme high-contrast``, F6): a question and a result."""
+
+    def test_body_map_question(self, snap_compare, make):
+        async def run_before(pilot):
+            await answer_until(pilot, PUB01, "locations")
+            await pilot.press("1", "4")
+
+        assert snap_compare(make(theme="high-contrast"), terminal_size=(80, 24),
+                            run_before=run_before)
+
+    def test_urgent_result(self, snap_compare, make):
+        assert snap_compare(make(theme="high-contrast"), terminal_size=(100, 40),
+                            run_before=result_for("pub-08"))
