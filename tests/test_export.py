@@ -139,3 +139,31 @@ def test_fhir_export_round_trips_through_assess(tmp_path: Path) -> None:
     from fhir.resources.R4B.questionnaire import Questionnaire
 
     Questionnaire.model_validate(json.loads(questionnaire.stdout))
+
+
+def test_save_summary_never_overwrites_and_names_the_day(tmp_path: Path) -> None:
+    from chatbot.export import save_summary
+
+    engine = default_engine()
+    answers = yaml.safe_load(VIGNETTES[0].read_text(encoding="utf-8"))["answers"]
+    summary = build(engine, answers, "2026-11-22T07:45:00+00:00")
+    first = save_summary(engine, summary, "html", tmp_path / "new folder")
+    second = save_summary(engine, summary, "md", tmp_path / "new folder")
+    third = save_summary(engine, summary, "html", tmp_path / "new folder")
+    assert first.name == "calcinosis-summary-2026-11-22.html"
+    assert second.name == "calcinosis-summary-2026-11-22.md"
+    assert third.name == "calcinosis-summary-2026-11-22-2.html"
+    assert first.read_text(encoding="utf-8") == third.read_text(encoding="utf-8")
+    assert "not a diagnosis" in second.read_text(encoding="utf-8").lower()
+
+
+def test_save_summary_where_no_folder_can_be_made_says_so(tmp_path: Path) -> None:
+    from chatbot.export import save_summary
+
+    engine = default_engine()
+    answers = yaml.safe_load(VIGNETTES[0].read_text(encoding="utf-8"))["answers"]
+    blocker = tmp_path / "a file"
+    blocker.write_text("in the way")
+    with pytest.raises(OSError, match=r"The folder .*a file/summaries cannot be created"):
+        save_summary(engine, build(engine, answers, "2026-11-22"), "html", blocker / "summaries")
+    assert blocker.read_text() == "in the way"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 FIRST_PAINT_ENV = "CALCINOSIS_EXIT_AFTER_FIRST_PAINT"  # set: exit once the first screen is drawn
 NO_MATCHER = object()
+NOT_SAVING = "information, not a diagnosis · ANSWERS ARE NOT BEING SAVED"
 
 
 class CalcinosisApp(App[int]):
@@ -148,8 +149,7 @@ class CalcinosisApp(App[int]):
             from ..storage import Recorder
 
             self.recorder = Recorder.open()
-        if self.recorder.warning:
-            self.notify(self.recorder.warning, severity="warning", timeout=12)
+        self._warn_if_not_saving()
         store = self.recorder.store
         if store is None or self._resume == "no" or self.session.history:
             return
@@ -213,6 +213,7 @@ class CalcinosisApp(App[int]):
 
             self.recorder.sync(self.session)  # the last answer first, then the result
             self.recorder.finish(to_dict(assessment, self.engine.content))
+            self._warn_if_not_saving()
         self.push_screen(ResultScreen(assessment), self._after_result)
 
     def _after_result(self, choice: str | None) -> None:
@@ -242,7 +243,19 @@ class CalcinosisApp(App[int]):
     def saved(self) -> None:
         """Called after every change to the answers: save them once the screen is drawn."""
         if self.recorder is not None:
-            self.call_after_refresh(self.recorder.sync, self.session)
+            self.call_after_refresh(self._sync)
+
+    def _sync(self) -> None:
+        self.recorder.sync(self.session)
+        self._warn_if_not_saving()
+
+    def _warn_if_not_saving(self) -> None:
+        """Say once, and keep saying in the header, that answers are not being saved."""
+        warning = self.recorder.warning if self.recorder is not None else None
+        if warning and warning != getattr(self, "_warned", None):
+            self._warned = warning
+            self.sub_title = NOT_SAVING
+            self.notify(warning, title="Answers not saved", severity="warning", timeout=15)
 
     def on_app_focus(self) -> None:
         """Back in focus (a browser tab, a terminal window) with nothing focused: the answer."""

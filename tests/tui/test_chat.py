@@ -367,6 +367,41 @@ async def test_change_an_answer_from_the_result_recomputes_it(make):
         assert "(kept)" in app.screen_stack[-2].query_one(Transcript).plain()
 
 
+async def test_save_summary_on_the_result_says_where_it_saved(make, tmp_path, monkeypatch):
+    monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(tmp_path / "summaries"))
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await chat_through(pilot, PUB01)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("v")
+        await pilot.pause()
+        saved = list((tmp_path / "summaries").glob("calcinosis-summary-*.html"))
+        assert len(saved) == 1
+        note = str(app.screen.query_one("#saved-note").render())
+        assert str(saved[0]) in note.replace("\n", "")
+        page = saved[0].read_text(encoding="utf-8")
+        assert "Fingers or hands" in page and "not a diagnosis" in page.lower()
+        await pilot.click("#save")  # the button does the same; a second file, not overwritten
+        await pilot.pause()
+        assert len(list((tmp_path / "summaries").glob("*.html"))) == 2
+
+
+async def test_save_summary_into_an_unusable_folder_says_what_went_wrong(make, tmp_path,
+                                                                        monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(blocker / "summaries"))
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await chat_through(pilot, PUB01)
+        await pilot.press("v")
+        await pilot.pause()
+        note = app.screen.query_one("#saved-note")
+        assert note.has_class("problem") and note.display
+        assert "could not be saved" in str(note.render())
+        assert isinstance(app.screen, ResultScreen)  # the result stays
+
+
 async def test_start_over_forgets_every_answer(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -502,3 +537,40 @@ async def test_answers_are_saved_and_an_unfinished_session_can_be_continued(make
     with Store(path) as store:
         assert store.latest_unfinished() is None
         assert store.list()[0].status == "finished" and store.list()[0].type == "dystrophic"
+
+
+async def test_a_damaged_database_is_said_and_the_chat_still_runs(make, tmp_path):
+    from chatbot.storage import Recorder
+
+    path = tmp_path / "sessions.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    app = make(recorder=Recorder.open(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "NOT BEING SAVED" in app.sub_title
+        said = " ".join(n.message for n in app._notifications)
+        assert "damaged" in said and "not being saved" in said
+        await answer_until(pilot, PUB01, "extent")  # the chat goes on
+        assert app.session.current.id == "extent"
+    assert path.read_bytes() == b"this is not a database" * 100  # left as it was
+
+
+async def test_saving_that_fails_half_way_is_said_at_once(make, tmp_path):
+    from chatbot.storage import Recorder, Store, StoreError
+
+    recorder = Recorder(Store(tmp_path / "sessions.sqlite3"))
+    app = make(recorder=recorder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_until(pilot, PUB01, "age_group")
+        assert "NOT BEING SAVED" not in app.sub_title
+
+        def full_disk(*args, **kwargs):
+            raise StoreError("The saved-answers file cannot be written (disk full).")
+
+        recorder.store.save_answers = full_disk
+        await answer_until(pilot, PUB01, "has_deposits")
+        await pilot.pause()
+        assert "NOT BEING SAVED" in app.sub_title
+        assert any("disk full" in n.message for n in app._notifications)
+        await answer_until(pilot, PUB01, "extent")
+        assert app.session.current.id == "extent"

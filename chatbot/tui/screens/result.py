@@ -51,9 +51,11 @@ class ResultScreen(Screen[str]):
     CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
     BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),
-        Binding("c", "change", "Change an answer"),
-        Binding("s", "restart", "Start over"),
+        # c, s and v are written on the buttons above the footer, which keeps it to one line
+        Binding("c", "change", "Change an answer", show=False),
+        Binding("s", "restart", "Start over", show=False),
         Binding("g", "words", "Explain a word"),
+        Binding("v", "save_summary", "Save summary", show=False),
     ]
 
     def __init__(self, assessment: Assessment) -> None:
@@ -99,9 +101,11 @@ class ResultScreen(Screen[str]):
             yield Static("\n".join(cites), id="sources", markup=False)
             yield Static(f"This is not a diagnosis. {content.notices['not_a_diagnosis']}",
                          classes="notice not-diagnosis", markup=False)
+        yield Static("", id="saved-note", markup=False)
         with Horizontal(classes="buttons"):
             yield Button("Change an answer (c)", id="change", variant="primary", compact=True)
             yield Button("Start over (s)", id="restart", compact=True)
+            yield Button("Save summary (v)", id="save", compact=True)
             yield Button("Quit", id="quit", compact=True)
         yield KeysFooter()
 
@@ -176,6 +180,31 @@ class ResultScreen(Screen[str]):
     def action_restart(self) -> None:
         self.dismiss("restart")
 
+    def action_save_summary(self) -> None:
+        """Write the doctor's summary as one printable page and say where it is."""
+        from ...export import Summary, save_summary
+        from ...storage import now
+
+        session = self.app.session
+        summary = Summary(self.assessment, dict(session.answers), list(session.history),
+                          now(), session.respondent, True)
+        note = self.query_one("#saved-note", Static)
+        try:
+            path = save_summary(self.app.engine, summary, "html")
+        except OSError as exc:
+            message = f"The summary could not be saved. {exc}"
+            note.update(Text(message))
+            note.set_class(True, "problem")
+            note.display = True
+            self.notify(message, severity="error", timeout=10)
+            return
+        message = (f"Summary saved to {path}. Open it in a web browser to read or print it "
+                   "for the doctor.")
+        note.update(Text(message))
+        note.set_class(False, "problem")
+        note.display = True
+        self.notify(message, timeout=10)
+
     def action_words(self) -> None:
         buttons = self.query(".term")
         if buttons:
@@ -191,6 +220,11 @@ class ResultScreen(Screen[str]):
     def _restart(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_restart()
+
+    @on(Button.Pressed, "#save")
+    def _save(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save_summary()
 
     @on(Button.Pressed, "#quit")
     def _quit(self, event: Button.Pressed) -> None:
