@@ -29,6 +29,8 @@ graph: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/assess_speed.py
 	$(BIN)/python benchmarks/score_vignettes.py tests/vignettes
+	$(BIN)/python benchmarks/storage_speed.py
+	$(BIN)/python benchmarks/tui_speed.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

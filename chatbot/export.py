@@ -30,6 +30,16 @@ class Summary:
     finished: bool = True
 
 
+def readable_date(stamp: str) -> str:
+    """A stored time ("2026-11-22T07:45:12+01:00") as people read it: "2026-11-22 07:45"."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return stamp or "not recorded"
+
+
 def build(engine: Engine, answers: dict[str, Any], created: str,
           finished: bool = True) -> Summary:
     session = engine.new_session()
@@ -84,7 +94,7 @@ def summary_markdown(engine: Engine, summary: Summary) -> str:
     parts = [
         "# Calcinosis check: summary for the doctor",
         "",
-        f"- **Date:** {summary.created}",
+        f"- **Date:** {readable_date(summary.created)}",
         f"- **Answered by:** {who}",
         f"- **Questions answered:** {len(summary.history)}",
         "",

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from chatbot.engine import contract
-from conftest import REPO, VIGNETTES, run_cli
+from support import REPO, VIGNETTES, run_cli
 
 PUB01 = REPO / "tests" / "vignettes" / "pub-01.yaml"
 PUB07 = REPO / "tests" / "vignettes" / "pub-07.yaml"

@@ -35,7 +35,7 @@ def test_summary_holds_every_answer(path: Path) -> None:
     summary = build(engine, answers, "2026-11-22T10:00:00+00:00")
     md = summary_markdown(engine, summary)
     page = summary_html(engine, summary)
-    assert "2026-11-22T10:00:00+00:00" in md
+    assert "**Date:** 2026-11-22 10:00" in md  # as people read it
     assert "not a diagnosis" in md and "not a diagnosis" in page
     assert "Questions to ask the doctor" in md
     for qid in summary.history:

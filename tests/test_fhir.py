@@ -24,7 +24,7 @@ from chatbot import __version__
 from chatbot.engine import contract, fhir
 from chatbot.engine.answers import to_plain
 from chatbot.engine.labs import LabValue
-from conftest import VIGNETTES
+from support import VIGNETTES
 
 AUTHORED = "2024-05-01T10:30:00+02:00"
 UCUM = "http://unitsofmeasure.org"

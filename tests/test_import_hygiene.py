@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO, VIGNETTES
+from support import REPO, VIGNETTES
 
 SCRIPT = r"""
 import json, sys

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, VIGNETTES
+from support import REPO, VIGNETTES
 
 
 def pip(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -20,7 +20,7 @@ import yaml
 
 from chatbot.engine.resources import data_root
 from chatbot.engine.validate import validate
-from conftest import TESTS, run_cli
+from support import TESTS, run_cli
 
 PROBLEM = re.compile(r"^(?P<file>[\w./-]+?)(?:, line (?P<line>\d+))?: (?P<message>.+)$", re.S)
 FULL_PROBLEM = re.compile(r"^(dialogs|content)/[\w./-]+\.yaml, line \d+: \S")

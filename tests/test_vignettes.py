@@ -16,7 +16,7 @@ import yaml
 
 from chatbot.engine import contract
 from chatbot.engine.report import to_dict, to_markdown
-from conftest import VIGNETTES, run_cli
+from support import VIGNETTES, run_cli
 
 
 def load(path: Path) -> dict:

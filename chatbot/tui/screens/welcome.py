@@ -27,7 +27,8 @@ HOW = ("How to move around: ↑ ↓ and Enter, or the number keys, or click. Lat
 class WelcomeScreen(AnsweringScreen):
     """The first screen; answering its question opens the chat."""
 
-    BINDINGS: ClassVar = [Binding("f1", "app.help", "Help"), Binding("f3", "not_sure", "Not sure")]
+    BINDINGS: ClassVar = [Binding("f1", "app.help", "Help"), Binding("f3", "not_sure", "Not sure"),
+                          Binding("f5", "history", "History")]
 
     AUTO_FOCUS = "#choices"
 
@@ -62,6 +63,16 @@ class WelcomeScreen(AnsweringScreen):
 
     def action_not_sure(self) -> None:
         self.when_ready(self._chosen, ["unsure"])
+
+    def action_history(self) -> None:
+        """The saved sessions (once the engine has loaded, a moment after this screen)."""
+        if not self.app.ready:
+            self.notify("One moment: the guide is still getting ready. Press F5 again "
+                        "in a second.", timeout=4)
+            return
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def answered(self, qid: str, reply: Reply) -> None:
         self.app.begin_chat()
