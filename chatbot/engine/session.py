@@ -142,12 +142,16 @@ class Session:
         return count
 
     # ----- moving
-    def answer_current(self, value: Any) -> Answer:
-        """Check ``value`` for the current question, record it and move on."""
+    def answer_current(self, value: Any, *, checked: bool = False) -> Answer:
+        """Check ``value`` for the current question, record it and move on.
+
+        ``checked``: ``value`` is already normalised (by :func:`validate_all`).
+        """
         question = self.current
         if question is None:
             raise AnswerError("", "the questions are finished; go back to change an answer")
-        normal = normalize(question.id, value, self.engine.labs)
+        normal = value if checked and value is not None else \
+            normalize(question.id, value, self.engine.labs)
         normal = self._only_offered(question, normal)
         self.answers[question.id] = normal
         self.history.append(question.id)
@@ -219,7 +223,7 @@ class Session:
             assert question is not None
             if not complete and question.id not in given:
                 break  # a saved, unfinished session: stop where the person stopped
-            self.answer_current(given.get(question.id))
+            self.answer_current(given.get(question.id), checked=True)
         for qid, value in given.items():
             if complete and qid not in self.answers:
                 self.ignored.append(Ignored(qid, "not asked with the answers given before",
