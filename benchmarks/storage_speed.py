@@ -48,7 +48,7 @@ def main() -> int:
         db = store.db
         db.execute("BEGIN")
         stamp = now()
-        for i in range(args.sessions):
+        for _ in range(args.sessions):
             cur = db.execute("INSERT INTO sessions(created, updated, status, respondent, type, "
                              "triage, assessment, answered) VALUES (?, ?, 'finished', 'self', "
                              "'dystrophic', 'soon', ?, ?)", (stamp, stamp, assessment,
@@ -78,7 +78,7 @@ def main() -> int:
         steps = 0
         for _ in range(10):
             s.restart()
-            for qid in pairs:
+            for _ in pairs:
                 if s.finished:
                     break
                 s.answer_current(session_value(vignette["answers"], s.current.id))

@@ -272,7 +272,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     app = make_app(defer_engine=True, save=not args.no_save, resume=resume, theme=args.theme)
     try:
         code = app.run()
-    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches the person
+    except Exception as exc:  # no traceback ever reaches the person
         print(f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
               "Try 'calcinosis --plain'.", file=sys.stderr)
         return 1
@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches a person
+    except Exception as exc:  # no traceback ever reaches a person
         from .engine.content import ContentError
         from .engine.dialog import DialogError
         from .engine.rules import RulesError

@@ -126,7 +126,8 @@ PAGE = """<!DOCTYPE html>
          padding: 0 1em; color: #111; background: #fff; }}
   h1, h2, h3 {{ font-family: Helvetica, Arial, sans-serif; line-height: 1.2; }}
   h1 {{ font-size: 1.6em; border-bottom: 2px solid #333; padding-bottom: .3em; }}
-  blockquote {{ border-left: 4px solid #555; margin: 1em 0; padding: .2em 1em; background: #f4f4f4; }}
+  blockquote {{ border-left: 4px solid #555; margin: 1em 0; padding: .2em 1em;
+               background: #f4f4f4; }}
   table {{ border-collapse: collapse; width: 100%; margin: 1em 0; }}
   th, td {{ border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }}
   th {{ background: #eee; }}

@@ -19,7 +19,7 @@ import sqlite3
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 2: the number of answers kept on the session row, so the history lists fast
     """
     ALTER TABLE sessions ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
-    UPDATE sessions SET answered = (SELECT COUNT(*) FROM answers a WHERE a.session_id = sessions.id);
+    UPDATE sessions
+       SET answered = (SELECT COUNT(*) FROM answers a WHERE a.session_id = sessions.id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -86,7 +87,7 @@ class SessionRecord:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def default_path() -> Path:
@@ -308,7 +309,8 @@ class Recorder:
         current = [(qid, to_plain(session.answers[qid])) for qid in session.history
                    if qid in session.answers]
         keep = 0
-        for old, new in zip(self._written, current):
+        # a common prefix: the lists differ in length whenever answers were added or dropped
+        for old, new in zip(self._written, current, strict=False):
             if old != new:
                 break
             keep += 1

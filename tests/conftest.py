@@ -6,7 +6,8 @@ import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: takes more than about 30 seconds (still run by default)")
+    config.addinivalue_line("markers",
+                            "slow: takes more than about 30 seconds (still run by default)")
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import REPO, VIGNETTES, run_cli
 
 from chatbot.engine import contract
-from support import REPO, VIGNETTES, run_cli
 
 PUB01 = REPO / "tests" / "vignettes" / "pub-01.yaml"
 PUB07 = REPO / "tests" / "vignettes" / "pub-07.yaml"
@@ -134,7 +134,7 @@ def test_json_has_the_contract_fields(engine):
         assert isinstance(cand["reasons"], list)
         assert all(isinstance(r, str) and r for r in cand["reasons"])
     assert data["ranking"][0]["reasons"], "the chosen type has reasons from the answers"
-    assert [f["level"] for f in data["red_flags"]][0] == "emergency"
+    assert data["red_flags"][0]["level"] == "emergency"
     assert {f["code"] for f in data["red_flags"]} >= {"severe_hypercalcemia"}
     for lab in contract.LAB_UNITS:
         assert lab in data["labs"]

@@ -19,12 +19,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import VIGNETTES
 
 from chatbot import __version__
 from chatbot.engine import contract, fhir
 from chatbot.engine.answers import to_plain
 from chatbot.engine.labs import LabValue
-from support import VIGNETTES
 
 AUTHORED = "2024-05-01T10:30:00+02:00"
 UCUM = "http://unitsofmeasure.org"

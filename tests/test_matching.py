@@ -499,7 +499,8 @@ def test_every_synonym_leads_to_its_code(e, syn):
                     if result.ok:
                         wrong.append(f"{question.id}: unrelated {phrase!r} -> {result.codes}")
                 elif result.codes != (code,) and code not in result.ambiguous:
-                    wrong.append(f"{question.id}.{code}: {phrase!r} -> {result.codes or result.ambiguous}")
+                    got = result.codes or result.ambiguous
+                    wrong.append(f"{question.id}.{code}: {phrase!r} -> {got}")
     assert wrong == []
 
 
@@ -574,7 +575,7 @@ def test_a_changed_file_is_read_again(tmp_path, e):
 
 
 def test_a_missing_file_is_a_value_error(tmp_path):
-    with pytest.raises(ValueError, match="nothing.yaml"):
+    with pytest.raises(ValueError, match=r"nothing\.yaml"):
         load_synonyms(tmp_path / "nothing.yaml")
 
 

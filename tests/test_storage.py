@@ -218,7 +218,8 @@ def test_version_1_file_moves_forward_keeping_its_sessions(data_dir: Path) -> No
     db = sqlite3.connect(data_dir / "sessions.sqlite3", isolation_level=None)
     db.executescript(MIGRATIONS[0])
     db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO sessions(id, created, updated, respondent) VALUES (7, 'a', 'b', 'self')")
+    db.execute("INSERT INTO sessions(id, created, updated, respondent) "
+               "VALUES (7, 'a', 'b', 'self')")
     db.execute("INSERT INTO answers VALUES (7, 0, 'respondent', '\"self\"', 'b')")
     db.execute("INSERT INTO answers VALUES (7, 1, 'warning_signs', '[\"none\"]', 'b')")
     db.close()

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import TESTS, run_cli
 
 from chatbot.engine.resources import data_root
 from chatbot.engine.validate import validate
-from support import TESTS, run_cli
 
 PROBLEM = re.compile(r"^(?P<file>[\w./-]+?)(?:, line (?P<line>\d+))?: (?P<message>.+)$", re.S)
 FULL_PROBLEM = re.compile(r"^(dialogs|content)/[\w./-]+\.yaml, line \d+: \S")
@@ -103,8 +103,9 @@ def last_rule_id(text: str) -> str:
     return re.findall(r"^  - id: (\w+)", text[start:end], re.M)[-1]
 
 
-def rule(rid: str = "test_rule", rtype: str = "dystrophic", when: str = "{answer: pain, is: severe}",
-         sources: str = "[S1]", marker: str = "") -> str:
+def rule(rid: str = "test_rule", rtype: str = "dystrophic",
+         when: str = "{answer: pain, is: severe}", sources: str = "[S1]",
+         marker: str = "") -> str:
     return (f"  - id: {rid}\n    type: {rtype}\n    weight: 1\n    when: {when}{marker}\n"
             f"    reason: A test rule.\n    sources: {sources}\n")
 
@@ -182,7 +183,8 @@ CASES: list[Case] = [
          "  - id: sise", "'sise' is not a question id of the contract (did you mean 'size'?)"),
     case("question-defined-twice", Q, replace_once("  - id: size\n", "  - id: extent  # again\n"),
          "  - id: extent  # again", "the question 'extent' is defined twice"),
-    case("option-code-not-in-contract", Q, in_question("locations", r"\{code: heels,", "{code: heel,"),
+    case("option-code-not-in-contract", Q,
+         in_question("locations", r"\{code: heels,", "{code: heel,"),
          "{code: heel,", "'heel' is not a code of 'locations'", "did you mean 'heels'",
          "allowed: fingers_hands"),
     case("option-missing-for-contract-code", Q,
@@ -207,7 +209,8 @@ CASES: list[Case] = [
          ("  - id: extent\n", "NoSuchKey2099"),
          "the source 'NoSuchKey2099' is not in content/sources.yaml"),
     # ------------------------------------------------------------ transitions and the graph
-    case("transition-to-unknown-state", Q, replace_once("      - to: size\n", "      - to: sizes\n"),
+    case("transition-to-unknown-state", Q,
+         replace_once("      - to: size\n", "      - to: sizes\n"),
          "- to: sizes", "'extent' goes to 'sizes', which is neither a question nor an outcome",
          "(did you mean 'size'?)"),
     case("unreachable-question", Q,
@@ -244,13 +247,16 @@ CASES: list[Case] = [
     # ------------------------------------------------------------ content
     case("type-missing-explanation", TYPES, replace_once("\n  iatrogenic:\n", "\n  iatrogenicc:\n"),
          "  iatrogenicc:", "'iatrogenicc' is not a type code of the contract",
-         also=(Expect(TYPES, line_after("\ntypes:\n"), ("no explanation for the type 'iatrogenic'",)),)),
+         also=(Expect(TYPES, line_after("\ntypes:\n"),
+                      ("no explanation for the type 'iatrogenic'",)),)),
     case("triage-level-missing-advice", ADVICE, replace_once("\n  urgent:\n", "\n  urgentt:\n"),
          line_after("\nlevels:\n"), "no advice for the triage level 'urgent'"),
     case("content-source-unknown", TYPES,
-         lambda t: sub_once(t, r"^    tells_apart_sources: \[", "    tells_apart_sources: [NoSuchKey2099, "),
+         lambda t: sub_once(t, r"^    tells_apart_sources: \[",
+                            "    tells_apart_sources: [NoSuchKey2099, "),
          "NoSuchKey2099", "the source 'NoSuchKey2099' is not in content/sources.yaml"),
-    case("labs-bad-factor", LABS, lambda t: sub_once(t, r"mmol/L: \{factor: ", "mmol/L: {factor: -"),
+    case("labs-bad-factor", LABS,
+         lambda t: sub_once(t, r"mmol/L: \{factor: ", "mmol/L: {factor: -"),
          "{factor: -", "factor must be more than zero"),
     # ------------------------------------------------------------ rules
     case("rule-names-later-rule", ASSESS, _later_rule, "  # later", "no rule called"),
@@ -263,14 +269,15 @@ CASES: list[Case] = [
          "urgentish", "'urgentish' is not one of routine, soon, urgent, emergency"),
     case("triage-names-unknown-rule", TRIAGE, insert_rule(triage_rule(when="{rule: no_such_rule}")),
          "{rule: no_such_rule}", "no rule called 'no_such_rule'"),
-    # ------------------------------------------------------------ problems found while writing these
+    # ----------------------------------------------------------- problems found while writing these
     case("triage-red-flag-without-text", TRIAGE,
          insert_rule(triage_rule(red_flag="no_such_flag")), "red_flag: no_such_flag",
          "'no_such_flag'", "no text"),
     case("rule-source-unknown", ASSESS, insert_rule(rule(sources="[NoSuchKey2099]")),
          "NoSuchKey2099", "the source 'NoSuchKey2099' is not in content/sources.yaml"),
     case("triage-rule-defined-twice", TRIAGE, _dup_triage, "  # again", "is defined twice"),
-    case("outcome-unreachable", Q, replace_once("      - to: end_assess\n", "      - to: end_none\n"),
+    case("outcome-unreachable", Q,
+         replace_once("      - to: end_assess\n", "      - to: end_none\n"),
          "  end_assess:", "the outcome 'end_assess' can never be reached", reported_in=D),
 ]
 
@@ -377,8 +384,8 @@ def test_broken_sample_file(data_copy, sample):
                 and expect["fragment"] in match["message"]):
             break
     else:
-        pytest.fail(f"no problem '{expect['file']}, line {wanted_line}: ...{expect['fragment']}...' "
-                    "in:\n" + "\n".join(problems))
+        pytest.fail(f"no problem '{expect['file']}, line {wanted_line}: "
+                    f"...{expect['fragment']}...' in:\n" + "\n".join(problems))
 
 
 def test_there_are_broken_samples():

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import VIGNETTES, run_cli
 
 from chatbot.engine import contract
 from chatbot.engine.report import to_dict, to_markdown
-from support import VIGNETTES, run_cli
 
 
 def load(path: Path) -> dict:
@@ -120,7 +120,7 @@ def test_several_files_give_a_list_in_order(engine):
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
     assert isinstance(results, list) and len(results) == len(paths)
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, results, strict=True):
         data = load(path)
         check(result, data["expect"], path.stem)
         direct = engine.replay(data["answers"])

@@ -34,7 +34,9 @@ class AnswerError(ValueError):
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
-    return repr(value) if isinstance(value, (int, float, bool)) or value is None else type(value).__name__
+    if isinstance(value, (int, float, bool)) or value is None:
+        return repr(value)
+    return type(value).__name__
 
 
 def _one_code(qid: str, value: Any) -> str:

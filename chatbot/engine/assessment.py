@@ -70,7 +70,7 @@ class Assessment:
 class _RuleFacts:
     """The session's facts plus the evidence rules that have fired so far."""
 
-    __slots__ = ("session", "fired")
+    __slots__ = ("fired", "session")
 
     def __init__(self, session: Session):
         self.session = session

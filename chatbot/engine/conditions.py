@@ -4,10 +4,12 @@ Conditions come from YAML and are interpreted here; nothing is evaluated as
 Python. The forms are::
 
     {answer: ID, is: CODE}          # a one-question's answer equals CODE
-    {answer: ID, in: [CODE, ...]}   # one-question: answer is one of; many-question: any of them chosen
+    {answer: ID, in: [CODE, ...]}   # one-question: answer is one of;
+                                    # many-question: any of them chosen
     {answer: ID, has: CODE}         # a many-question's answer contains CODE
     {answer: ID, known: true}       # answered with something other than unsure
-    {lab: ID, status: STATUS}       # high | normal | low | unsure (after albumin correction, by age)
+    {lab: ID, status: STATUS}       # high | normal | low | unsure
+                                    # (after albumin correction, by age)
     {lab: ID, in: [STATUS, ...]}
     {lab: ID, measured: true}       # a number with a unit was given
     {fact: NAME, at_least: X}       # a derived number (see Facts.number) is >= X

@@ -114,7 +114,8 @@ class _Reader:
     def mapping(self, node: Any, key: str, what: str) -> Mapping:
         value = node.get(key) if isinstance(node, Mapping) else None
         if not isinstance(value, Mapping):
-            self.problems.append(f"{self.where(node, key if isinstance(node, Mapping) and key in node else None)}: "
+            at = key if isinstance(node, Mapping) and key in node else None
+            self.problems.append(f"{self.where(node, at)}: "
                                  f"missing or not a mapping: '{key}' ({what})")
             return {}
         return value

@@ -75,5 +75,5 @@ def triage_rank(level: str) -> int:
 
 def codes_for(question_id: str) -> tuple[str, ...]:
     """Every code a question accepts, ``unsure`` included."""
-    kind, codes = QUESTIONS[question_id]
+    _kind, codes = QUESTIONS[question_id]
     return codes + (UNSURE,)

@@ -166,7 +166,8 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
                                      f"not {kind!r}")
     section = reader.require(node, "section", str, "a section id from dialog.yaml")
     if section is not None and section not in sections:
-        reader.problem(node, "section", f"no section {section!r}{_suggest(section, sorted(sections))}")
+        reader.problem(node, "section",
+                       f"no section {section!r}{_suggest(section, sorted(sections))}")
     text = reader.require(node, "text", Mapping, "a mapping with 'self' and 'caregiver' wording")
     text_self = text_caregiver = ""
     if text is not None:
@@ -200,7 +201,8 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         unsure = "I'm not sure"
     why = node.get("why")
     why_text, why_sources = "", ()
-    if not isinstance(why, Mapping) or not isinstance(why.get("text"), str) or not why["text"].strip():
+    if (not isinstance(why, Mapping) or not isinstance(why.get("text"), str)
+            or not why["text"].strip()):
         reader.problem(node, "why" if "why" in node else None,
                        "every question needs a 'why' with a 'text' (why we ask)")
     else:
@@ -272,11 +274,13 @@ def load_dialog(directory: Path) -> Dialog:
         if isinstance(raw, Mapping) and isinstance(raw.get("id"), str) \
                 and isinstance(raw.get("title"), str):
             reader.unknown_keys(raw, ("id", "title", "title_caregiver"), "a section")
-            sections.append(Section(raw["id"], raw["title"], raw.get("title_caregiver", raw["title"])))
+            sections.append(Section(raw["id"], raw["title"],
+                                    raw.get("title_caregiver", raw["title"])))
         else:
             reader.problem(meta, "sections", "each section needs an 'id' and a 'title'")
     outcomes: dict[str, Outcome] = {}
-    for oid, raw in (reader.require(meta, "outcomes", Mapping, "a mapping of outcomes") or {}).items():
+    raw_outcomes = reader.require(meta, "outcomes", Mapping, "a mapping of outcomes") or {}
+    for oid, raw in raw_outcomes.items():
         if not isinstance(raw, Mapping) or raw.get("outcome") not in ("none", "assess"):
             reader.problem(meta["outcomes"], oid, "an outcome needs 'outcome: none' or "
                                                   "'outcome: assess' and a 'text'")

@@ -366,7 +366,7 @@ def _express(f: tuple, enabled: Mapping[str, tuple], order: Mapping[str, int]) -
     visible = [a for a in atoms if a.kind != "opaque"]
     table: dict[tuple[bool, ...], set[bool]] = {}
     for bits in itertools.product((False, True), repeat=len(atoms)):
-        env = dict(zip(atoms, bits))
+        env = dict(zip(atoms, bits, strict=True))  # product(repeat=len(atoms))
         if _possible(env, enabled):
             table.setdefault(tuple(env[a] for a in visible), set()).add(_eval(f, env))
     exact = all(len(values) == 1 for values in table.values())

@@ -69,10 +69,12 @@ def mermaid(dialog: Dialog) -> str:
         pass
 
     model = _Model()
-    machine = GraphMachine(model=model, states=dialog.states, transitions=labelled,
-                           initial=dialog.start, auto_transitions=False,
-                           graph_engine="mermaid", show_conditions=False,
-                           title="calcinosis dialog")
+    # built for its side effect: the machine attaches get_graph to the model (and the model's
+    # bound methods keep the machine alive)
+    GraphMachine(model=model, states=dialog.states, transitions=labelled,
+                 initial=dialog.start, auto_transitions=False,
+                 graph_engine="mermaid", show_conditions=False,
+                 title="calcinosis dialog")
     return model.get_graph().draw(None)  # type: ignore[attr-defined]
 
 

@@ -72,8 +72,16 @@ from . import contract
 from .dialog import Option, Question
 from .yamlio import Located, YamlError, load_file
 
-__all__ = ["Match", "Synonyms", "SynonymsError", "load_synonyms", "default_synonyms",
-           "match_answer", "clean_text", "normalize_words"]
+__all__ = [
+    "Match",
+    "Synonyms",
+    "SynonymsError",
+    "clean_text",
+    "default_synonyms",
+    "load_synonyms",
+    "match_answer",
+    "normalize_words",
+]
 
 # ----------------------------------------------------------------------------- constants
 

@@ -103,7 +103,7 @@ class _Reader:
             self.problems.append(f"{self.where(node)}: missing '{key}' ({what})")
             return None
         value = node[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             self.problems.append(f"{self.where(node, key)}: '{key}' must be {what}")
             return None
         if choices is not None and value not in choices:

@@ -27,7 +27,7 @@ except AttributeError:  # pragma: no cover
 class Located(dict):
     """A dict from YAML that knows its file and the line of each key."""
 
-    __slots__ = ("file", "line", "key_lines")
+    __slots__ = ("file", "key_lines", "line")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,7 +79,7 @@ def _make_loader(filename: str) -> type:
 def _load(text: str, filename: str, located: bool) -> Any:
     loader = _make_loader(filename) if located else _BaseLoader
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - loader is a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # loader is a SafeLoader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -55,7 +55,7 @@ class CalcinosisApp(App[int]):
 
             try:
                 self.welcome = quick_welcome()
-            except Exception:  # noqa: BLE001 - the engine's own checks will say what is wrong
+            except Exception:  # the engine's own checks will say what is wrong
                 from ..engine.loading import default_engine
                 from .welcome_data import from_engine
 
@@ -82,7 +82,7 @@ class CalcinosisApp(App[int]):
 
             try:
                 matcher = load_matcher(self.engine.root if self.engine else None)
-            except Exception:  # noqa: BLE001 - typed words then need numbers or exact labels
+            except Exception:  # typed words then need numbers or exact labels
                 matcher = None
             self._matcher = matcher
         return self._matcher  # type: ignore[return-value]
@@ -123,7 +123,7 @@ class CalcinosisApp(App[int]):
 
         try:
             engine = default_engine()
-        except Exception:  # noqa: BLE001 - said in words, never a traceback
+        except Exception:  # said in words, never a traceback
             self.call_from_thread(self._engine_failed)
             return
         self.call_from_thread(self._engine_loaded, engine)

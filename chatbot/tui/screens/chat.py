@@ -98,7 +98,7 @@ class ChatScreen(AnsweringScreen):
         assert question is not None
         try:
             s.answer_current(value)
-        except Exception:  # noqa: BLE001 - no longer valid: ask it again instead
+        except Exception:  # no longer valid: ask it again instead
             self.carry.clear()
             return
         self.transcript.bot(s.text(question), kind="question")

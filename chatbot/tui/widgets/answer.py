@@ -117,8 +117,8 @@ class AnswerList(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False, immediate=True)
         # a layout only when the list sizes itself to its options (otherwise its height is
         # set in the stylesheet and the screen keeps its layout from question to question)
-        self.refresh(layout=self.styles.height is None or self.styles.height.is_auto
-                     and len(self._lines) != before)
+        self.refresh(layout=self.styles.height is None or (self.styles.height.is_auto
+                     and len(self._lines) != before))
 
     def set_ticked(self, codes: Sequence[str]) -> None:
         self._ticked = list(codes)
@@ -474,8 +474,8 @@ class AnswerArea(Vertical):
     def on_key(self, event: events.Key) -> None:
         """Letters typed while the list or the map has focus go into the text box."""
         focused = self.screen.focused
-        if not self.text_box or not (isinstance(focused, AnswerList) or focused is not None
-                                     and focused.id == "bodymap"):
+        if not self.text_box or not (isinstance(focused, AnswerList) or (focused is not None
+                                     and focused.id == "bodymap")):
             return
         char = event.character
         if event.is_printable and char and not char.isdigit() and char != " ":
