@@ -185,6 +185,9 @@ class PlainChat:
                 self.say(exc.message)
                 continue
             self.recorder.sync(s)
+            note = s.unsure_note(question.id)
+            if note:
+                self.say(note)
             return True
 
     def understand(self, line: str) -> Any:

@@ -113,6 +113,15 @@ def test_end_of_input_mid_question_says_which(tmp_path: Path) -> None:
     assert "Your answers so far are kept" in run.stdout
 
 
+def test_not_sure_about_the_warning_signs_says_what_to_watch_for(tmp_path: Path) -> None:
+    note = default_engine().dialog.questions["warning_signs"].unsure_note("self")
+    run = run_plain(["self", "unsure", "adult", "0"], tmp_path)
+    out = " ".join(run.stdout.split())
+    assert note and note in out
+    assert out.index(note) < out.index("How old are you?")  # said at once, then on
+    assert out.count("That's all right") == 1  # "not sure" elsewhere adds nothing
+
+
 def test_back_why_help_and_warning_screen(tmp_path: Path) -> None:
     run = run_plain(["self", "help", "why", "confusion_or_vomiting", "back",
                      "none", "adult"], tmp_path)

@@ -55,9 +55,17 @@ class Question:
     why_sources: tuple[str, ...]
     transitions: tuple[Transition, ...]
     where: str
+    # said right after an "I'm not sure" answer (optional; e.g. what to watch for)
+    if_unsure_self: str = ""
+    if_unsure_caregiver: str = ""
+    if_unsure_sources: tuple[str, ...] = ()
 
     def text(self, respondent: str | None) -> str:
         return self.text_caregiver if respondent == "caregiver" else self.text_self
+
+    def unsure_note(self, respondent: str | None) -> str:
+        """What to say after "I'm not sure" to this question ("" when nothing)."""
+        return self.if_unsure_caregiver if respondent == "caregiver" else self.if_unsure_self
 
     def label_of(self, code: str) -> str:
         if code == contract.UNSURE:
@@ -144,7 +152,8 @@ class _Reader:
             return None
 
 
-QUESTION_KEYS = ("id", "section", "kind", "text", "options", "unsure", "why", "next")
+QUESTION_KEYS = ("id", "section", "kind", "text", "options", "unsure", "if_unsure", "why",
+                 "next")
 
 
 def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question | None:
@@ -212,6 +221,7 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
             reader.problem(why, "sources", "'sources' must be a list of source keys")
         else:
             why_sources = tuple(sources)
+    if_unsure = _read_if_unsure(reader, node)
     transitions: list[Transition] = []
     raw_next = reader.require(node, "next", list, "a list of {to, when}")
     for index, raw in enumerate(raw_next or []):
@@ -234,7 +244,30 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         text_self=" ".join(text_self.split()), text_caregiver=" ".join(text_caregiver.split()),
         options=tuple(options), unsure_label=unsure.strip(), why=" ".join(why_text.split()),
         why_sources=why_sources, transitions=tuple(transitions), where=node.where(),
+        if_unsure_self=if_unsure[0], if_unsure_caregiver=if_unsure[1],
+        if_unsure_sources=if_unsure[2],
     )
+
+
+def _read_if_unsure(reader: _Reader, node: Mapping) -> tuple[str, str, tuple[str, ...]]:
+    """The optional ``if_unsure`` note: ``self`` and ``caregiver`` wording and its sources."""
+    if "if_unsure" not in node:
+        return "", "", ()
+    raw = node["if_unsure"]
+    if not isinstance(raw, Mapping):
+        reader.problem(node, "if_unsure", "'if_unsure' must be a mapping with 'self', "
+                                          "'caregiver' and 'sources'")
+        return "", "", ()
+    reader.unknown_keys(raw, ("self", "caregiver", "sources"), "an 'if_unsure' note")
+    own = reader.require(raw, "self", str, "the note for the person themself") or ""
+    theirs = reader.require(raw, "caregiver", str, "the note for a caregiver") or ""
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources or \
+            not all(isinstance(x, str) for x in sources):
+        reader.problem(raw, "sources" if "sources" in raw else None,
+                       "an 'if_unsure' note needs 'sources': a list of source keys")
+        sources = []
+    return " ".join(own.split()), " ".join(theirs.split()), tuple(sources)
 
 
 def _display(path: Path, directory: Path) -> str:

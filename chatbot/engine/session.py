@@ -118,6 +118,13 @@ class Session:
         question = question or self.current
         return question.text(self.respondent) if question else ""
 
+    def unsure_note(self, qid: str) -> str:
+        """The question's ``if_unsure`` note when it was answered "I'm not sure" ("" if not)."""
+        value = self.answers.get(qid)
+        if value != contract.UNSURE and value != (contract.UNSURE,):
+            return ""
+        return self.engine.dialog.questions[qid].unsure_note(self.respondent)
+
     def options(self, question: Question | None = None) -> list[Option]:
         """The options offered now (an option's ``when`` may hide it)."""
         question = question or self.current

@@ -99,6 +99,8 @@ def validate(root: Path | None = None) -> list[str]:
         cited: list[tuple[str, str]] = list(content.cited_keys())
         if dialog is not None:
             cited += [(q.where, s) for q in dialog.questions.values() for s in q.why_sources]
+            cited += [(q.where, s) for q in dialog.questions.values()
+                      for s in q.if_unsure_sources]
         if rules is not None:
             cited += list(rules.cited)
             for rule in rules.triage:

@@ -279,6 +279,24 @@ async def test_not_sure_key_answers_unsure(make):
         assert app.session.answers["size"] == "unsure"
 
 
+async def test_not_sure_about_the_warning_signs_says_what_to_watch_for(make, engine):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")  # for someone else: the note says "they"
+        await until(pilot, lambda: app.session is not None and
+                    app.session.current.id == "warning_signs")
+        await pilot.press("f3")
+        await pilot.pause()
+        note = engine.dialog.questions["warning_signs"].unsure_note("caregiver")
+        assert "their skin" in note and "emergency help" in note
+        assert note in transcript(app).plain()
+        assert app.session.current.id == "age_group"  # and the questions go on
+        await pilot.press("f3")  # "not sure" elsewhere adds no note
+        await pilot.pause()
+        assert transcript(app).plain().count("That's all right") == 1
+
+
 async def test_help_lists_every_key(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:

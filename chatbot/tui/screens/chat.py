@@ -116,6 +116,9 @@ class ChatScreen(AnsweringScreen):
     def answered(self, qid: str, reply: Reply) -> None:
         self.transcript.user(reply.said, reply.meaning, qid=qid)
         self.area.clear_typed()
+        note = self.session.unsure_note(qid)
+        if note:
+            self.transcript.bot(note, kind="note")
         if qid == WARNING_QUESTION and self._signs():
             self.next_step()
             self.warn()
