@@ -345,3 +345,10 @@ def test_no_arguments_without_terminal_uses_plain_mode_and_ends_cleanly(tmp_path
     assert "plain mode" in proc.stdout
     assert "ended before this question was answered" in proc.stdout
     assert "(respondent)" in proc.stdout
+
+
+def test_an_unknown_theme_names_the_allowed_ones():
+    proc = run_cli("--theme", "neon")
+    assert proc.returncode == 2
+    assert "neon" in proc.stderr and "high-contrast" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -116,3 +116,24 @@ def test_browser_chat_to_a_result(server: str, tmp_path: Path) -> None:
             browser.close()
     assert (out / "welcome.png").stat().st_size > 10_000
     assert (out / "result.png").stat().st_size > 10_000
+
+
+def test_serve_passes_the_theme_and_listens_on_loopback_by_default(monkeypatch) -> None:
+    """What `calcinosis serve --theme high-contrast` asks textual-serve to run."""
+    import textual_serve.server
+
+    from chatbot.cli import main
+
+    started = {}
+
+    class FakeServer:
+        def __init__(self, command, host, port, **kwargs):
+            started.update(command=command, host=host, port=port)
+
+        def serve(self):
+            started["served"] = True
+
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    assert main(["serve", "--theme", "high-contrast", "--port", "8123"]) == 0
+    assert started["host"] == "127.0.0.1" and started["port"] == 8123 and started["served"]
+    assert started["command"].endswith("-m chatbot.cli --theme high-contrast")
