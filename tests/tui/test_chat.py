@@ -297,6 +297,22 @@ async def test_not_sure_about_the_warning_signs_says_what_to_watch_for(make, eng
         assert transcript(app).plain().count("That's all right") == 1
 
 
+async def test_every_new_question_is_in_view_at_80x24(make):
+    """The transcript follows the chat even when the answer area keeps its size."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(6):
+            if app.session is None or app.session.current is None:
+                break
+            await pilot.press("f3")
+            await pilot.pause()
+            t = transcript(app)
+            assert t.scroll_offset.y + t.size.height >= t.virtual_size.height, \
+                app.session.current.id
+        assert transcript(app).virtual_size.height > transcript(app).size.height
+
+
 async def test_help_lists_every_key(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:

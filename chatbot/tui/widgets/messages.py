@@ -172,6 +172,9 @@ class Transcript(ScrollView, can_focus=True):
         # The transcript's own size does not change with its content, so no layout is
         # needed: the new scrollable size is set without one (a repaint follows).
         self.set_reactive(Widget.virtual_size, Size(self._width, len(self._lines)))
+        # ...but the scrollbars must know, or scroll_end is refused while they are hidden
+        # (the transcript would then stay at the top once it outgrows its box).
+        self._refresh_scrollbars()
         self.refresh()
 
     def on_resize(self) -> None:
