@@ -469,6 +469,20 @@ def test_calcium_phosphate_product(table: LabTable, calcium: str, phosphate: str
                                         "level": level}
 
 
+@pytest.mark.parametrize("group, calcium, phosphate, level", [
+    ("infant", "10.9 mg/dL", "6.5 mg/dL", "normal"),   # 70.9: both values normal for a baby
+    ("adult", "10.9 mg/dL", "6.5 mg/dL", "high"),
+    ("child", "10.5 mg/dL", "5.9 mg/dL", "normal"),    # 62.0: under the 65 kept in children
+    ("adult", "10.5 mg/dL", "5.9 mg/dL", "raised"),
+    ("infant", "11.8 mg/dL", "7.0 mg/dL", "high"),     # 82.6
+])
+def test_product_level_follows_the_age_group(table: LabTable, group: str, calcium: str,
+                                             phosphate: str, level: str) -> None:
+    report = interpret({"calcium": measure(table, "calcium", calcium),
+                        "phosphate": measure(table, "phosphate", phosphate)}, group, table)
+    assert report.caxp_level == level
+
+
 def test_product_uses_corrected_calcium(table: LabTable) -> None:
     report = interpret({"calcium": measure(table, "calcium", "10.1 mg/dL"),
                         "albumin": measure(table, "albumin", "2.4 g/dL"),
@@ -542,3 +556,10 @@ def test_report_is_frozen(table: LabTable) -> None:
         report.caxp = 1.0  # type: ignore[misc]
     with pytest.raises(TypeError):
         report.results["calcium"] = report.results["pth"]  # type: ignore[index]
+
+
+def test_likely_unit_mix_up_is_noted(table: LabTable) -> None:
+    report = interpret({"calcium": measure(table, "calcium", "2.4 mg/dL")}, "adult", table)
+    assert any("2.4 mmol/L" in note for note in report.notes)
+    plain = interpret({"calcium": measure(table, "calcium", "15 mg/dL")}, "adult", table)
+    assert not plain.notes  # very high, but no other unit would make it ordinary

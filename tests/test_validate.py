@@ -269,6 +269,11 @@ CASES: list[Case] = [
          lambda t: sub_once(t, r"mmol/L: \{factor: ", "mmol/L: {factor: -"),
          "{factor: -", "factor must be more than zero"),
     # ------------------------------------------------------------ rules
+    case("rule-caxp-unknown-level", ASSESS, insert_rule(rule(when="{caxp: very_high}")),
+         "{caxp: very_high}", "'very_high' is not a calcium x phosphate level"),
+    case("labs-caxp-age-raised-above-high", LABS,
+         replace_once("      raised: {value: 73,", "      raised: {value: 95,"),
+         "raised: {value: 95,", "by_age: infant: raised must be below high"),
     case("rule-names-later-rule", ASSESS, _later_rule, "  # later", "no rule called"),
     case("rule-names-unknown-rule", ASSESS, insert_rule(rule(when="{rule: no_such_rule}")),
          "{rule: no_such_rule}", "no rule called 'no_such_rule'"),

@@ -88,6 +88,9 @@ class _RuleFacts:
     def number(self, name: str) -> float | None:
         return self.session.number(name)
 
+    def caxp_level(self) -> str:
+        return self.session.caxp_level()
+
     def rule(self, rule_id: str) -> bool:
         return rule_id in self.fired
 

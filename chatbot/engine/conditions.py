@@ -14,6 +14,9 @@ Python. The forms are::
     {lab: ID, measured: true}       # a number with a unit was given
     {fact: NAME, at_least: X}       # a derived number (see Facts.number) is >= X
     {fact: NAME, below: X}          # ... is < X (false when the number is unknown)
+    {caxp: LEVEL}  {caxp: [LEVEL, ...]}  # the calcium x phosphate product is
+                                    # normal | raised | high for the age group
+                                    # (unsure when it cannot be computed)
     {rule: RULE_ID}                 # another rule fired (assessment rules only)
     {all: [COND, ...]}  {any: [COND, ...]}  {not: COND}
 
@@ -39,6 +42,7 @@ class Facts(Protocol):
     def lab_status(self, lab: str) -> str: ...
     def lab_measured(self, lab: str) -> bool: ...
     def number(self, name: str) -> float | None: ...
+    def caxp_level(self) -> str: ...
     def rule(self, rule_id: str) -> bool: ...
 
 
@@ -47,6 +51,7 @@ Predicate = Callable[[Facts], bool]
 LAB_STATUSES = ("high", "normal", "low", "unsure")
 # Derived numbers a rule may compare (see assessment.Facts.number).
 FACT_NAMES = ("calcium_mgdl", "phosphate_mgdl", "albumin_gdl", "pth_pgml", "caxp")
+CAXP_LEVELS = ("normal", "raised", "high", "unsure")
 
 
 def _where(node: Any) -> str:
@@ -92,6 +97,8 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         return _lab_condition(node)
     if "fact" in keys:
         return _fact_condition(node)
+    if keys == {"caxp"}:
+        return _caxp_condition(node)
     if keys == {"rule"}:
         if rule_ids is None:
             raise _fail(node, "'rule' conditions are allowed only in assessment rules")
@@ -99,7 +106,7 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         if rid not in rule_ids:
             raise _fail(node, f"no rule called {rid!r}")
         return lambda f: f.rule(rid)
-    raise _fail(node, "unknown condition; use answer, lab, fact, rule, all, any or not "
+    raise _fail(node, "unknown condition; use answer, lab, fact, caxp, rule, all, any or not "
                       f"(got keys: {', '.join(sorted(map(str, keys)))})")
 
 
@@ -180,6 +187,19 @@ def _fact_condition(node: Mapping[str, Any]) -> Predicate:
         return (low is None or number >= low) and (high is None or number < high)
 
     return check
+
+
+def _caxp_condition(node: Mapping[str, Any]) -> Predicate:
+    value = node["caxp"]
+    levels = value if isinstance(value, list) else [value]
+    if not levels:
+        raise _fail(node, "'caxp' takes a level or a non-empty list of levels")
+    for level in levels:
+        if level not in CAXP_LEVELS:
+            raise _fail(node, f"{level!r} is not a calcium x phosphate level; use "
+                              f"{', '.join(CAXP_LEVELS)}")
+    allowed = frozenset(levels)
+    return lambda f: f.caxp_level() in allowed
 
 
 def mentioned_questions(node: Any) -> set[str]:

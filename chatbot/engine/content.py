@@ -183,7 +183,7 @@ class _Reader:
 
 TOP_KEYS = {"types": ("types", "subtypes"), "advice": ("levels", "worse_signs", "red_flags"),
             "glossary": ("glossary",), "sources": ("sources",),
-            "notices": ("not_a_diagnosis", "emergency", "privacy")}
+            "notices": ("not_a_diagnosis", "emergency", "privacy", "ranking_order")}
 
 
 def _load(directory: Path, name: str, reader: _Reader) -> Any:
@@ -286,7 +286,7 @@ def load_content(directory: Path) -> Content:
 
     notices_node = raw["notices"] if isinstance(raw["notices"], Mapping) else {}
     notices = {}
-    for key in ("not_a_diagnosis", "emergency", "privacy"):
+    for key in ("not_a_diagnosis", "emergency", "privacy", "ranking_order"):
         notices[key] = reader.string(notices_node, key, "the notice text")
 
     if reader.problems:

@@ -149,6 +149,14 @@ class LabTable:
     caxp_high: float
     grades: tuple[Grade, ...]
     source_keys: frozenset[str] = field(default_factory=frozenset)
+    # (raised, high) for age groups whose normal calcium and phosphate make a
+    # larger product than the adult thresholds allow; others use the defaults.
+    caxp_by_age: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    def caxp_limits(self, age_group: str) -> tuple[float, float]:
+        """The (raised, high) Ca x P thresholds for an age group."""
+        return self.caxp_by_age.get(age_group, (self.caxp_raised, self.caxp_high))
 
     def lab(self, lab: str) -> LabSpec:
         """The spec of one lab; ``ValueError`` for an id that is not a lab."""
@@ -351,11 +359,25 @@ def _build_table(root: Any, file: str) -> LabTable:
     _check_keys(corr, ("factor", "reference_albumin", "unreliable_below"), (),
                 "albumin_correction")
     caxp = _mapping(root, "calcium_phosphate_product", "calcium_phosphate_product")
-    _check_keys(caxp, ("unit", "raised", "high"), (), "calcium_phosphate_product")
+    _check_keys(caxp, ("unit", "raised", "high"), ("by_age",), "calcium_phosphate_product")
     raised = _sourced_value(caxp, "raised", "calcium_phosphate_product", keys)
     high = _sourced_value(caxp, "high", "calcium_phosphate_product", keys)
     if raised >= high:
         _fail(caxp, "raised", "calcium_phosphate_product: raised must be below high", file)
+    by_age: dict[str, tuple[float, float]] = {}
+    if "by_age" in caxp:
+        ages = _mapping(caxp, "by_age", "calcium_phosphate_product: by_age")
+        _check_keys(ages, (), AGE_GROUPS, "calcium_phosphate_product: by_age")
+        for group in ages:
+            what = f"calcium_phosphate_product: by_age: {group}"
+            node = _mapping(ages, group, what)
+            _check_keys(node, (), ("raised", "high"), what)
+            group_raised = (_sourced_value(node, "raised", what, keys)
+                            if "raised" in node else raised)
+            group_high = _sourced_value(node, "high", what, keys) if "high" in node else high
+            if group_raised >= group_high:
+                _fail(node, "raised", f"{what}: raised must be below high", file)
+            by_age[group] = (group_raised, group_high)
     if not isinstance(caxp["unit"], str) or not caxp["unit"]:
         _fail(caxp, "unit", "calcium_phosphate_product: unit must be a text", file)
     return LabTable(
@@ -372,6 +394,7 @@ def _build_table(root: Any, file: str) -> LabTable:
         caxp_high=high,
         grades=_load_grades(root, keys),
         source_keys=frozenset(keys),
+        caxp_by_age=MappingProxyType(by_age),
     )
 
 
@@ -798,14 +821,15 @@ def _grade(calcium: LabResult, table: LabTable) -> str | None:
     return None
 
 
-def _caxp(calcium: LabResult, phosphate: LabResult, table: LabTable
+def _caxp(calcium: LabResult, phosphate: LabResult, table: LabTable, group: str
           ) -> tuple[float | None, str | None]:
     if calcium.value is None or phosphate.value is None:
         return None, None
     product = round(calcium.value * phosphate.value, 1)
-    if product >= table.caxp_high:
+    raised, high = table.caxp_limits(group)
+    if product >= high:
         return product, "high"
-    if product >= table.caxp_raised:
+    if product >= raised:
         return product, "raised"
     return product, "normal"
 
@@ -831,10 +855,17 @@ def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str |
     """
     group, fallback = _age_group(age_group, table)
     results: dict[str, LabResult] = {}
+    notes: list[str] = []
     for lab, spec in table.labs.items():
         answer = _as_answer(spec, raw_answers.get(lab), table)
         results[lab] = _result(spec, answer, spec.ranges[group], table)
-    notes: list[str] = []
+        if isinstance(answer, LabValue) and results[lab].extreme:
+            unit = spec.units[answer.unit.lower()]
+            hint = [f"{_fmt(answer.value)} {u}" for u in _other_units(spec, answer.value, unit)]
+            if hint:  # far from usual here, ordinary in another unit: a likely mix-up
+                notes.append(f"{spec.title} {answer.entered()} is far from usual values; "
+                             f"check the unit on the lab report (was it perhaps "
+                             f"{_or_list(hint)}?).")
     calcium, albumin = results["calcium"], results["albumin"]
     if calcium.source == MEASUREMENT and albumin.source == MEASUREMENT:
         results["calcium"] = calcium = _correct_calcium(calcium, albumin, table)
@@ -844,6 +875,6 @@ def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str |
                          f"calcium test would be better.")
     if fallback and any(r.source == MEASUREMENT for r in results.values()):
         notes.append(f"The age group is not known, so {group} normal ranges were used.")
-    caxp, level = _caxp(calcium, results["phosphate"], table)
+    caxp, level = _caxp(calcium, results["phosphate"], table, group)
     return LabReport(MappingProxyType(results), caxp, _grade(calcium, table), tuple(notes),
                      level, table.caxp_unit)

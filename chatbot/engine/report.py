@@ -129,7 +129,7 @@ def to_markdown(a: Assessment, content: Content) -> str:
             if a.subtype_reason:
                 out.append(f"- {a.subtype_reason}")
             out.append("")
-        out += ["### All types considered", ""]
+        out += ["### All types considered", "", content.notices["ranking_order"].strip(), ""]
         for cand in a.ranking:
             why = " ".join(cand.reasons) if cand.reasons else "Nothing in the answers points here."
             out.append(f"- **{type_title(content, cand.type)}** (score {cand.score:g}): {why}")

@@ -92,6 +92,9 @@ class Session:
             return report.caxp
         return report.results[NUMBER_LABS[name]].value
 
+    def caxp_level(self) -> str:
+        return self.labs.caxp_level or "unsure"
+
     def rule(self, rule_id: str) -> bool:  # only assessment facts know rules
         return False
 

@@ -63,7 +63,8 @@ def _words(value: Any) -> str:
 
 def from_engine(engine: Any) -> WelcomeText:
     question = engine.dialog.questions[engine.dialog.start]
-    return WelcomeText(dict(engine.content.notices), question)
+    notices = {key: engine.content.notices[key] for key in NOTICES}
+    return WelcomeText(notices, question)
 
 
 def read_welcome(root: Path | None = None) -> WelcomeText:
