@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from .engine import contract
 from .engine.answers import AnswerError
+from .engine.assessment import news_now
 from .engine.labs import LabError, LabValue, extreme_message, parse_lab_text
 from .engine.loading import Engine
 from .engine.report import to_dict, to_markdown
@@ -78,7 +79,7 @@ class PlainChat:
         self.interactive = interactive
         self.session: Session = engine.new_session()
         self._section: str | None = None
-        self._warned = False
+        self._announced: set[str] = set()  # red flags already said at once
         self._matcher, self._unsure = _load_matcher(engine)
 
     # ----- output
@@ -110,7 +111,7 @@ class PlainChat:
             self.show_question()
             if not self.take_answer():
                 return 0
-            self.after_answer(question.id)
+            self.after_answer()
         self.finish()
         return 0
 
@@ -253,14 +254,13 @@ class PlainChat:
                     return None
         return value
 
-    def after_answer(self, qid: str) -> None:
-        if qid != "warning_signs" or self._warned:
-            return
-        signs = self.session.answers.get("warning_signs", ())
-        if not any(code not in (contract.NONE, contract.UNSURE) for code in signs):
-            return
-        self._warned = True
+    def after_answer(self) -> None:
+        """A warning sign, or an answer that makes an emergency: say what to do now."""
+        if self.session.finished:
+            return  # the result says it first
         a = self.session.assess()
+        if not news_now(a, self._announced):
+            return
         advice = self.engine.content.levels[a.triage]
         self.say("")
         self.say(f"IMPORTANT: {advice.title.upper()}. {advice.when}")
@@ -326,6 +326,7 @@ def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
                 chat.session.replay(record.answers_dict(), complete=False)
                 recorder.resume(row.id, record.answers)
                 chat.say(f"Continuing where you left off ({row.answered} answers kept).")
+                chat.after_answer()  # what had to be said at once is said again
         return chat.run()
     except KeyboardInterrupt:
         chat.say("\nStopped. Your answers so far are kept." if recorder.saving else "\nStopped.")

@@ -67,3 +67,20 @@ def test_warning_sign_without_deposits_is_emergency_and_first() -> None:
     text = to_markdown(result, engine.content)
     assert text.index("Warning signs") < text.index("## Type: none")
     assert "nothing to worry about" not in text.lower()
+
+
+def test_flags_to_say_at_once_are_news_only_once() -> None:
+    from chatbot.engine.assessment import news_now
+
+    engine = default_engine()
+    answers = {"respondent": "self", "age_group": "adult", "has_deposits": "yes",
+               "calcium": {"value": 15, "unit": "mg/dL"}}
+    announced: set[str] = set()
+    result = engine.replay(answers)
+    assert news_now(result, announced) and "severe_hypercalcemia" in announced
+    assert not news_now(result, announced)  # already said
+    answers["hypercalcemia_symptoms"] = "yes"
+    assert news_now(engine.replay(answers), announced)  # a new flag is news again
+    calm = engine.replay({**answers, "calcium": {"value": 10.9, "unit": "mg/dL"},
+                          "hypercalcemia_symptoms": "no"})
+    assert calm.triage == "soon" and not news_now(calm, set())  # mild: no interruption

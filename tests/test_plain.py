@@ -170,3 +170,17 @@ def test_plain_chat_in_process() -> None:
     finally:
         chat.session.close()
     assert "TYPE: NONE" in out.getvalue()
+
+
+def test_a_calcium_that_makes_an_emergency_is_said_at_once_and_again_on_resume(
+        tmp_path: Path) -> None:
+    lines = lines_for("pub-01.yaml")
+    at = lines.index("9.4 mg/dL")  # pub-01's calcium
+    first = run_plain(lines[:at] + ["15 mg/dL"], tmp_path)
+    out = first.stdout
+    said = out.index("IMPORTANT: GET EMERGENCY HELP NOW")
+    assert said < out.index("The input ended before this question was answered")
+    assert "Very high blood calcium" in out[said:]
+    assert out.count("IMPORTANT:") == 1  # said once, not again at every question
+    again = run_plain(["no"], tmp_path, "--resume")  # the person comes back later
+    assert "IMPORTANT: GET EMERGENCY HELP NOW" in again.stdout

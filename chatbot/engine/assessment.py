@@ -36,6 +36,7 @@ class RedFlag:
     code: str
     level: str
     reason: str
+    interrupt: bool = False  # to be said at once, before the next question
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,18 @@ class _RuleFacts:
 
     def rule(self, rule_id: str) -> bool:
         return rule_id in self.fired
+
+
+def news_now(assessment: Assessment, announced: set[str]) -> bool:
+    """Whether a red flag that must be said at once holds and was not said yet.
+
+    The front ends ask this after every answer (and on resume, with nothing
+    announced) and then show the whole assessment's flags and what to do;
+    ``announced`` is updated with the flags now said.
+    """
+    new = {f.code for f in assessment.red_flags if f.interrupt} - announced
+    announced |= new
+    return bool(new)
 
 
 def fill(template: str, labs: LabReport) -> str:
@@ -177,7 +190,7 @@ def assess(session: Session, rules: Rules) -> Assessment:
             if contract.triage_rank(rule.level) > contract.triage_rank(level):
                 level = rule.level
             if rule.red_flag and all(f.code != rule.red_flag for f in flags):
-                flags.append(RedFlag(rule.red_flag, rule.level, text))
+                flags.append(RedFlag(rule.red_flag, rule.level, text, rule.interrupt))
     flags.sort(key=lambda f: -contract.triage_rank(f.level))
     triage_reasons.sort(key=lambda r: -contract.triage_rank(r.level))
 

@@ -69,6 +69,7 @@ class TriageRule:
     reason: str
     sources: tuple[str, ...]
     where: str = ""
+    interrupt: bool = False  # said at once, mid-dialog, when it starts to hold
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,18 @@ def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[Tri
         flag = node.get("red_flag") if isinstance(node, Mapping) else None
         if flag is not None and not isinstance(flag, str):
             reader.problems.append(f"{reader.where(node, 'red_flag')}: 'red_flag' must be a code")
+        interrupt = node.get("interrupt", False) if isinstance(node, Mapping) else False
+        if not isinstance(interrupt, bool):
+            reader.problems.append(f"{reader.where(node, 'interrupt')}: 'interrupt' must be "
+                                   "true or false")
+        elif interrupt and not flag:
+            reader.problems.append(f"{reader.where(node, 'interrupt')}: a rule that interrupts "
+                                   "the dialog needs a red_flag to say")
         when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
         if None not in (tid, level, reason, when):
             out.append(TriageRule(tid, level, flag, when, reason, reader.sources(node),
-                                  reader.where(node, "red_flag" if flag else None)))
+                                  reader.where(node, "red_flag" if flag else None),
+                                  interrupt is True))
     return out, default
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from drive import (
+    answer_current,
     answer_until,
     chat_through,
     screen_text,
@@ -377,6 +378,44 @@ async def test_a_warning_sign_shows_what_to_do_now_before_going_on(make, engine)
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
         assert app.session.current.id == "age_group"
+
+
+async def test_a_calcium_that_makes_an_emergency_is_said_before_the_next_question(make, engine):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_until(pilot, PUB01, "calcium")
+        await type_text(pilot, "15 mg/dL")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")  # yes, 15 mg/dL is right
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "WarningScreen"
+        text = screen_text(app)
+        assert "EMERGENCY" in text
+        assert engine.content.red_flags["severe_hypercalcemia"].title in text
+        await pilot.press("enter")  # go on
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.session.current.id == "albumin"
+        # the same flag is not said twice; a new one (symptoms) would be
+        await answer_current(pilot, None)
+        assert isinstance(app.screen, ChatScreen)
+        assert app.session.current.id == "hypercalcemia_symptoms"
+
+
+async def test_the_warning_screen_scrolls_by_keyboard_at_80x24(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("1", "enter")  # very painful dark skin
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "WarningScreen"
+        body = app.screen.query_one("#warning-body")
+        assert body.max_scroll_y > 0  # more than fits at 80x24
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
 
 
 # ----------------------------------------------------------------------------- the result

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Header
 
 from ...engine import contract
+from ...engine.assessment import news_now
 from .. import interpret
 from ..interpret import Reply, said_for
 from ..widgets.answer import AnswerArea
@@ -17,8 +18,6 @@ from ..widgets.messages import Transcript
 from ..widgets.progress import ProgressLine
 from ..wording import say
 from .base import AnsweringScreen
-
-WARNING_QUESTION = "warning_signs"
 
 
 def _settle_memory() -> None:
@@ -46,6 +45,7 @@ class ChatScreen(AnsweringScreen):
     def __init__(self) -> None:
         super().__init__()
         self.carry: dict[str, Any] = {}  # answers to keep after changing an earlier one
+        self.announced: set[str] = set()  # red flags already said on the warning screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,6 +67,8 @@ class ChatScreen(AnsweringScreen):
             self.transcript.bot(question.text(s.respondent), kind="question")
             self.transcript.user(said_for(question, s.answers[qid]), qid=qid)
         self.next_step()
+        if s.history:  # resumed: what had to be said at once is said again
+            self.warn_if_needed()
         self.call_after_refresh(_settle_memory)
 
     # ----- the flow
@@ -119,20 +121,19 @@ class ChatScreen(AnsweringScreen):
         note = self.session.unsure_note(qid)
         if note:
             self.transcript.bot(note, kind="note")
-        if qid == WARNING_QUESTION and self._signs():
-            self.next_step()
-            self.warn()
-            return
         self.next_step()
+        self.warn_if_needed()
 
-    def _signs(self) -> bool:
-        signs = self.session.answers.get(WARNING_QUESTION, ())
-        return any(code not in (contract.NONE, contract.UNSURE) for code in signs)
+    def warn_if_needed(self) -> None:
+        """A warning sign, or an answer that makes an emergency (a very high calcium,
+        a high calcium with symptoms): say what to do now, before the next question."""
+        if self.session.finished:
+            return  # the result says it first
+        assessment = self.session.assess()
+        if news_now(assessment, self.announced):
+            from .warning import WarningScreen
 
-    def warn(self) -> None:
-        from .warning import WarningScreen
-
-        self.app.push_screen(WarningScreen(self.session.assess()))
+            self.app.push_screen(WarningScreen(assessment))
 
     def ask_back(self, reply: Reply) -> None:
         """Typed words that fit several options, or none: say so in the chat, never guess."""

@@ -22,7 +22,16 @@ class WarningScreen(Screen[None]):
     """A full screen (not a pop-up): the level, the signs named, what to do and what to say."""
 
     CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
-    BINDINGS: ClassVar = [Binding("f1", "app.help", "Help")]
+    BINDINGS: ClassVar = [
+        Binding("f1", "app.help", "Help"),
+        # the buttons keep the focus; these keys scroll the text above them
+        Binding("up", "scroll('up')", "Scroll up", show=False),
+        Binding("down", "scroll('down')", "Scroll down", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("home", "scroll('home')", "Top", show=False),
+        Binding("end", "scroll('end')", "End", show=False),
+    ]
 
     def __init__(self, assessment: Assessment) -> None:
         super().__init__()
@@ -59,6 +68,10 @@ class WarningScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#go-on", Button).focus()
+
+    def action_scroll(self, where: str) -> None:
+        body = self.query_one("#warning-body", VerticalScroll)
+        getattr(body, f"scroll_{where}")(animate=False)
 
     @on(Button.Pressed, "#go-on")
     def _go_on(self, event: Button.Pressed) -> None:
