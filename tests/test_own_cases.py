@@ -1,5 +1,8 @@
 """Our own clinical cases (tests/cases), beyond the shared vignettes.
 
+``own-*`` were written beside the rules; ``blind-*`` were written from
+../shared/reference/clinical.md alone by a reviewer who did not read the rules.
+
 They cover what the shared sample does not: uremic tumoral calcinosis,
 non-uremic calciphylaxis, milk-alkali syndrome, albumin correction, warning
 signs without deposits, unit conversions and age-specific ranges.
