@@ -110,6 +110,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .engine.validate import validate
 
     root = Path(args.dir) if args.dir else None
+    if root is not None and not root.exists():
+        raise InputProblem(f"{args.dir}: the directory does not exist")
+    if root is not None and not root.is_dir():
+        raise InputProblem(f"{args.dir}: is a file, not a directory (expected a directory "
+                           "holding dialogs/ and content/)")
     if root is not None and not (root / "dialogs").is_dir():
         raise InputProblem(f"{args.dir}: has no dialogs/ folder (expected DIR/dialogs and "
                            "DIR/content)")
@@ -201,9 +206,26 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _confirmed(question: str) -> bool:
+    """Ask ``question`` on the terminal; True only for yes. Without a terminal (scripts,
+    pipes) nothing is asked and the answer is yes, as before."""
+    if not sys.stdin.isatty():
+        return True
+    print(f"{question} (yes/no) ", end="", file=sys.stderr, flush=True)
+    reply = sys.stdin.readline()
+    return reply.strip().lower() in ("y", "yes")
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
+    from .export import readable_date
+
     with _open_store() as store:
         if args.all:
+            count = len(store.list())
+            if count and not args.yes and not _confirmed(
+                    f"Delete all {count} saved session{'s' if count != 1 else ''} for good?"):
+                print("Nothing was deleted.")
+                return EXIT_OK
             count = store.delete_all()
             print(f"Deleted {count} session(s) for good.")
             return EXIT_OK
@@ -211,18 +233,32 @@ def cmd_delete(args: argparse.Namespace) -> int:
             raise InputProblem("say which session to delete (an id from 'calcinosis history'), "
                                "or --all")
         record = _get_record(store, args.id)
-        store.delete(record.row.id)
-        print(f"Deleted session {record.row.id} for good.")
+        row = record.row
+        status = "finished" if row.status == "finished" else "not finished"
+        if not args.yes and not _confirmed(
+                f"Delete session {row.id} ({readable_date(row.updated)}, {status}) for good?"):
+            print("Nothing was deleted.")
+            return EXIT_OK
+        store.delete(row.id)
+        print(f"Deleted session {row.id} for good.")
     return EXIT_OK
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(text: str, output: str | None, *, private: bool = False) -> None:
+    """Print ``text``, or write it to the file ``output``. ``private``: a new file is
+    created readable by its owner only (mode 0600); an existing file keeps its mode."""
+    text = text if text.endswith("\n") else text + "\n"
     if output in (None, "-"):
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         return
     path = Path(output)
     try:
-        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        if private:
+            from .export import write_private
+
+            write_private(path, text)
+        else:
+            path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputProblem(f"{output}: cannot be written ({exc.strerror})") from exc
     print(f"Saved to {path.resolve()}", file=sys.stderr)
@@ -237,7 +273,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     engine = default_engine()
     summary = build(engine, record.answers_dict(), record.row.created,
                     record.row.status == "finished")
-    _write_output(summary_text(engine, summary, args.format), args.output)
+    _write_output(summary_text(engine, summary, args.format), args.output, private=True)
     return EXIT_OK
 
 
@@ -319,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", help="delete a saved session (or --all) for good")
     p.add_argument("id", nargs="?", metavar="ID")
     p.add_argument("--all", action="store_true", help="delete every saved session")
+    p.add_argument("-y", "--yes", action="store_true",
+                   help="do not ask first (without a terminal nothing is asked anyway)")
     p.set_defaults(func=cmd_delete)
     p = sub.add_parser("export", help="a summary for the doctor: Markdown, HTML or FHIR")
     p.add_argument("id", metavar="ID")

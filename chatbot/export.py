@@ -15,6 +15,7 @@ from typing import Any
 from .engine.assessment import Assessment
 from .engine.labs import LabValue
 from .engine.loading import Engine
+from .engine.report import doctor_questions as type_doctor_questions
 from .engine.report import escape_md, to_markdown
 
 RESPONDENT_WORDS = {"self": "the person themself", "caregiver": "a caregiver, for someone else"}
@@ -72,13 +73,14 @@ def qa_markdown(engine: Engine, summary: Summary) -> str:
 
 
 def doctor_questions(engine: Engine, a: Assessment) -> list[str]:
+    """What to ask the doctor, in the respondent's words (see content/types.yaml)."""
     questions = ["Could these lumps be checked, and what do you think they are?",
                  "Which tests would tell what type they are, and when can they be done?"]
-    text = engine.content.types.get(a.type)
-    if text:
-        questions += [q for q in text.doctor_questions if q not in questions]
+    questions += [q for q in type_doctor_questions(a, engine.content) if q not in questions]
     if a.red_flags:
-        questions.append("Which warning signs mean I should come back at once or call for help?")
+        who = "we" if a.respondent == "caregiver" else "I"
+        questions.append(f"Which warning signs mean {who} should come back at once or call "
+                         "for help?")
     return questions
 
 
@@ -188,9 +190,25 @@ def summary_dir() -> Path:
     return documents if documents.is_dir() else Path.home()
 
 
+PRIVATE_MODE = 0o600  # summaries hold health details: readable by their owner only
+
+
+def write_private(path: Path, text: str, *, exclusive: bool = False) -> None:
+    """Write ``text`` to ``path``; a new file gets mode 0600 (never more, whatever the umask).
+
+    An existing file is overwritten but keeps its own mode (it is never loosened);
+    ``exclusive``: refuse an existing file (``FileExistsError``).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), PRIVATE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
 def save_summary(engine: Engine, summary: Summary, fmt: str = "html",
                  directory: Path | None = None) -> Path:
-    """Write the summary to a new file (never over an existing one) and return its path.
+    """Write the summary to a new file (never over an existing one; mode 0600, readable by
+    its owner only) and return its path.
 
     Raises ``OSError`` with a plain message when the folder cannot be written.
     """
@@ -207,8 +225,7 @@ def save_summary(engine: Engine, summary: Summary, fmt: str = "html",
     for n in range(1, 1000):
         path = folder / (stem + (f"-{n}" if n > 1 else "") + SUFFIXES[fmt])
         try:
-            with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
-                out.write(text)
+            write_private(path, text, exclusive=True)  # never overwrite
             return path
         except FileExistsError:
             continue

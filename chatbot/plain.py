@@ -22,6 +22,7 @@ from .engine.labs import LabError, LabValue, extreme_message, parse_lab_text
 from .engine.loading import Engine
 from .engine.report import to_dict, to_markdown
 from .engine.session import Session
+from .export import readable_date
 from .storage import Recorder
 
 COMMANDS = ("back", "why", "unsure", "help", "quit")
@@ -43,13 +44,21 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_HEADING_CODES = re.compile(r"\s*\(\s*`[^`]*`(?:\s*,\s*`[^`]*`)*\s*\)")
+
+
 def plain_text(markdown: str) -> str:
-    """Markdown made readable as plain text (for screen readers and pipes)."""
+    """Markdown made readable as plain text (for screen readers and pipes).
+
+    Headings lose the contract codes the Markdown report shows beside their
+    words ("Get emergency help now (`emergency`)" reads "Get emergency help now").
+    """
     out = []
     for line in markdown.splitlines():
         heading = re.match(r"^(#+)\s+(.*)$", line)
         if heading:
-            title = heading.group(2)
+            title = _HEADING_CODES.sub("", heading.group(2))
+            title = re.sub(r"`([^`]*)`", r"\1", title)
             out.append(title.upper() if len(heading.group(1)) <= 2 else title)
             continue
         if line.startswith("|---"):
@@ -80,7 +89,8 @@ class PlainChat:
         self.session: Session = engine.new_session()
         self._section: str | None = None
         self._announced: set[str] = set()  # red flags already said at once
-        self._matcher, self._unsure = _load_matcher(engine)
+        self._matcher = _load_matcher(engine)
+        self._more: int | None = None  # "about N more" said at the last question shown
 
     # ----- output
     def say(self, text: str = "") -> None:
@@ -125,8 +135,8 @@ class PlainChat:
             self.say("")
             self.say(f"== {progress.section_title} ==")
         self.say("")
-        self.say(f"Question {progress.answered + 1} (about {progress.remaining - 1} more after "
-                 f"this): {s.text()}")
+        self.say(f"Question {progress.answered + 1} ({self._how_many_more(progress)}): "
+                 f"{s.text()}")
         options = s.options()
         for number, option in enumerate(options, 1):
             self.say(f"  {number}. {option.label}")
@@ -137,6 +147,19 @@ class PlainChat:
             units = ", ".join(contract.LAB_UNITS[question.id])
             extra = ", or a number above" if options else ""
             self.say(f"Type the value with its unit ({units}){extra}.")
+
+    def _how_many_more(self, progress: Any) -> str:
+        """The questions left, in words. The count is an estimate (the rest answered "not
+        sure"); when an answer opened more questions, it says so rather than count up."""
+        more = max(progress.remaining - 1, 0)
+        previous, self._more = self._more, more
+        if more == 0:
+            return "the last question, as far as we can tell"
+        text = f"about {more} more after this"
+        if previous is not None and more > previous - 1:
+            added = more - (previous - 1)
+            text += f"; your last answer added {_count(added, 'question')}"
+        return text
 
     def take_answer(self) -> bool:
         """Read lines until the current question is answered; False when input ended or quit."""
@@ -168,6 +191,7 @@ class PlainChat:
                     self.recorder.sync(s)
                     self.say("Going back one question.")
                     self._section = None
+                    self._more = None  # the count may go up again: that is expected
                     self.show_question()
                     question = s.current
                     assert question is not None
@@ -205,10 +229,17 @@ class PlainChat:
         parts = [p.strip() for p in re.split(r"[,;]", line) if p.strip()]
         if parts and all(p.isdigit() for p in parts):
             numbers = [int(p) for p in parts]
-            if any(n < 0 or n > len(options) for n in numbers):
-                self.say(f"Please choose a number from 0 to {len(options)}.")
+            wrong = [n for n in numbers if n > len(options)]
+            if wrong:
+                self.say(f"There is no answer number {wrong[0]} here: please use a number from "
+                         f"1 to {len(options)}, or 0 for \"{question.unsure_label}\".")
                 return None
             codes = [contract.UNSURE if n == 0 else options[n - 1].code for n in numbers]
+            alone = {contract.UNSURE, contract.NONE} & set(codes)
+            if alone and len(set(codes)) > 1 and self._matcher is not None:
+                # "1, 0": the matcher says, in words, what cannot be combined
+                self.say(self._matcher(question, options, line).message)
+                return None
             if question.kind == contract.ONE:
                 if len(codes) > 1:
                     self.say("Please choose just one answer.")
@@ -225,7 +256,8 @@ class PlainChat:
                 return list(match.codes) if question.kind == contract.MANY else match.codes[0]
             self.say(match.message)
             return None
-        self.say(f"I did not understand \"{line}\". Please type a number from 0 to {len(options)}.")
+        self.say(f"I did not understand \"{line}\". Please type a number from 1 to "
+                 f"{len(options)}, or 0 for \"{question.unsure_label}\".")
         return None
 
     def understand_lab(self, line: str, options: list) -> Any:
@@ -233,11 +265,9 @@ class PlainChat:
         assert question is not None
         if line.isdigit() and 1 <= int(line) <= len(options) and len(line) < 2:
             return options[int(line) - 1].code
-        try:
+        try:  # words for a status ("it was high", "hihg", "dunno") are read there too
             value = parse_lab_text(question.id, line, self.engine.labs)
         except LabError as exc:
-            if self._unsure is not None and self._unsure(line):
-                return contract.UNSURE
             self.say(exc.message)
             return None
         if isinstance(value, LabValue):
@@ -267,8 +297,8 @@ class PlainChat:
         for flag in a.red_flags:
             text = self.engine.content.red_flags.get(flag.code)
             self.say(f"  - {text.title if text else flag.code}: {flag.reason}")
-        if advice.call_words:
-            self.say(f"What to say when you call: {' '.join(advice.call_words.split())}")
+        if a.call_words:
+            self.say(f"What to say when you call: {a.call_words}")
         self.say("You may go on with the questions to learn more.")
 
     def finish(self) -> None:
@@ -282,21 +312,24 @@ class PlainChat:
                      "summary.html")
 
 
-def _load_matcher(engine: Engine) -> tuple[Callable[..., Any] | None,
-                                           Callable[[str], bool] | None]:
-    """The word matcher, and a test for "I'm not sure" in any of its wordings."""
+def _count(n: int, noun: str) -> str:
+    """"1 answer", "3 answers"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
+    """The word matcher (synonyms, typos), or ``None`` when it is not available."""
     try:
-        from .engine.matching import load_synonyms, match_answer, normalize_words
+        from .engine.matching import load_synonyms, match_answer
         from .engine.resources import dialogs_dir
     except ImportError:
-        return None, None
+        return None
     synonyms = load_synonyms(dialogs_dir(engine.root) / "synonyms.yaml")
-    unsure = {normalize_words(p) for p in synonyms.global_words.get("unsure", ())}
 
     def match(question: Any, options: Any, text: str) -> Any:
         return match_answer(question, options, text, synonyms)
 
-    return match, lambda text: normalize_words(text) in unsure
+    return match
 
 
 def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
@@ -314,8 +347,8 @@ def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
             go_on = resume == "yes"
             if resume == "ask":
                 if interactive:
-                    chat.say(f"You have an unfinished session from {row.updated} "
-                             f"({row.answered} answers). Continue it? (yes/no)")
+                    chat.say(f"You have an unfinished session from {readable_date(row.updated)} "
+                             f"({_count(row.answered, 'answer')}). Continue it? (yes/no)")
                     reply = chat.read()
                     go_on = reply is not None and reply.lower() in ("y", "yes")
                 else:
@@ -325,7 +358,8 @@ def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
                 record = store.get(row.id)
                 chat.session.replay(record.answers_dict(), complete=False)
                 recorder.resume(row.id, record.answers)
-                chat.say(f"Continuing where you left off ({row.answered} answers kept).")
+                chat.say(f"Continuing where you left off ({_count(row.answered, 'answer')} "
+                         "kept).")
                 chat.after_answer()  # what had to be said at once is said again
         return chat.run()
     except KeyboardInterrupt:

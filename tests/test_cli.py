@@ -352,3 +352,96 @@ def test_an_unknown_theme_names_the_allowed_ones():
     assert proc.returncode == 2
     assert "neon" in proc.stderr and "high-contrast" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- delete, validate
+
+
+def _saved_sessions(data: Path, count: int) -> list[int]:
+    from chatbot.storage import Store
+
+    with Store(data / "sessions.sqlite3") as store:
+        ids = [store.create() for _ in range(count)]
+        for i in ids:
+            store.save_answers(i, 0, [("respondent", "self")], "self")
+    return ids
+
+
+def _left(data: Path) -> list[int]:
+    from chatbot.storage import Store
+
+    with Store(data / "sessions.sqlite3") as store:
+        return sorted(r.id for r in store.list())
+
+
+def _on_a_terminal(args: list[str], data: Path, typed: str) -> subprocess.CompletedProcess:
+    """Run the command with a terminal as its standard input, and type ``typed``."""
+    import os
+    import pty
+
+    main, other = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "chatbot.cli", *args], stdin=other,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=str(REPO), env={**os.environ,
+                                                    "CALCINOSIS_DATA_DIR": str(data)})
+        os.write(main, typed.encode())
+        out, err = proc.communicate(timeout=60)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    finally:
+        os.close(main)
+        os.close(other)
+
+
+@pytest.mark.parametrize("reply, deleted", [("no\n", False), ("\n", False), ("yes\n", True),
+                                            ("y\n", True)])
+def test_delete_asks_first_on_a_terminal(tmp_path, reply, deleted):
+    data = tmp_path / "data"
+    ids = _saved_sessions(data, 2)
+    proc = _on_a_terminal(["delete", str(ids[0])], data, reply)
+    assert proc.returncode == 0, proc.stderr
+    assert f"Delete session {ids[0]} (" in proc.stderr and "for good? (yes/no)" in proc.stderr
+    if deleted:
+        assert f"Deleted session {ids[0]} for good." in proc.stdout
+        assert _left(data) == [ids[1]]
+    else:
+        assert "Nothing was deleted." in proc.stdout
+        assert _left(data) == ids
+
+
+def test_delete_all_asks_first_on_a_terminal(tmp_path):
+    data = tmp_path / "data"
+    ids = _saved_sessions(data, 3)
+    proc = _on_a_terminal(["delete", "--all"], data, "no\n")
+    assert "Delete all 3 saved sessions for good? (yes/no)" in proc.stderr
+    assert "Nothing was deleted." in proc.stdout and _left(data) == ids
+    proc = _on_a_terminal(["delete", "--all"], data, "yes\n")
+    assert "Deleted 3 session(s) for good." in proc.stdout and _left(data) == []
+
+
+@pytest.mark.parametrize("flag", ["--yes", "-y"])
+def test_delete_yes_does_not_ask(tmp_path, flag):
+    data = tmp_path / "data"
+    ids = _saved_sessions(data, 2)
+    proc = _on_a_terminal(["delete", str(ids[0]), flag], data, "")
+    assert "(yes/no)" not in proc.stderr and f"Deleted session {ids[0]}" in proc.stdout
+    proc = _on_a_terminal(["delete", "--all", flag], data, "")
+    assert "(yes/no)" not in proc.stderr and "Deleted 1 session(s)" in proc.stdout
+    assert _left(data) == []
+
+
+def test_delete_without_a_terminal_does_not_ask(tmp_path):
+    data = tmp_path / "data"
+    ids = _saved_sessions(data, 2)
+    proc = run_cli("delete", str(ids[0]), env={"CALCINOSIS_DATA_DIR": str(data)})
+    assert proc.returncode == 0 and "(yes/no)" not in proc.stderr
+    assert _left(data) == [ids[1]]
+    proc = run_cli("delete", "--all", env={"CALCINOSIS_DATA_DIR": str(data)})
+    assert "Deleted 1 session(s) for good." in proc.stdout and _left(data) == []
+
+
+def test_validate_a_directory_that_does_not_exist(tmp_path):
+    missing = tmp_path / "no such dir"
+    message = assert_bad_input(run_cli("validate", str(missing)), "does not exist")
+    assert "dialogs/" not in message
+    assert_bad_input(run_cli("validate", str(PUB01)), "not a directory")

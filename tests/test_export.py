@@ -88,12 +88,14 @@ def test_export_command_writes_each_format(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert out.read_text().startswith(marker)
         assert "Saved to" in done.stderr
+        assert out.stat().st_mode & 0o777 == 0o600  # health details: owner only
     missing = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "9"],
                              capture_output=True, text=True, env=env)
     assert missing.returncode == 2 and "no session 9" in missing.stderr
     assert "Traceback" not in missing.stderr
     gone = subprocess.run([sys.executable, "-m", "chatbot.cli", "delete", "1"],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL)  # not a terminal: nothing is asked
     assert gone.returncode == 0 and "Deleted session 1" in gone.stdout
     assert json.loads(subprocess.run([sys.executable, "-m", "chatbot.cli", "history", "--json"],
                                      capture_output=True, text=True, env=env).stdout) == []
@@ -167,3 +169,91 @@ def test_save_summary_where_no_folder_can_be_made_says_so(tmp_path: Path) -> Non
     with pytest.raises(OSError, match=r"The folder .*a file/summaries cannot be created"):
         save_summary(engine, build(engine, answers, "2026-11-22"), "html", blocker / "summaries")
     assert blocker.read_text() == "in the way"
+
+
+def test_saved_summaries_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    from chatbot.export import save_summary
+
+    engine = default_engine()
+    answers = yaml.safe_load(VIGNETTES[0].read_text(encoding="utf-8"))["answers"]
+    summary = build(engine, answers, "2026-11-22T07:45:00+00:00")
+    old_umask = os.umask(0o022)  # the usual umask, which made files -rw-r--r--
+    try:
+        paths = [save_summary(engine, summary, fmt, tmp_path) for fmt in ("html", "md", "fhir")]
+    finally:
+        os.umask(old_umask)
+    for path in paths:
+        assert path.stat().st_mode & 0o777 == 0o600, (path, oct(path.stat().st_mode))
+
+
+def test_export_to_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
+    env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"))
+    run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"],
+                         input="self\nnone\nadult\nno\n", capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert "Saved as session 1" in run.stdout, run.stdout[-400:]
+    for mode in (0o600, 0o640):
+        out = tmp_path / f"existing-{mode:o}.md"
+        out.write_text("old")
+        out.chmod(mode)
+        subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "-o", str(out)],
+                       check=True, capture_output=True, env=env)
+        assert out.read_text().startswith("# Calcinosis check")
+        assert out.stat().st_mode & 0o777 == mode  # never loosened (nor changed)
+
+
+CAREGIVER_METASTATIC = {
+    "respondent": "caregiver", "age_group": "adult", "has_deposits": "yes",
+    "known_diagnosis": "no", "locations": ["elbows_knees"], "kidney": "normal",
+    "conditions": ["none"], "medications": ["none"], "intake": ["high_dose_vitamin_d"],
+    "calcium": {"value": 12.5, "unit": "mg/dL"}, "phosphate": "high",
+}
+
+
+def _doctor_section(md: str) -> list[str]:
+    part = md.split("## Questions to ask the doctor", 1)[1].split("\n#", 1)[0]
+    return [line[2:] for line in part.splitlines() if line.startswith("- ")]
+
+
+def test_questions_for_the_doctor_use_the_caregivers_words() -> None:
+    from chatbot.engine.report import to_markdown
+
+    engine = default_engine()
+    summary = build(engine, CAREGIVER_METASTATIC, "2026-11-22")
+    assert summary.assessment.type == "metastatic"
+    for md in (summary_markdown(engine, summary),
+               to_markdown(summary.assessment, engine.content)):
+        questions = _doctor_section(md)
+        assert questions
+        assert not [q for q in questions if " my " in f" {q} " or " I " in f" {q} "], questions
+        assert "Should any of their vitamin D, calcium tablets or antacids be changed?" \
+            in questions
+    own = build(engine, {**CAREGIVER_METASTATIC, "respondent": "self"}, "2026-11-22")
+    assert "Should any of my vitamin D, calcium tablets or antacids be changed?" in \
+        _doctor_section(summary_markdown(engine, own))
+
+
+@pytest.mark.parametrize("changes, offered", [
+    ({}, False),                                                    # healthy kidneys
+    ({"kidney": "unsure"}, False),
+    ({"kidney": "ckd"}, True),
+    ({"kidney": "dialysis"}, True),
+    ({"kidney": "transplant"}, True),
+    ({"medications": ["calcium_phosphate_binders"]}, True),
+])
+def test_binders_or_dialysis_question_only_with_kidney_disease_or_binders(changes, offered):
+    engine = default_engine()
+    answers = {**CAREGIVER_METASTATIC, "respondent": "self", **changes}
+    summary = build(engine, answers, "2026-11-22")
+    assert summary.assessment.type == "metastatic"
+    asked = "Could my phosphate binders or dialysis be adjusted?" in \
+        _doctor_section(summary_markdown(engine, summary))
+    assert asked == offered
+
+
+def test_every_question_for_the_doctor_has_both_wordings() -> None:
+    content = default_engine().content
+    for text in [*content.types.values(), *content.subtypes.values()]:
+        for question in text.doctor_questions:
+            assert question.text("self") and question.text("caregiver"), text.code
+            assert question.text(None) == question.text("self")

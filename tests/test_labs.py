@@ -230,6 +230,65 @@ def test_parse_refused(table: LabTable, lab: str, text: str, kind: str,
     assert_clean(error.message)
 
 
+@pytest.mark.parametrize("lab, text", [
+    ("calcium", "nan"), ("calcium", "1e400"), ("pth", "inf"), ("phosphate", "-nan"),
+    ("albumin", "1e999"),
+])
+def test_a_non_finite_number_without_unit_is_not_a_blood_value(table: LabTable, lab: str,
+                                                                text: str) -> None:
+    """Adding a unit would not make it possible, so the unit is not asked for."""
+    with pytest.raises(LabError) as info:
+        parse_lab_text(lab, text, table)
+    assert info.value.kind == "impossible"
+    assert "not a value a blood test can give" in info.value.message
+    assert "add the unit" not in info.value.message
+    assert_clean(info.value.message)
+
+
+@pytest.mark.parametrize("lab, text, code", [
+    ("calcium", "It was high", "high"),   # the option label the app itself shows
+    ("calcium", "it was high", "high"),
+    ("calcium", "very high", "high"),
+    ("calcium", "hihg", "high"),
+    ("phosphate", "It was normal", "normal"),
+    ("phosphate", "elevated", "high"),
+    ("pth", "dunno", "unsure"),
+    ("pth", "suppressed", "low"),
+    ("albumin", "dunno", "unsure"),
+])
+def test_typed_status_words_with_the_engine_table(lab: str, text: str, code: str) -> None:
+    """The engine's table reads words through dialogs/synonyms.yaml, for every front end."""
+    from chatbot.engine.loading import default_engine
+
+    assert parse_lab_text(lab, text, default_engine().labs) == code
+
+
+def test_typed_words_that_are_no_status_are_still_refused() -> None:
+    from chatbot.engine.loading import default_engine
+
+    labs = default_engine().labs
+    for lab, text, fragment in [("calcium", "banana", "is not a number"),
+                                ("calcium", "not high", "is not a number"),
+                                ("calcium", "high or low", "more than one answer"),
+                                ("albumin", "very high", "is not a number"),
+                                ("albumin", "high", "Albumin needs a number")]:
+        with pytest.raises(LabError) as info:
+            parse_lab_text(lab, text, labs)
+        assert info.value.kind == "syntax"
+        assert fragment in info.value.message, (text, info.value.message)
+
+
+def test_answers_files_never_guess_status_words() -> None:
+    """An answers file holds codes: "very high" stays an error even with the engine table."""
+    from chatbot.engine.loading import default_engine
+
+    labs = default_engine().labs
+    for raw in ("very high", "It was high", "hihg", "dunno"):
+        with pytest.raises(LabError):
+            lab_from_answer("calcium", raw, labs)
+    assert lab_from_answer("calcium", "high", labs) == "high"
+
+
 def test_no_hint_when_no_unit_fits(table: LabTable) -> None:
     with pytest.raises(LabError) as info:
         parse_lab_text("calcium", "80 mg/dL", table)

@@ -218,20 +218,47 @@ def test_number_picks_the_option_in_the_order_offered(e, syn):
         "fingers_hands", "head_neck", "around_large_joints")
 
 
-def test_the_unsure_answer_is_the_number_after_the_options(e, syn):
-    count = len(e.dialog.questions["locations"].options)
-    assert match(e, syn, "locations", str(count + 1)).codes == ("unsure",)
-    assert match(e, syn, "extent", "5").codes == ("unsure",)
+def test_zero_is_the_unsure_answer_as_the_front_ends_show_it(e, syn):
+    assert match(e, syn, "extent", "0").codes == ("unsure",)
+    assert match(e, syn, "locations", "#0").codes == ("unsure",)
+    assert match(e, syn, "stiffness", "0").codes == ("unsure",)
+    assert match(e, syn, "age_group", "0").codes == ("unsure",)
     assert match(e, syn, "extent", "4").codes == ("widespread",)
+    result = match(e, syn, "locations", "1, 0")
+    assert not result.ok and "cannot be combined" in result.message
+
+
+@pytest.mark.parametrize("qid, text, number", [
+    ("locations", "12", 12),        # one past the 11 options: not "I'm not sure"
+    ("locations", "1, 12", 12),
+    ("locations", "1 12", 12),
+    ("locations", "1 and 13", 13),
+    ("locations", "#12", 12),
+    ("stiffness", "3", 3),          # a yes/no question has numbers 1 and 2 only
+    ("extent", "5", 5),
+])
+def test_a_number_past_the_options_is_refused_naming_the_range(e, syn, qid, text, number):
+    count = len(e.dialog.questions[qid].options)
+    result = match(e, syn, qid, text)
+    assert not result.ok and result.codes == ()
+    assert "unsure" not in result.ambiguous
+    assert "cannot be combined" not in result.message
+    assert f"no answer number {number}" in result.message
+    assert f"1 to {count}, or 0 for \"I'm not sure\"" in result.message
 
 
 def test_a_number_out_of_range_says_which_numbers_exist(e, syn):
     result = match(e, syn, "extent", "9")
     assert not result.ok
     assert result.unknown == ("9",)
-    assert "1 to 5" in result.message
+    assert "1 to 4, or 0" in result.message
     for label in labels(e, "extent"):
         assert label in result.message
+
+
+def test_an_age_past_the_choices_is_an_age_not_unsure(e, syn):
+    # "4" at "How old are you?" (3 choices) is a 4-year-old, not "I'm not sure"
+    assert match(e, syn, "age_group", "4").codes == ("child",)
 
 
 def test_numbers_follow_the_options_offered_now(e, syn):
@@ -368,6 +395,35 @@ def test_lab_questions_ask_for_a_number_with_unit(e, syn):
     assert "high, normal or low" not in result.message  # albumin has no status
 
 
+@pytest.mark.parametrize("qid, text, code", [
+    ("calcium", "It was high", "high"),      # the option label, as shown
+    ("calcium", "it was high", "high"),
+    ("calcium", "very high", "high"),
+    ("calcium", "hihg", "high"),             # two letters swapped
+    ("phosphate", "raised", "high"),         # dialogs/synonyms.yaml
+    ("phosphate", "nromal", "normal"),
+    ("pth", "dunno", "unsure"),
+    ("pth", "It was low", "low"),
+    ("pth", "I don't know", "unsure"),
+    ("albumin", "dunno", "unsure"),
+])
+def test_lab_status_words_are_matched_like_any_answer(e, syn, qid, text, code):
+    assert match(e, syn, qid, text).codes == (code,)
+
+
+def test_lab_numbers_are_values_never_option_numbers(e, syn):
+    assert not match(e, syn, "calcium", "1").ok
+    assert not match(e, syn, "calcium", "high 12").ok
+    result = match(e, syn, "calcium", "high or low")
+    assert not result.ok and set(result.ambiguous) == {"high", "low"}
+    assert not match(e, syn, "calcium", "not high").ok
+    assert not match(e, syn, "albumin", "high").ok  # albumin has no status
+
+
+def test_two_swapped_letters_are_a_typo(e, syn):
+    assert match(e, syn, "locations", "fcae").codes == ("face",)
+
+
 # --------------------------------------------------------------------------- offered only
 
 
@@ -409,7 +465,8 @@ def test_only_offered_codes_come_back(e, syn):
     assert match_answer(question, offered, "hands", syn).codes == ()
     assert match_answer(question, offered, "face", syn).codes == ("face",)
     assert match_answer(question, offered, "2", syn).codes == ("feet",)
-    assert match_answer(question, offered, "3", syn).codes == ("unsure",)
+    assert match_answer(question, offered, "0", syn).codes == ("unsure",)
+    assert match_answer(question, offered, "3", syn).codes == ()  # only 1 and 2 are offered
     result = match_answer(question, offered, "joints", syn)
     assert result.ambiguous == () and not result.ok
 

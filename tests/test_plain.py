@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,140 @@ def test_a_calcium_that_makes_an_emergency_is_said_at_once_and_again_on_resume(
     assert out.count("IMPORTANT:") == 1  # said once, not again at every question
     again = run_plain(["no"], tmp_path, "--resume")  # the person comes back later
     assert "IMPORTANT: GET EMERGENCY HELP NOW" in again.stdout
+
+
+# --------------------------------------------------------------------------- rough edges
+
+
+class _Terminal(io.StringIO):
+    """Typed input on a terminal (plain mode asks things it does not ask a pipe)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def chat_output(lines: list[str]) -> str:
+    engine = default_engine()
+    out = io.StringIO()
+    chat = PlainChat(engine, io.StringIO("\n".join(lines) + "\n"), out)
+    try:
+        chat.run()
+    finally:
+        chat.session.close()
+    return out.getvalue()
+
+
+START = ["for myself", "none", "adult", "yes", "no"]  # up to "Where are the deposits?"
+
+
+@pytest.mark.parametrize("typed, number", [("1, 12", 12), ("1 12", 12), ("1 and 13", 13),
+                                           ("12", 12)])
+def test_a_number_past_the_options_names_the_range(typed: str, number: int) -> None:
+    out = chat_output(START + [typed])
+    after = out[out.index("Where are the deposits?"):]
+    assert f"There is no answer number {number} here" in after
+    assert "1 to 11, or 0 for \"I'm not sure\"" in after
+    assert "cannot be combined" not in after
+    assert "the numbers go from 1 to 12" not in after
+    assert "How many deposits are there" not in after  # not taken as an answer
+
+
+def test_a_number_past_a_yes_no_question_is_not_unsure() -> None:
+    out = chat_output(START + ["1", "1", "1", "1", "none", "3"])
+    after = out[out.index("Is a joint near the deposits stiff"):]
+    assert "There is no answer number 3 here" in after
+    assert "1 to 2, or 0 for" in after
+    assert "How are your kidneys?" not in after
+
+
+def test_zero_with_another_number_says_it_cannot_be_combined_in_words() -> None:
+    out = chat_output(START + ["1, 0"])
+    assert "\"I'm not sure\" cannot be combined with other answers" in out
+    assert "'unsure'" not in out  # no contract codes
+
+
+LABS = START + ["1", "1", "1", "1", "none", "no", "healthy", "none", "no", "none", "none",
+                "none"]  # up to the calcium question
+
+
+def test_lab_status_in_the_apps_own_words_and_typos() -> None:
+    out = chat_output(LABS + ["It was high", "no", "hihg", "dunno"])
+    assert "is not a number" not in out
+    assert "With that high calcium" in out                # calcium: "It was high" -> high
+    assert "parathyroid hormone (PTH)" in out             # phosphate: "hihg" -> high
+    assert "WHAT THE ANSWERS SUGGEST" in out              # pth: "dunno" -> not sure
+    assert "| calcium | (reported as a status)" not in out  # plain text, no table bars
+    assert "calcium - (reported as a status) -" in out and "- high" in out
+
+
+@pytest.mark.parametrize("typed", ["it was high", "very high", "Very High!"])
+def test_lab_status_words(typed: str) -> None:
+    out = chat_output(LABS + [typed])
+    assert "is not a number" not in out
+    assert "With that high calcium" in out
+
+
+def test_nan_without_a_unit_is_not_a_blood_value() -> None:
+    out = chat_output(LABS + ["nan", "1e400"])
+    after = out[out.index("Do you know your blood calcium?"):]
+    assert after.count("That is not a value a blood test can give") == 2
+    assert "Please add the unit" not in after
+
+
+def _progress(out: str) -> list[str]:
+    return [line.split(")", 1)[0] for line in out.splitlines() if line.startswith("Question ")]
+
+
+def test_progress_says_the_last_question_and_never_counts_up_unexplained() -> None:
+    out = chat_output(LABS + ["It was high", "no", "normal", "normal"])
+    lines = _progress(out)
+    assert not [line for line in lines if "about 0 more" in line]
+    assert lines[-1].endswith("(the last question, as far as we can tell")
+    previous = None
+    for line in lines:
+        if "about " not in line:
+            continue
+        more = int(line.split("about ")[1].split()[0])
+        if previous is not None and more > previous - 1:
+            assert "your last answer added" in line, line
+        else:
+            assert "added" not in line, line
+        previous = more
+    assert any("your last answer added 1 question" in line for line in lines)  # calcium high
+
+
+def test_headings_show_no_contract_codes() -> None:
+    out = chat_output(["self", "dark_painful_skin", "adult", "yes", "no"] + ["unsure"] * 30)
+    headings = [line for line in out.splitlines() if line.isupper() and len(line) > 3]
+    assert any(h.startswith("HOW SOON TO SEE A DOCTOR: GET EMERGENCY HELP NOW") for h in headings)
+    assert not [h for h in headings if "`" in h or "(EMERGENCY)" in h or "(`" in h]
+    assert "HOW SOON TO SEE A DOCTOR: GET EMERGENCY HELP NOW\n" in out
+
+
+def test_plain_text_drops_codes_from_headings_only() -> None:
+    text = plain_text("## How soon: Get help now (`emergency`)\n\n"
+                      "## Most likely type: Dystrophic calcinosis (`dystrophic`, "
+                      "`calcinosis_circumscripta`)\n\n- `locations`: not asked")
+    lines = text.splitlines()
+    assert lines[0] == "HOW SOON: GET HELP NOW"
+    assert lines[2] == "MOST LIKELY TYPE: DYSTROPHIC CALCINOSIS"
+    assert lines[4] == "- locations: not asked"
+
+
+def test_resume_prompt_says_a_readable_date_and_one_answer(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    from chatbot.plain import run_plain as run_in_process
+
+    monkeypatch.setenv("CALCINOSIS_DATA_DIR", str(tmp_path / "data"))
+    engine = default_engine()
+    run_in_process(engine, stdin=io.StringIO("for myself\n"), stdout=io.StringIO())
+    out = io.StringIO()
+    run_in_process(engine, stdin=_Terminal("yes\n"), stdout=out)
+    text = out.getvalue()
+    prompt = next(line for line in text.splitlines() if "unfinished session from" in line)
+    assert "(1 answer)" in prompt and "answers)" not in prompt
+    stamp = prompt.split("from ", 1)[1].split(" (")[0]
+    assert "T" not in stamp and "+" not in stamp  # not the raw ISO time
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", stamp), stamp
+    assert "Continuing where you left off (1 answer kept)." in text

@@ -117,6 +117,14 @@ def triage_rule(rid: str = "test_triage", level: str = "soon", red_flag: str | N
             f"    reason: A test rule.\n    sources: [S1]\n")
 
 
+def _doctor_questions_key_before(token: str) -> Callable[[str], int]:
+    """The line of the ``doctor_questions:`` key whose list holds ``token``."""
+    def at(text: str) -> int:
+        start = text.rindex("    doctor_questions:", 0, text.index(token))
+        return text[:start].count("\n") + 1
+    return at
+
+
 @dataclass(frozen=True)
 class Expect:
     file: str
@@ -265,6 +273,25 @@ CASES: list[Case] = [
          lambda t: sub_once(t, r"^    tells_apart_sources: \[",
                             "    tells_apart_sources: [NoSuchKey2099, "),
          "NoSuchKey2099", "the source 'NoSuchKey2099' is not in content/sources.yaml"),
+    case("doctor-question-without-caregiver-wording", TYPES,
+         replace_once('        caregiver: "Could this run in their family?"\n', ""),
+         '      - self: "Could this run in my family?"', "missing 'caregiver'"),
+    case("doctor-question-as-plain-text", TYPES,
+         replace_once('      - self: "Could this run in my family?"\n'
+                      '        caregiver: "Could this run in their family?"\n',
+                      '      - "Could this run in my family?"\n'),
+         _doctor_questions_key_before('      - "Could this run in my family?"'),
+         "needs 'self' and 'caregiver' wording", "Could this run in my family?"),
+    case("doctor-question-bad-condition", TYPES,
+         replace_once('        caregiver: "Could this run in their family?"\n',
+                      '        caregiver: "Could this run in their family?"\n'
+                      '        when: {answer: kidney, is: kidny_failure}\n'),
+         "{answer: kidney, is: kidny_failure}", "'kidny_failure' is not a code of 'kidney'"),
+    case("doctor-question-unknown-key", TYPES,
+         replace_once('        caregiver: "Could this run in their family?"\n',
+                      '        caregiver: "Could this run in their family?"\n'
+                      '        if: {answer: kidney, is: ckd}\n'),
+         "        if: {answer", "unknown key 'if' in a question for the doctor"),
     case("labs-bad-factor", LABS,
          lambda t: sub_once(t, r"mmol/L: \{factor: ", "mmol/L: {factor: -"),
          "{factor: -", "factor must be more than zero"),
@@ -280,6 +307,14 @@ CASES: list[Case] = [
     case("triage-interrupt-without-red-flag", TRIAGE,
          insert_rule(triage_rule(marker="\n    interrupt: true  # nothing to say")),
          "interrupt: true  # nothing to say", "needs a red_flag to say"),
+    case("call-words-unknown-slot", ADVICE, replace_once("started [when]. Kidneys: {kidneys}",
+                                                         "started [when]. Kidneys: {kidney}"),
+         "call_words: >\n      \"I am calling about {who}, aged {age}. The problem",
+         "use {kidney}, which is not a slot"),
+    case("advice-item-bad-condition", ADVICE,
+         replace_once("in: [ulcer, chalky_discharge, blisters, dark_dead_skin]}",
+                      "in: [ulcer, chalky_bits]}"),
+         "chalky_bits", "'chalky_bits' is not a code of 'skin_changes'"),
     case("rule-names-later-rule", ASSESS, _later_rule, "  # later", "no rule called"),
     case("rule-names-unknown-rule", ASSESS, insert_rule(rule(when="{rule: no_such_rule}")),
          "{rule: no_such_rule}", "no rule called 'no_such_rule'"),

@@ -11,6 +11,7 @@ A pure function of the answers. The rules, weights and thresholds are data
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,7 @@ class Assessment:
     respondent: str | None
     sources: tuple[str, ...]
     fired: tuple[str, ...] = field(default=())
+    call_words: str = ""  # what to say when calling for help, filled in from the answers
 
 
 class _RuleFacts:
@@ -94,6 +96,44 @@ class _RuleFacts:
 
     def rule(self, rule_id: str) -> bool:
         return rule_id in self.fired
+
+
+class AssessedFacts:
+    """The facts behind a finished assessment, for conditions in ``content/`` (such as
+    which questions for the doctor to offer): its answers, lab results and fired rules."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, assessment: Assessment):
+        self._a = assessment
+
+    def answer(self, qid: str) -> Any:
+        value = self._a.answers.get(qid)
+        if value is None:
+            return (contract.UNSURE,) if contract.QUESTIONS[qid][0] == contract.MANY \
+                else contract.UNSURE
+        if isinstance(value, Mapping):
+            return "measured"  # a lab measurement, as the session reports it
+        return tuple(value) if isinstance(value, list) else value
+
+    def lab_status(self, lab: str) -> str:
+        return self._a.labs.status(lab)
+
+    def lab_measured(self, lab: str) -> bool:
+        return isinstance(self._a.answers.get(lab), Mapping)
+
+    def number(self, name: str) -> float | None:
+        from .session import NUMBER_LABS
+
+        if name == "caxp":
+            return self._a.labs.caxp
+        return self._a.labs.results[NUMBER_LABS[name]].value
+
+    def caxp_level(self) -> str:
+        return self._a.labs.caxp_level or "unsure"
+
+    def rule(self, rule_id: str) -> bool:
+        return rule_id in self._a.fired
 
 
 def news_now(assessment: Assessment, announced: set[str]) -> bool:

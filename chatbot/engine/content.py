@@ -8,11 +8,13 @@ and that every type, subtype, triage level and red flag has its text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import contract
+from .callwords import SLOTS, template_slots
+from .conditions import ConditionError, Facts, Predicate, compile_condition
 from .yamlio import Located, YamlError, load_file
 
 
@@ -26,6 +28,27 @@ class ContentError(ValueError):
 class Fact:
     text: str
     sources: tuple[str, ...]
+    when: Predicate | None = None  # said only when this holds (advice items)
+
+    def applies(self, facts: Facts) -> bool:
+        return self.when is None or self.when(facts)
+
+
+@dataclass(frozen=True)
+class DoctorQuestion:
+    """A question to ask the doctor, in the person's own words or a caregiver's, offered
+    only when its ``when`` condition (the dialog's condition language) holds."""
+
+    text_self: str
+    text_caregiver: str
+    when: Predicate | None = None
+    where: str = ""
+
+    def text(self, respondent: str | None) -> str:
+        return self.text_caregiver if respondent == "caregiver" else self.text_self
+
+    def applies(self, facts: Facts) -> bool:
+        return self.when is None or self.when(facts)
 
 
 @dataclass(frozen=True)
@@ -38,7 +61,7 @@ class TypeText:
     tells_apart: str
     tells_apart_sources: tuple[str, ...]
     treatment: tuple[Fact, ...]
-    doctor_questions: tuple[str, ...]
+    doctor_questions: tuple[DoctorQuestion, ...]
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,8 @@ class Content:
     glossary: dict[str, Term]
     sources: dict[str, Source]
     notices: dict[str, str]
+    # what stands in a call-words slot the answers cannot fill, e.g. age: "[age]"
+    call_words_blanks: dict[str, str] = field(default_factory=dict)
 
     def cited_keys(self) -> list[tuple[str, str]]:
         """Every (where, source key) pair cited in the content, for validation."""
@@ -157,17 +182,49 @@ class _Reader:
             if not srcs:
                 self.problems.append(f"{self.where(item)}: this fact has no source; "
                                      "add 'sources: [KEY]'")
-            out.append(Fact(_text(item["text"]), srcs))
+            out.append(Fact(_text(item["text"]), srcs, self.when(item)))
         return tuple(out)
+
+    def when(self, node: Mapping) -> Predicate | None:
+        """The optional ``when:`` condition of an entry (the dialog's condition language)."""
+        if "when" not in node:
+            return None
+        try:
+            return compile_condition(node["when"])
+        except ConditionError as exc:
+            self.problems.append(str(exc))
+            return None
+
+    def doctor_question(self, node: Any, parent: Any) -> DoctorQuestion | None:
+        """``{self: ..., caregiver: ..., when: CONDITION}`` (``when`` is optional)."""
+        if not isinstance(node, Mapping):
+            shown = _text(node)
+            shown = shown if len(shown) <= 50 else shown[:49] + "\u2026"
+            self.problems.append(f"{self.where(parent, 'doctor_questions')}: each question for "
+                                 "the doctor needs 'self' and 'caregiver' wording (like the "
+                                 f"dialog's questions), not plain text: {shown!r}")
+            return None
+        for key in node:
+            if key not in ("self", "caregiver", "when"):
+                self.problems.append(f"{self.where(node, key)}: unknown key '{key}' in a "
+                                     "question for the doctor; allowed: self, caregiver, when")
+        own = self.string(node, "self", "the question in the person's own words")
+        theirs = self.string(node, "caregiver", "the question as a caregiver asks it "
+                                                "(their, they)")
+        when = self.when(node)
+        if not own or not theirs:
+            return None
+        return DoctorQuestion(own, theirs, when, self.where(node))
 
     def type_text(self, code: str, node: Any, full: bool) -> TypeText | None:
         if not isinstance(node, Mapping):
             self.problems.append(f"{self.where(node)}: '{code}' must be a mapping")
             return None
-        questions = node.get("doctor_questions", [])
-        if not isinstance(questions, list):
+        raw_questions = node.get("doctor_questions", [])
+        if not isinstance(raw_questions, list):
             self.problems.append(f"{self.where(node, 'doctor_questions')}: must be a list")
-            questions = []
+            raw_questions = []
+        questions = [self.doctor_question(q, node) for q in raw_questions]
         return TypeText(
             code=code,
             title=self.string(node, "title", "the plain name"),
@@ -177,11 +234,12 @@ class _Reader:
             tells_apart=self.string(node, "tells_apart", "what tells it apart", required=full),
             tells_apart_sources=self.sources(node, "tells_apart_sources"),
             treatment=self.facts(node, "treatment", required=False),
-            doctor_questions=tuple(_text(q) for q in questions),
+            doctor_questions=tuple(q for q in questions if q is not None),
         )
 
 
-TOP_KEYS = {"types": ("types", "subtypes"), "advice": ("levels", "worse_signs", "red_flags"),
+TOP_KEYS = {"types": ("types", "subtypes"),
+            "advice": ("levels", "worse_signs", "red_flags", "call_words_blanks"),
             "glossary": ("glossary",), "sources": ("sources",),
             "notices": ("not_a_diagnosis", "emergency", "privacy", "ranking_order")}
 
@@ -253,6 +311,20 @@ def load_content(directory: Path) -> Content:
             if_worse=reader.facts(node, "if_worse", required=level != "emergency"),
         )
     worse = reader.facts(advice if isinstance(advice, Mapping) else {}, "worse_signs")
+    blanks_node = reader.mapping(advice, "call_words_blanks",
+                                 "what stands in a slot of the call words when it is not known")
+    blanks = {}
+    for slot in SLOTS:
+        blanks[slot] = reader.string(blanks_node, slot, f"the blank for {{{slot}}}")
+    for slot in blanks_node:
+        if slot not in SLOTS:
+            reader.problems.append(f"{reader.where(blanks_node, slot)}: '{slot}' is not a slot "
+                                   f"of the call words; slots: {', '.join(SLOTS)}")
+    for level, node in levels.items():
+        for slot in sorted(template_slots(node.call_words) - set(SLOTS)):
+            reader.problems.append(f"{reader.where(levels_node[level], 'call_words')}: the "
+                                   f"call words use {{{slot}}}, which is not a slot; "
+                                   f"slots: {', '.join(SLOTS)}")
     flags_node = reader.mapping(advice, "red_flags", "a text per red flag code")
     flags = {}
     for code, node in flags_node.items():
@@ -291,6 +363,7 @@ def load_content(directory: Path) -> Content:
 
     if reader.problems:
         raise ContentError(reader.problems)
-    content = Content(types, subtypes, levels, worse, flags, glossary, sources, notices)
+    content = Content(types, subtypes, levels, worse, flags, glossary, sources, notices,
+                      blanks)
     object.__setattr__(content, "_cited", tuple(reader.cited))
     return content

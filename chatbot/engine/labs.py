@@ -6,7 +6,8 @@ from ``content/labs.yaml``, read once by :func:`load_lab_table` into a frozen
 :class:`LabTable`. The functions here do no I/O and are cheap: regexes are
 compiled at import and every unit's limits are converted when the table loads.
 
-* :func:`parse_lab_text` reads what a person types (``"2,9 mmol/L"``);
+* :func:`parse_lab_text` reads what a person types (``"2,9 mmol/L"``, ``"high"``,
+  and, with the engine's table, words such as ``"it was high"`` or ``"hihg"``);
 * :func:`lab_from_answer` reads what an answers file holds
   (``{value: 11.8, unit: mg/dL}`` or ``high``);
 * :func:`extreme_message` asks to confirm a possible but far-from-normal value;
@@ -22,7 +23,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -153,6 +154,13 @@ class LabTable:
     # larger product than the adult thresholds allow; others use the defaults.
     caxp_by_age: Mapping[str, tuple[float, float]] = field(
         default_factory=lambda: MappingProxyType({}))
+    # Typed words as a status: (lab id, text) -> high | normal | low | unsure, or
+    # None when the words are not one (may raise LabError to ask back). Set by
+    # the engine loader from dialogs/ (chatbot.engine.matching.lab_status_reader),
+    # so that people may type "It was high" or "hihg"; without it only the
+    # exact status words are known. Answers files never use it.
+    read_words: Callable[[str, str], str | None] | None = field(
+        default=None, compare=False, repr=False)
 
     def caxp_limits(self, age_group: str) -> tuple[float, float]:
         """The (raised, high) Ca x P thresholds for an age group."""
@@ -584,6 +592,9 @@ def _measurement(spec: LabSpec, number: str, unit_text: str) -> LabValue:
     readings = _number_readings(number)
     if readings is None:
         raise _syntax_error(spec, _show_text(number))
+    if not math.isfinite(readings[0]):  # nan, inf, 1e400: no unit makes them possible
+        raise LabError(f"That is not a value a blood test can give; {_how_to_enter(spec)}.",
+                       "impossible")
     if not unit_text.strip():
         raise LabError(f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.",
                        "no_unit")
@@ -611,9 +622,17 @@ def _status(spec: LabSpec, text: str) -> str | None:
 def parse_lab_text(lab: str, text: str, table: LabTable) -> LabValue | str:
     """What a person typed: a :class:`LabValue` or a status code.
 
+    Besides the exact status words, words for a status ("It was high", "very
+    high", "hihg", "dunno") are read by the table's :attr:`LabTable.read_words`
+    when it has one (the engine's table does).
+
     Raises :class:`LabError` (kinds ``syntax``, ``no_unit``, ``unit``,
     ``impossible``) with one sentence saying what is allowed.
     """
+    return _parse_text(lab, text, table, words=True)
+
+
+def _parse_text(lab: str, text: str, table: LabTable, *, words: bool) -> LabValue | str:
     spec = table.lab(lab)
     if not isinstance(text, str):
         raise _syntax_error(spec)
@@ -622,6 +641,10 @@ def parse_lab_text(lab: str, text: str, table: LabTable) -> LabValue | str:
         return status
     match = _MEASURE.fullmatch(text.strip())
     if match is None:
+        if words and table.read_words is not None and text.strip():
+            code = table.read_words(lab, text)
+            if code is not None and (code == contract.UNSURE or code in spec.statuses):
+                return code
         raise _syntax_error(spec, _show_text(text) if text.strip() else None)
     return _measurement(spec, match["num"], match["unit"])
 
@@ -669,8 +692,8 @@ def lab_from_answer(lab: str, raw: object, table: LabTable) -> LabValue | str:
         if raw.lab != lab:
             raise LabError(f"That value is for {raw.lab}, not for {spec.name}.", "syntax")
         return raw
-    if isinstance(raw, str):
-        return parse_lab_text(lab, raw, table)
+    if isinstance(raw, str):  # exact words only: nothing in a file is guessed
+        return _parse_text(lab, raw, table, words=False)
     if isinstance(raw, Mapping):
         return _answer_mapping(spec, raw)
     raise _syntax_error(spec)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,10 +11,12 @@ from typing import Any
 from transitions import Machine
 
 from .assessment import Assessment, assess
+from .callwords import call_words
 from .content import Content, load_content
 from .dialog import Dialog, load_dialog
 from .labs import LabTable, load_lab_table
 from .machine import build_machine
+from .matching import lab_status_reader
 from .resources import content_dir, data_root, dialogs_dir
 from .rules import Rules, load_rules
 from .session import Session
@@ -34,7 +36,10 @@ class Engine:
         return Session(self)
 
     def assess(self, session: Session) -> Assessment:
-        return assess(session, self.rules)
+        result = assess(session, self.rules)
+        if self.content.levels[result.triage].call_words:
+            result = replace(result, call_words=call_words(result, self.dialog, self.content))
+        return result
 
     def replay(self, answers: Mapping[str, Any]) -> Assessment:
         """Answers file in, assessment out.
@@ -55,10 +60,13 @@ def load_engine(root: Path | None = None) -> Engine:
     """Load dialogs and content from ``root`` (default: the shipped data)."""
     root = root or data_root()
     dialog = load_dialog(dialogs_dir(root))
+    labs = load_lab_table(content_dir(root) / "labs.yaml")
+    # typed lab words ("It was high", "hihg") are read like any other typed answer
+    labs = replace(labs, read_words=lab_status_reader(dialog, dialogs_dir(root) / "synonyms.yaml"))
     return Engine(
         dialog=dialog,
         machine=build_machine(dialog),
-        labs=load_lab_table(content_dir(root) / "labs.yaml"),
+        labs=labs,
         rules=load_rules(content_dir(root) / "rules"),
         content=load_content(content_dir(root)),
         root=root,

@@ -19,15 +19,17 @@ How text is read (per part, see below):
 2. an exact option code or label wins;
 3. then an exact word or phrase from ``dialogs/synonyms.yaml`` (the question's
    own, and the global unsure / none / yes / no / some / all words);
-4. a number picks the n-th offered option (1-based, in the order offered; the
-   unsure answer is number ``len(offered) + 1``). For ``age_group`` a number
-   beyond the choices, or one with words or a unit ("I'm 52", "6 months"), is
-   read as an age; a bare "1", "3" or "4", which could be a choice or an age
-   meaning another group, is asked back;
+4. a number picks the n-th offered option (1-based, in the order offered, as
+   the front ends number them); ``0`` is the unsure answer, and a number beyond
+   the options is refused with the numbers that exist ("1 to N, or 0 for ...").
+   For ``age_group`` a number beyond the choices, or one with words or a unit
+   ("I'm 52", "6 months"), is read as an age; a bare "1" or "3", which could be
+   a choice or an age meaning another group, is asked back;
 5. otherwise the words are scanned for the longest known phrases, and words
    still unknown are compared with :mod:`difflib` (cutoff 0.8) for typos, as a
-   run of words and word by word; a typo about equally close to words of two
-   different options is ambiguous.
+   run of words and word by word (two neighbouring letters swapped, "hihg", count
+   as a close typo in words of four letters or more); a typo about equally close
+   to words of two different options is ambiguous.
 
 Words that match nothing may stand beside an exact match ("my hands hurt" is
 ``fingers_hands``; "hurt" is reported in :attr:`Match.unknown`), but not beside
@@ -43,8 +45,14 @@ ambiguous: they cannot be combined.
 Only codes of the ``offered`` options (plus ``unsure``) are ever returned. An
 option hidden by its ``when`` (heel sticks for adults) is recognised and
 refused as "not one of the answers to this question", like the ``_unrelated``
-words of the synonyms file. Lab questions are not read here (see
-:mod:`chatbot.engine.labs`); the message asks for a number with its unit.
+words of the synonyms file.
+
+Lab questions: text with a digit is a value, read by :mod:`chatbot.engine.labs`
+(the message asks for a number with its unit); other text is read as a status
+("It was high", "very high", "hihg", "dunno") with the question's options, its
+synonyms and the global unsure words, in the same way as any other question.
+:func:`lab_status_reader` gives :func:`chatbot.engine.labs.parse_lab_text` that
+reading, so every front end typing lab text gets it.
 
 Messages are plain text, never Rich markup: the person's text is quoted with
 control characters and terminal escape sequences removed, but brackets are kept
@@ -78,6 +86,7 @@ __all__ = [
     "SynonymsError",
     "clean_text",
     "default_synonyms",
+    "lab_status_reader",
     "load_synonyms",
     "match_answer",
     "normalize_words",
@@ -509,9 +518,18 @@ def _fuzzy_word(word: str, table: _Table) -> frozenset[str] | None:
             if matcher.real_quick_ratio() < CUTOFF or matcher.quick_ratio() < CUTOFF:
                 continue
             ratio = matcher.ratio()
+            if ratio < CUTOFF and n >= 4 and length == n and _one_swap(word, candidate):
+                ratio = (n - 0.5) / n  # two letters swapped: about half an edit
             if ratio >= CUTOFF:
                 scored.append((ratio, candidate))
     return _best(scored, table, single=True)
+
+
+def _one_swap(word: str, candidate: str) -> bool:
+    """``word`` is ``candidate`` with two neighbouring letters swapped ("hihg", "high")."""
+    diff = [i for i, (a, b) in enumerate(zip(word, candidate, strict=True)) if a != b]
+    return (len(diff) == 2 and diff[1] == diff[0] + 1
+            and word[diff[0]] == candidate[diff[1]] and word[diff[1]] == candidate[diff[0]])
 
 
 def _fuzzy_phrase(text: str, table: _Table) -> frozenset[str] | None:
@@ -618,9 +636,14 @@ def _age_codes(text: str, table: _Table) -> set[str]:
         if len(numbers) == 1:
             value = float(numbers[0].replace(",", "."))
             bare = _NUMBER.match(text) is not None
-            if value <= 130 and (not bare or value > len(table.codes) or value == 0):
+            if value <= 130 and (not bare or value > _option_count(table)):
                 found.add(_age_code(value))
     return {c for c in found if c in table.codes}
+
+
+def _option_count(table: _Table) -> int:
+    """How many options are numbered (1 to N); the unsure answer is number 0."""
+    return len(table.codes) - 1  # ``codes`` ends with unsure
 
 
 def _age_code(years: float) -> str:
@@ -642,9 +665,10 @@ def _read_part(text: str, table: _Table, many: bool) -> _Part:
     number = _NUMBER.match(text)
     if number or _NUMBERS.match(text):
         values = [int(number.group(2))] if number else [int(v) for v in text.split()]
-        if table.qid == "age_group" and number and not number.group(1):
+        count = _option_count(table)
+        if table.qid == "age_group" and number and not number.group(1) and values[0] != 0:
             value = values[0]
-            if not 1 <= value <= len(table.codes):
+            if not 1 <= value <= count:
                 ages = _age_codes(text, table)
                 if ages:
                     _take([frozenset(ages)], part, many, table)
@@ -657,7 +681,10 @@ def _read_part(text: str, table: _Table, many: bool) -> _Part:
                 return part
         segments = []
         for value in values:
-            if not 1 <= value <= len(table.codes):
+            if value == 0:  # "0" is "I'm not sure", as the front ends show it
+                segments.append(frozenset([contract.UNSURE]))
+                continue
+            if not 1 <= value <= count:
                 part.failed = True
                 part.number = value
                 part.unknown.append(str(value))
@@ -730,8 +757,9 @@ def _choices(table: _Table) -> str:
 def _unknown_message(table: _Table, shown: str, parts: list[_Part], whole: bool) -> str:
     numbers = [p.number for p in parts if p.failed and p.number is not None]
     if numbers and len(numbers) == sum(p.failed for p in parts):
-        return (f"There is no answer number {numbers[0]} here: the numbers go from 1 to "
-                f"{len(table.codes)}. You can choose: {_choices(table)}.")
+        return (f"There is no answer number {numbers[0]} here: please use a number from 1 "
+                f"to {_option_count(table)}, or 0 for \"{table.labels[contract.UNSURE]}\". "
+                f"You can choose: {_choices(table)}.")
     failed = [p for p in parts if p.failed]
     if whole:
         quoted = _quote(shown)
@@ -746,12 +774,49 @@ def _unknown_message(table: _Table, shown: str, parts: list[_Part], whole: bool)
     return f"I did not recognise {quoted}. You can choose{hint}: {_choices(table)}."
 
 
-def _lab_match(question: Question) -> Match:
+def _lab_match(question: Question, offered: Sequence[Option], text: str,
+               synonyms: Synonyms) -> Match:
+    """A lab question: a status in words, or (for anything else) how to type a value."""
     units = contract.LAB_UNITS.get(question.id, ())
     unit_text = f" ({_join_labels(list(units))})" if units else ""
     status = ", or say whether it was high, normal or low" if question.options else ""
-    return Match(message=f"Please type the value as a number with its unit{unit_text}"
-                         f"{status}.")
+    ask = f"Please type the value as a number with its unit{unit_text}{status}."
+    readable = _strip_markup(clean_text(text))[:MAX_TEXT]
+    if not normalize_words(readable) or any(c.isdigit() for c in readable):
+        return Match(message=ask)  # a number is a value, never an option number
+    result = _match_choice(question, offered, text, synonyms)
+    if result.ok or result.ambiguous:
+        return result
+    return Match(unknown=result.unknown, message=ask)
+
+
+def lab_status_reader(dialog: Any, synonyms_path: Path) -> Any:
+    """``(lab id, text) -> status code or None`` for :attr:`LabTable.read_words`.
+
+    Reads typed words as a lab status with the lab question's options and the
+    synonyms file (read when first needed; a missing or broken file means no
+    words beyond the exact status words of :mod:`chatbot.engine.labs`). Words
+    that could mean two statuses ("high or low") raise a ``LabError`` asking
+    which one was meant.
+    """
+    from .labs import LabError
+
+    def read(lab: str, text: str) -> str | None:
+        question = dialog.questions.get(lab)
+        if question is None or question.kind != contract.LAB:
+            return None
+        try:
+            synonyms = load_synonyms(synonyms_path)
+        except SynonymsError:
+            return None
+        result = match_answer(question, list(question.options), text, synonyms)
+        if result.ok:
+            return result.codes[0]
+        if result.ambiguous:
+            raise LabError(result.message, "syntax")
+        return None
+
+    return read
 
 
 def match_answer(question: Question, offered: Sequence[Option], text: str,
@@ -762,7 +827,12 @@ def match_answer(question: Question, offered: Sequence[Option], text: str,
     only their codes, and ``unsure``, can come back. Never raises for any text.
     """
     if question.kind == contract.LAB:
-        return _lab_match(question)
+        return _lab_match(question, offered, text, synonyms)
+    return _match_choice(question, offered, text, synonyms)
+
+
+def _match_choice(question: Question, offered: Sequence[Option], text: str,
+                  synonyms: Synonyms) -> Match:
     table = _table(question, offered, synonyms)
     many = question.kind == contract.MANY
     shown = clean_text(text)

@@ -6,10 +6,11 @@ diagnosis, then the triage with the red flags first, then the type.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from . import contract
-from .assessment import Assessment
+from .assessment import AssessedFacts, Assessment
 from .content import Content, Fact
 
 TYPE_TITLES_FALLBACK = {t: t.replace("_", " ") for t in contract.TYPES + contract.SUBTYPES}
@@ -24,7 +25,7 @@ def _cite(sources: tuple[str, ...]) -> str:
     return f" [{'; '.join(sources)}]" if sources else ""
 
 
-def _facts(facts: tuple[Fact, ...]) -> list[str]:
+def _facts(facts: Iterable[Fact]) -> list[str]:
     return [f"- {f.text}{_cite(f.sources)}" for f in facts]
 
 
@@ -52,13 +53,14 @@ def advice_markdown(a: Assessment, content: Content) -> str:
     """The "when to see a doctor" advice for the triage level, with what to do if worse."""
     advice = content.levels[a.triage]
     lines = [f"**{advice.title}.** {advice.when}", ""]
-    lines += _facts(advice.do_now)
-    if advice.call_words:
-        lines += ["", "**What to say when you call:**", "", f"> {advice.call_words}"]
+    facts = AssessedFacts(a)
+    lines += _facts(f for f in advice.do_now if f.applies(facts))
+    if a.call_words:
+        lines += ["", "**What to say when you call:**", "", f"> {a.call_words}"]
     lines += ["", "**If things get worse:**", ""]
-    lines += _facts(advice.if_worse)
+    lines += _facts(f for f in advice.if_worse if f.applies(facts))
     if a.triage != "emergency":  # at emergency level the signs are already the reason to go
-        lines += _facts(content.worse_signs)
+        lines += _facts(f for f in content.worse_signs if f.applies(facts))
     return "\n".join(lines)
 
 
@@ -166,7 +168,7 @@ def to_markdown(a: Assessment, content: Content) -> str:
                 "answers given, so they were not used:", ""]
         out += [f"- `{i.id}`: {i.reason}" for i in a.ignored]
         out.append("")
-    questions = _doctor_questions(a, content)
+    questions = doctor_questions(a, content)
     if questions:
         out += ["## Questions to ask the doctor", ""] + [f"- {q}" for q in questions] + [""]
     out += ["## Sources", ""]
@@ -177,9 +179,14 @@ def to_markdown(a: Assessment, content: Content) -> str:
     return "\n".join(out)
 
 
-def _doctor_questions(a: Assessment, content: Content) -> list[str]:
+def doctor_questions(a: Assessment, content: Content) -> list[str]:
+    """The type's questions for the doctor that fit the answers, in the respondent's
+    words ("my" for the person themself, "their" for a caregiver)."""
     text = content.types.get(a.type)
-    return list(text.doctor_questions) if text else []
+    if not text:
+        return []
+    facts = AssessedFacts(a)
+    return [q.text(a.respondent) for q in text.doctor_questions if q.applies(facts)]
 
 
 def source_keys(a: Assessment, content: Content) -> list[str]:

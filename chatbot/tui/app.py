@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -167,8 +168,9 @@ class CalcinosisApp(App[int]):
         from .screens.confirm import ConfirmScreen
 
         when = row.updated[:16].replace("T", " at ")
+        answered = "1 answer" if row.answered == 1 else f"{row.answered} answers"
         self.push_screen(
-            ConfirmScreen(f"You did not finish last time ({row.answered} answers, {when}). "
+            ConfirmScreen(f"You did not finish last time ({answered}, {when}). "
                           "Continue where you left off?", yes="Continue", no="Start new"),
             lambda go_on: self._continue(row.id) if go_on else None)
 
@@ -256,6 +258,23 @@ class CalcinosisApp(App[int]):
             self._warned = warning
             self.sub_title = NOT_SAVING
             self.notify(warning, title="Answers not saved", severity="warning", timeout=15)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self._steer_typing(event)
+        await super().on_event(event)
+
+    def _steer_typing(self, event: events.Key | events.Paste) -> None:
+        """Before a key or a paste is handed to the focused widget: let the answer area
+        around it move the focus to its text box (see ``AnswerArea.steer_typing``). Done
+        here because the app hands on the keys one by one in the order they came."""
+        node = self.focused
+        while node is not None and node is not self.screen:
+            steer = getattr(node, "steer_typing", None)
+            if steer is not None:
+                steer(event)
+                return
+            node = node.parent  # type: ignore[assignment]
 
     def on_app_focus(self) -> None:
         """Back in focus (a browser tab, a terminal window) with nothing focused: the answer."""

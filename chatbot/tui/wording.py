@@ -41,6 +41,14 @@ WORDS: dict[str, tuple[str, str]] = {
                   "Quit now? Your answers about them so far will be lost."),
     "quit_kept": ("Quit now? Your answers are saved; you can continue later.",
                   "Quit now? Your answers are saved; you can continue later."),
+    "restart_lose": ("Start over? This result and all your answers will be cleared, "
+                     "and they are not saved.",
+                     "Start over? This result and all your answers about them will be "
+                     "cleared, and they are not saved."),
+    "restart_kept": ("Start over? This result is saved; F5 on the first screen opens it "
+                     "again.",
+                     "Start over? This result about them is saved; F5 on the first screen "
+                     "opens it again."),
     "change_title": ("Which answer would you like to change?",
                      "Which answer would you like to change?"),
 }

@@ -29,6 +29,28 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*list(text))
 
 
+async def type_fast(pilot, text: str) -> None:
+    """Keys as a terminal delivers fast typing or a paste without bracketed paste: all at
+    once, with no pause between them (``pilot.press`` waits for the app after each key)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    for char in text:
+        key = char if char.isalnum() else _character_to_key(char)
+        app.post_message(events.Key(key, char))
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def paste(pilot, text: str) -> None:
+    """A bracketed paste: the terminal hands over the text as one event."""
+    from textual import events
+
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 async def pick(pilot, index: int, *, click: bool = False, many: bool = False) -> None:
     """Choose (one-of) or tick (many-of) the option at ``index`` (0-based; -1 = not sure)."""
     widget = pilot.app.screen.query_one(AnswerList)

@@ -8,7 +8,9 @@ from drive import (
     answer_current,
     answer_until,
     chat_through,
+    paste,
     screen_text,
+    type_fast,
     type_text,
     until,
     vignette,
@@ -51,6 +53,16 @@ async def test_welcome_says_what_this_is_and_asks_the_first_question(make, engin
         assert keys.get("F1") == "Help" and "Quit" in keys.values()
 
 
+async def test_the_welcome_text_is_all_in_view_at_80x24(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        body = app.screen.query_one("#welcome-body")
+        assert body.max_scroll_y == 0  # nothing cut off, nothing to scroll to
+        shown = "".join(s.text for y in range(body.size.height) for s in body.render_line(y))
+        assert "work at any time." in shown  # the last sentence, to its end
+
+
 async def test_the_app_loads_its_engine_after_the_first_screen(engine, tmp_path, monkeypatch):
     from chatbot.tui.app import make_app
     from chatbot.tui.welcome_data import cached_welcome, from_engine
@@ -90,6 +102,54 @@ async def test_back_undoes_the_last_answer_and_the_transcript_shows_the_change(m
         assert transcript(app).answers()[-1].said == "1 to 17 years"
 
 
+async def test_back_shows_the_earlier_answer_chosen_so_one_tick_can_change(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "has_deposits")
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one(AnswerList).highlighted_code == "adult"  # one-of
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.answers["age_group"] == "adult"
+        await answer_until(pilot, PUB01, "extent")
+        await pilot.press("f4")
+        await pilot.pause()
+        choices = app.screen.query_one(AnswerList)
+        assert app.session.current.id == "locations"
+        assert choices.ticked == ["fingers_hands"]  # many-of: ticked again
+        assert choices.highlighted_code == "fingers_hands"
+        assert app.screen.query_one(BodyMap).chosen == {"fingers_hands"}
+        await pilot.press("4", "enter")  # one more tick; the first stays
+        await pilot.pause()
+        assert set(app.session.answers["locations"]) == {"fingers_hands", "elbows_knees"}
+
+
+async def test_back_puts_a_typed_lab_value_back_in_the_box(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "calcium")
+        await answer_current(pilot, PUB01["calcium"])
+        assert app.session.current.id != "calcium"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.session.current.id == "calcium"
+        box = app.screen.query_one("#typed")
+        assert box.value == "9.4 mg/dL" and box.has_focus
+        await pilot.press("backspace", "L")  # corrected in place
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.answers["calcium"].entered() == "9.4 mg/dL"
+        await pilot.press("f4")  # a status chosen from the list: highlighted there
+        await pilot.pause()
+        await answer_current(pilot, "high")
+        await pilot.press("f4")
+        await pilot.pause()
+        choices = app.screen.query_one(AnswerList)
+        assert choices.highlighted_code == "high" and choices.has_focus
+        assert app.screen.query_one("#typed").value == ""
+
+
 async def test_back_on_the_first_chat_question_returns_to_the_first_question(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -119,6 +179,48 @@ async def test_typed_words_and_typos_map_to_codes(make, words, code):
         assert app.session.answers["locations"] == (code,)
         answer = transcript(app).answers()[-1]
         assert answer.said == words and answer.meaning
+
+
+async def test_fast_typing_in_the_list_goes_into_the_text_box_in_order(make):
+    """The first letter moves the typing to the box; the digits and spaces that follow at
+    once go there too (they are not option shortcuts), in the order they were typed."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_until(pilot, PUB01, "has_deposits")
+        assert app.screen.query_one(AnswerList).has_focus
+        await type_fast(pilot, "ya 2 of them")
+        box = app.screen.query_one("#typed")
+        assert box.value == "ya 2 of them" and box.has_focus
+        assert app.session.current.id == "has_deposits" and "has_deposits" not in \
+            app.session.answers  # "2" did not choose "No"
+
+
+async def test_fast_typing_at_the_warning_signs_ticks_nothing(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await until(pilot, lambda: app.session.current.id == "warning_signs")
+        choices = app.screen.query_one(AnswerList)
+        assert choices.has_focus
+        await type_fast(pilot, "fever and 2 more")
+        assert app.screen.query_one("#typed").value == "fever and 2 more"
+        assert choices.ticked == [] and app.session.current.id == "warning_signs"
+
+
+async def test_a_bracketed_paste_into_the_list_goes_into_the_text_box(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await until(pilot, lambda: app.session.current.id == "warning_signs")
+        choices = app.screen.query_one(AnswerList)
+        assert choices.has_focus
+        await paste(pilot, "fever and 2 more")
+        await type_fast(pilot, " today")  # typed straight after the paste, in order
+        box = app.screen.query_one("#typed")
+        assert box.value == "fever and 2 more today" and box.has_focus
+        assert choices.ticked == []
 
 
 async def test_an_ambiguous_typed_answer_is_asked_back_never_guessed(make):
@@ -372,7 +474,10 @@ async def test_a_warning_sign_shows_what_to_do_now_before_going_on(make, engine)
         level = engine.content.levels["emergency"]
         assert "EMERGENCY" in text and level.title in text
         assert engine.content.red_flags["warning_confusion_or_vomiting"].title in text
-        assert " ".join(level.call_words.split()) in text  # the words to say, as written
+        # the words to say, filled in where the answers tell (a caregiver: the name is blank)
+        said = "confusion, fainting or repeated vomiting"
+        assert f"I am calling about [name], aged [age]. The problem is {said}." in text
+        assert "{" not in text  # no slot left unfilled
         assert "for them" in text  # the caregiver's wording
         await pilot.press("enter")  # "I understand; go on"
         await pilot.pause()
@@ -459,6 +564,23 @@ async def test_save_summary_on_the_result_says_where_it_saved(make, tmp_path, mo
         assert len(list((tmp_path / "summaries").glob("*.html"))) == 2
 
 
+async def test_saved_notices_do_not_pile_up_or_cover_the_change_dialog(make, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(tmp_path / "summaries"))
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await chat_through(pilot, PUB01)
+        await pilot.press("v", "v", "v")
+        await pilot.pause()
+        assert len(list((tmp_path / "summaries").glob("*.html"))) == 3
+        notices = list(app._notifications)
+        assert len(notices) == 1 and "-3.html" in notices[0].message  # the newest only
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChangeScreen"
+        assert not list(app._notifications)
+
+
 async def test_save_summary_into_an_unusable_folder_says_what_went_wrong(make, tmp_path,
                                                                         monkeypatch):
     blocker = tmp_path / "a file"
@@ -481,11 +603,35 @@ async def test_start_over_forgets_every_answer(make):
         await chat_through(pilot, vignette("pub-19")["answers"])
         await pilot.press("s")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # it clears the result: asked first
+        await pilot.click("#yes")
+        await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen) and not app.session.history
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
         assert transcript(app).answers()[0].said == "For myself"
+
+
+async def test_stray_typing_on_the_result_does_not_start_over(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await chat_through(pilot, PUB01)
+        result = app.screen
+        history = list(app.session.history)
+        await type_text(pilot, "not measured, say yes")  # "s" asks; "y" does not answer
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Start over?" in app.screen.message and "not saved" in app.screen.message
+        assert app.screen.focused.id == "no"
+        await pilot.press("enter")  # a stray Enter keeps the result too
+        await pilot.pause()
+        assert app.screen is result and app.session.history == history
+        await pilot.click("#restart")  # the button asks too
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is result
 
 
 async def test_glossary_words_open_their_explanation(make, engine):
@@ -510,6 +656,17 @@ async def test_lab_values_are_drawn_on_a_range_bar(make):
         line = "".join(s.text for s in bar.render_line(0))
         assert line.startswith("low ") and line.rstrip().endswith(" high") and "●" in line
         assert "HIGH" in screen_text(app)
+
+
+async def test_a_lab_given_only_as_a_status_has_no_made_up_marker(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await chat_through(pilot, vignette("pub-04")["answers"])  # phosphate: normal
+        bar = app.screen.query_one("#lab-phosphate")
+        await until(pilot, lambda: bar.size.height == 3)
+        lines = ["".join(s.text for s in bar.render_line(y)) for y in range(bar.size.height)]
+        assert "●" not in lines[0] and "█" in lines[0]  # the range, and no value on it
+        assert "Reported as normal" in lines[2] and "nothing is marked" in lines[2]
 
 
 # ----------------------------------------------------------------------------- fit and finish

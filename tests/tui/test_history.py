@@ -94,7 +94,10 @@ async def test_a_session_answered_in_the_app_is_listed_after_starting_over(make,
     app = make(recorder=Recorder(Store(tmp_path / "s.db")))
     async with app.run_test(size=(100, 40)) as pilot:
         await chat_through(pilot, PUB01)
-        await pilot.press("s")  # start over: back to the welcome
+        await pilot.press("s")  # start over: asked first, and said to be kept
+        await pilot.pause()
+        assert "is saved" in app.screen.message
+        await pilot.click("#yes")  # back to the welcome
         await open_history(pilot)
         [row] = rows(app)
         assert row[1:] == ["you", "finished", "dystrophic", "◐ soon"]

@@ -171,12 +171,15 @@ class ChatScreen(AnsweringScreen):
             self.area.problem("This is the first question; there is nothing to go back to.")
             return
         self.carry.clear()
+        before = s.answers.get(s.history[-1])
         if not s.back():
             return
         self.app.saved()
         self._mark_changed(1)
         self.transcript.bot(say("back", s.respondent), kind="note")
         self.ask()
+        if not s.finished:
+            self.area.preselect(before)  # the earlier answer, to change a tick of it
 
     def change(self, qid: str) -> None:
         """Go back to ``qid`` (from the result) to change that answer; later answers are kept
@@ -188,6 +191,7 @@ class ChatScreen(AnsweringScreen):
         later = s.history[at + 1:]
         self.carry = {q: s.answers[q] for q in later if q in s.answers}
         count = len(s.history) - at
+        before = s.answers.get(qid)
         s.back_to(qid)
         self.app.saved()
         self._mark_changed(count)
@@ -195,6 +199,8 @@ class ChatScreen(AnsweringScreen):
         if self.carry:
             self.transcript.bot(say("kept", s.respondent), kind="note")
         self.ask()
+        if not s.finished:
+            self.area.preselect(before)
 
     def _mark_changed(self, count: int) -> None:
         answers = self.transcript.answers()

@@ -24,18 +24,22 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, message: str, *, yes: str = "Yes", no: str = "No",
-                 danger: bool = False) -> None:
+                 danger: bool = False, yes_key: bool = True) -> None:
         super().__init__(classes="danger" if danger else "")
         self.message = message
         self.yes = yes
         self.no = no
         self.danger = danger
+        self.yes_key = yes_key  # False: only the button says yes (stray typing cannot)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.yes_key or not (action == "answer" and parameters == (True,))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Static(self.message, id="message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)", id="yes",
+                yield Button(f"{self.yes} (y)" if self.yes_key else self.yes, id="yes",
                              variant="error" if self.danger else "primary")
                 yield Button(f"{self.no} (n)", id="no")
 

@@ -175,10 +175,26 @@ class ResultScreen(Screen[str]):
             if qid:
                 self.dismiss(f"change:{qid}")
 
+        self.app.clear_notifications()  # a "saved to" notice would cover the list
         self.app.push_screen(ChangeScreen(self.app.session), done)
 
     def action_restart(self) -> None:
-        self.dismiss("restart")
+        """Start over, after asking: it clears the result on screen (a stray "s" typed
+        here must not throw it away)."""
+        from .confirm import ConfirmScreen
+
+        recorder = self.app.recorder
+        saved = recorder is not None and getattr(recorder, "saving", False)
+        message = say("restart_kept" if saved else "restart_lose", self.assessment.respondent)
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.dismiss("restart")
+
+        # "Stay" has the focus, and the "y" key does not say yes here: a stray "s" then
+        # Enter, or "s…y" (such as "say"), typed on the result must not start over
+        self.app.push_screen(ConfirmScreen(message, yes="Start over", no="Stay",
+                                           danger=True, yes_key=False), done)
 
     def action_save_summary(self) -> None:
         """Write the doctor's summary as one printable page and say where it is."""
@@ -189,6 +205,7 @@ class ResultScreen(Screen[str]):
         summary = Summary(self.assessment, dict(session.answers), list(session.history),
                           now(), session.respondent, True)
         note = self.query_one("#saved-note", Static)
+        self.app.clear_notifications()  # one notice at a time, however often v is pressed
         try:
             path = save_summary(self.app.engine, summary, "html")
         except OSError as exc:
@@ -200,10 +217,10 @@ class ResultScreen(Screen[str]):
             return
         message = (f"Summary saved to {path}. Open it in a web browser to read or print it "
                    "for the doctor.")
-        note.update(Text(message))
+        note.update(Text(message))  # the whole sentence stays on the screen, above the buttons
         note.set_class(False, "problem")
         note.display = True
-        self.notify(message, timeout=10)
+        self.notify(f"Summary saved to {path}.", timeout=5)
 
     def action_words(self) -> None:
         buttons = self.query(".term")

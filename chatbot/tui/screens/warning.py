@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from ...engine.assessment import Assessment
+from ...engine.assessment import AssessedFacts, Assessment
 from ..widgets.footer import KeysFooter
 from ..widgets.triage import TriageBanner
 from ..wording import say
@@ -54,12 +54,13 @@ class WarningScreen(Screen[None]):
                     line.append(f": {text.text}")
                 yield Static(line, classes="red-flag", markup=False)
             yield Static(say("warning_do", who), classes="heading", markup=False)
+            facts = AssessedFacts(a)
             for fact in advice.do_now:
-                yield Static(f"• {fact.text}", classes="do-now", markup=False)
-            if advice.call_words:
+                if fact.applies(facts):
+                    yield Static(f"• {fact.text}", classes="do-now", markup=False)
+            if a.call_words:
                 yield Static(say("warning_call", who), classes="heading", markup=False)
-                yield Static(" ".join(advice.call_words.split()), classes="call-words",
-                             markup=False)
+                yield Static(a.call_words, classes="call-words", markup=False)
             yield Static(content.notices["emergency"], classes="notice emergency", markup=False)
         with Horizontal(classes="buttons"):
             yield Button(say("warning_go_on", who), id="go-on", variant="primary", compact=True)

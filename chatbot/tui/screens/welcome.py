@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 INTRO = ("Welcome. This guide asks about hard lumps, bumps or chalky spots in or under the "
          "skin, one question at a time, then explains what the answers suggest and how soon "
          "to see a doctor.")
-HOW = ("How to move around: ↑ ↓ and Enter, or the number keys, or click. Later questions "
-       "can also be answered in your own words. The keys at the bottom work at any time "
-       "(F1 shows them all).")
+# two lines at 80 columns: with the notices, the whole welcome fits at 80x24 (it scrolls
+# when the window is smaller)
+HOW = ("How to answer: ↑ ↓ and Enter, a number key, or a click; later questions also take "
+       "your own words. The keys at the bottom work at any time.")
 
 
 class WelcomeScreen(AnsweringScreen):

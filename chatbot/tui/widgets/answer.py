@@ -385,6 +385,36 @@ class AnswerArea(Vertical):
             if box.value:
                 box.value = ""
 
+    def preselect(self, value: object) -> None:
+        """Show an earlier answer to the current question again (after going back), so
+        that one tick can be changed: the option highlighted, the ticks ticked, a lab
+        value typed back into the box. A draft only, as ticks always are."""
+        question = self.question
+        if question is None or value is None:
+            return
+        if isinstance(value, str):
+            codes: list[str] = [value]
+        elif isinstance(value, (tuple, list)):
+            codes = [str(c) for c in value]
+        else:  # a lab value: as it was entered, to be corrected in the box
+            entered = getattr(value, "entered", None)
+            if self.text_box and callable(entered):
+                box = self.query_one("#typed", Input)
+                box.value = entered()
+                box.cursor_position = len(box.value)
+            return
+        codes = [c for c in codes if c in self.codes]
+        if not codes:
+            return
+        self.highlight(codes)
+        if self.choices.many:
+            self.choices.set_ticked(codes)
+            body = self._body_map()
+            if body is not None and body.display:
+                body.chosen = frozenset(codes)
+        elif question.kind == contract.LAB:
+            self.choices.focus()  # a status (high, normal, ...) was chosen from the list
+
     def highlight(self, codes: Sequence[str]) -> None:
         """Move the list cursor to the first of ``codes`` (after asking back)."""
         if codes and codes[0] in self.codes:
@@ -471,16 +501,26 @@ class AnswerArea(Vertical):
         if event.code in self.codes:
             self.tick(event.code)
 
-    def on_key(self, event: events.Key) -> None:
-        """Letters typed while the list or the map has focus go into the text box."""
-        focused = self.screen.focused
-        if not self.text_box or not (isinstance(focused, AnswerList) or (focused is not None
-                                     and focused.id == "bodymap")):
+    def steer_typing(self, event: events.Key | events.Paste) -> None:
+        """Typing that starts while the list or the map has focus belongs in the text box.
+
+        Called by the app (:meth:`CalcinosisApp.on_event`) before it hands a key or a
+        paste to the focused widget, so the focus moves at once and the box gets this key
+        and every key after it, in the order typed. (Moved a moment later, as
+        ``Widget.focus`` does, the digits and spaces typed fast after a letter would reach
+        the list first and choose or tick options.) Only a letter or a paste starts the
+        typing: a digit or Space alone is still the list's shortcut.
+        """
+        if not self.text_box:
             return
-        char = event.character
-        if event.is_printable and char and not char.isdigit() and char != " ":
-            box = self.query_one("#typed", Input)
-            box.focus()
-            box.insert_text_at_cursor(char)
-            event.stop()
-            event.prevent_default()
+        focused = self.screen.focused
+        if not (isinstance(focused, AnswerList) or (focused is not None
+                                                    and focused.id == "bodymap")):
+            return
+        if isinstance(event, events.Paste):
+            starts = bool(event.text)
+        else:
+            char = event.character
+            starts = bool(event.is_printable and char and not char.isdigit() and char != " ")
+        if starts:
+            self.screen.set_focus(self.query_one("#typed", Input))  # now, not after a message

@@ -1,11 +1,14 @@
 """A lab value on a small range bar: low, normal and high zones, with the value marked.
 
 Zones are drawn with different characters as well as colours (never colour
-alone), and the status is also written in words.
+alone), and the status is also written in words. A lab given only as a status
+("normal", with no number) has nothing to mark: the bar shows the range alone
+and says so under it, rather than a marker at a made-up value.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -57,30 +60,40 @@ class RangeBar(Widget):
         super().__init__(id=id, classes=f"rangebar status-{result.status}")
         self.result = result
 
+    def note_lines(self, width: int) -> list[str]:
+        """Under the bar of a lab without a number: why nothing is marked on it."""
+        r = self.result
+        if r.value is not None:
+            return []
+        said = "not known" if r.status == "unsure" else f"reported as {r.status}"
+        note = f"{said[:1].upper()}{said[1:]}: no number was given, so nothing is marked."
+        return textwrap.wrap(note, max(12, width)) or [note]
+
     def get_content_height(self, container, viewport, width: int) -> int:
         r = self.result
-        return 0 if r.low is None or r.high is None else 2
+        return 0 if r.low is None or r.high is None else 2 + len(self.note_lines(width))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
         r = self.result
-        if r.low is None or r.high is None or y > 1:
+        if r.low is None or r.high is None:
             return Strip.blank(width, base)
+        if y > 1:
+            notes = self.note_lines(width)
+            line = notes[y - 2] if y - 2 < len(notes) else ""
+            return Strip([Segment(line, base)]).crop_extend(0, width, base)
         bar = max(12, min(48, width - 10))
         lo = position(r.low, r.low, r.high, bar)
         hi = position(r.high, r.low, r.high, bar)
         if y == 0:
-            if r.value is not None:
-                mark = position(r.value, r.low, r.high, bar)
-            else:
-                mark = {"low": lo // 2, "high": (hi + bar) // 2}.get(r.status, (lo + hi) // 2)
+            mark = position(r.value, r.low, r.high, bar) if r.value is not None else None
             out = base + self.get_component_rich_style("rangebar--out")
             inside = base + self.get_component_rich_style("rangebar--in")
             marker = base + self.get_component_rich_style("rangebar--mark")
             segments = [Segment("low ", base)]
             for x in range(bar):
-                if x == mark and r.status != "unsure":
+                if x == mark:
                     segments.append(Segment(MARK, marker))
                 elif lo <= x <= hi:
                     segments.append(Segment(IN, inside))

@@ -1,0 +1,100 @@
+"""What to say when calling for help, filled in from the answers.
+
+The words are a template in ``content/advice.yaml`` (``call_words`` of a
+triage level) with named slots such as ``{age}`` or ``{kidneys}``. A slot is
+filled from the answers when they tell it, and otherwise with the blank
+written for it in ``call_words_blanks`` (e.g. ``[age]``), so the person can
+fill it in while calling. Nothing here is medical judgement: the slots only
+repeat what the person said, in the dialog's own wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import contract
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .content import Content
+    from .dialog import Dialog
+
+SLOT = re.compile(r"\{(\w+)\}")
+SLOTS = ("who", "age", "problem", "kidneys", "calcium", "illnesses", "medicines")
+
+
+def _labels(dialog: Dialog, qid: str, value: Any) -> list[str]:
+    """The dialog's labels for the codes answered, leaving out none and unsure."""
+    codes = value if isinstance(value, (list, tuple)) else [value]
+    labels = {o.code: o.label for o in dialog.questions[qid].options}
+    return [labels[c] for c in codes
+            if c in labels and c not in (contract.NONE, contract.UNSURE)]
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, str]:
+    """The slots the answers can fill; a slot they cannot fill is left out."""
+    answers: Mapping[str, Any] = a.answers
+    out: dict[str, str] = {}
+    if a.respondent == "self":
+        out["who"] = "myself"
+    age = _labels(dialog, "age_group", answers.get("age_group"))
+    if age:
+        out["age"] = _first_lower(age[0])
+    problems = []
+    for flag in a.red_flags:  # most urgent first
+        text = content.red_flags.get(flag.code)
+        if text is not None:
+            problems.append(_first_lower(text.title))
+    if problems:
+        out["problem"] = "; ".join(problems)
+    kidneys = _labels(dialog, "kidney", answers.get("kidney"))
+    if kidneys:
+        out["kidneys"] = _first_lower(kidneys[0])
+    calcium = a.labs.results.get("calcium")
+    if calcium is not None and calcium.entered:
+        out["calcium"] = calcium.entered
+    elif calcium is not None and calcium.status not in (contract.UNSURE,):
+        out["calcium"] = f"reported as {calcium.status}"
+    illnesses = _labels(dialog, "conditions", answers.get("conditions"))
+    if illnesses:
+        out["illnesses"] = ", ".join(illnesses)  # names as written (Down syndrome)
+    elif _none(answers.get("conditions")):
+        out["illnesses"] = "none"
+    medicines = (_labels(dialog, "medications", answers.get("medications"))
+                 + _labels(dialog, "intake", answers.get("intake")))
+    if medicines:
+        out["medicines"] = ", ".join(medicines)
+    elif _none(answers.get("medications")) and _none(answers.get("intake")):
+        out["medicines"] = "none"
+    return out
+
+
+def _none(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and list(value) == [contract.NONE]
+
+
+def call_words(a: Assessment, dialog: Dialog, content: Content) -> str:
+    """The level's words to say when calling for help, filled in ("" when it has none)."""
+    template = content.levels[a.triage].call_words
+    if not template:
+        return ""
+    return fill_call_words(template, slot_values(a, dialog, content), content.call_words_blanks)
+
+
+def fill_call_words(template: str, values: Mapping[str, str], blanks: Mapping[str, str]) -> str:
+    """The template with every ``{slot}`` replaced: by its value, else by its blank."""
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return values.get(name) or blanks.get(name, match.group(0))
+    return " ".join(SLOT.sub(one, template).split())
+
+
+def template_slots(template: str) -> set[str]:
+    """The slot names a template uses (for validation)."""
+    return set(SLOT.findall(template))
