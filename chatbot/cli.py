@@ -167,6 +167,8 @@ def _get_record(store: Any, ident: str) -> Any:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from .export import readable_date
+
     with _open_store() as store:
         rows = store.list()
         if args.json:
@@ -179,10 +181,11 @@ def cmd_history(args: argparse.Namespace) -> int:
         if not rows:
             print("No saved sessions yet.")
             return EXIT_OK
-        print(f"{'id':>5}  {'date':<25}  {'answered by':<11}  {'status':<10}  "
+        print(f"{'id':>5}  {'date':<16}  {'answered by':<11}  {'status':<10}  "
               f"{'type':<13}  triage")
         for r in rows:
-            print(f"{r.id:>5}  {r.updated:<25}  {r.respondent or '-':<11}  {r.status:<10}  "
+            print(f"{r.id:>5}  {readable_date(r.updated):<16}  {r.respondent or '-':<11}  "
+                  f"{r.status:<10}  "
                   f"{r.type or '-':<13}  {r.triage or '-'}")
     return EXIT_OK
 

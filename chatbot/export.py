@@ -32,11 +32,12 @@ class Summary:
 
 
 def readable_date(stamp: str) -> str:
-    """A stored time ("2026-11-22T07:45:12+01:00") as people read it: "2026-11-22 07:45"."""
+    """A stored time ("2026-11-22T07:45:12+00:00") as people read it, in this computer's
+    time zone: "2026-11-22 08:45" in Paris."""
     from datetime import datetime
 
     try:
-        return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError):
         return stamp or "not recorded"
 

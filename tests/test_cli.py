@@ -445,3 +445,16 @@ def test_validate_a_directory_that_does_not_exist(tmp_path):
     message = assert_bad_input(run_cli("validate", str(missing)), "does not exist")
     assert "dialogs/" not in message
     assert_bad_input(run_cli("validate", str(PUB01)), "not a directory")
+
+
+def test_history_shows_dates_as_people_read_them_in_local_time(tmp_path: Path) -> None:
+    env = {"CALCINOSIS_DATA_DIR": str(tmp_path / "data")}
+    run_cli("--plain", input="self\nnone\nadult\nno\n", env=env)
+    rows = json.loads(run_cli("history", "--json", env=env).stdout)
+    stored = rows[0]["updated"]  # kept as an ISO time with its offset, for scripts
+    assert "T" in stored
+    utc = run_cli("history", env={**env, "TZ": "UTC"}).stdout
+    tokyo = run_cli("history", env={**env, "TZ": "Asia/Tokyo"}).stdout
+    assert re.search(r"^\s+1  \d{4}-\d\d-\d\d \d\d:\d\d  self ", utc, re.M)
+    assert "T" not in utc.splitlines()[1].split()[1]
+    assert utc != tokyo  # the same moment, in the computer's own time zone

@@ -529,10 +529,10 @@ def test_calcium_phosphate_product(table: LabTable, calcium: str, phosphate: str
 
 
 @pytest.mark.parametrize("group, calcium, phosphate, level", [
-    ("infant", "10.9 mg/dL", "6.5 mg/dL", "normal"),   # 70.9: both values normal for a baby
+    ("infant", "10.9 mg/dL", "6.5 mg/dL", "raised"),   # 70.9: both normal for a baby, not high
     ("adult", "10.9 mg/dL", "6.5 mg/dL", "high"),
-    ("child", "10.5 mg/dL", "5.9 mg/dL", "normal"),    # 62.0: under the 65 kept in children
-    ("adult", "10.5 mg/dL", "5.9 mg/dL", "raised"),
+    ("child", "10.5 mg/dL", "5.9 mg/dL", "raised"),    # 62.0: teenagers are kept under 55
+    ("infant", "10.5 mg/dL", "5.9 mg/dL", "normal"),   # 62.0: under the 65 kept in babies
     ("infant", "11.8 mg/dL", "7.0 mg/dL", "high"),     # 82.6
 ])
 def test_product_level_follows_the_age_group(table: LabTable, group: str, calcium: str,
@@ -622,3 +622,12 @@ def test_likely_unit_mix_up_is_noted(table: LabTable) -> None:
     assert any("2.4 mmol/L" in note for note in report.notes)
     plain = interpret({"calcium": measure(table, "calcium", "15 mg/dL")}, "adult", table)
     assert not plain.notes  # very high, but no other unit would make it ordinary
+
+
+def test_a_babys_product_above_the_adult_limit_is_explained(table: LabTable) -> None:
+    values = {"calcium": measure(table, "calcium", "10.9 mg/dL"),
+              "phosphate": measure(table, "phosphate", "6.5 mg/dL")}
+    baby = interpret(values, "infant", table)
+    assert baby.caxp_level == "raised"
+    assert any("would be high in an adult" in note for note in baby.notes)
+    assert not any("would be high" in note for note in interpret(values, "adult", table).notes)

@@ -1,7 +1,8 @@
 """Our own clinical cases (tests/cases), beyond the shared vignettes.
 
-``own-*`` were written beside the rules; ``blind-*`` were written from
-../shared/reference/clinical.md alone by a reviewer who did not read the rules.
+``own-*`` were written beside the rules; ``blind-*`` and ``b2-*`` were written
+from ../shared/reference/clinical.md alone by two reviewers who did not read
+the rules (b2 aims at boundaries, mixed causes and imperfect answers).
 
 They cover what the shared sample does not: uremic tumoral calcinosis,
 non-uremic calciphylaxis, milk-alkali syndrome, albumin correction, warning

@@ -299,7 +299,7 @@ CASES: list[Case] = [
     case("rule-caxp-unknown-level", ASSESS, insert_rule(rule(when="{caxp: very_high}")),
          "{caxp: very_high}", "'very_high' is not a calcium x phosphate level"),
     case("labs-caxp-age-raised-above-high", LABS,
-         replace_once("      raised: {value: 73,", "      raised: {value: 95,"),
+         replace_once("      raised: {value: 65,", "      raised: {value: 95,"),
          "raised: {value: 95,", "by_age: infant: raised must be below high"),
     case("triage-interrupt-not-a-yes-or-no", TRIAGE,
          insert_rule(triage_rule(marker="\n    interrupt: sometimes")), "interrupt: sometimes",

@@ -59,6 +59,9 @@ def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, st
     calcium = a.labs.results.get("calcium")
     if calcium is not None and calcium.entered:
         out["calcium"] = calcium.entered
+        if calcium.corrected and calcium.value is not None and calcium.value != calcium.measured:
+            out["calcium"] += (f", which is {calcium.value:g} {calcium.unit} corrected for "
+                               "albumin")
     elif calcium is not None and calcium.status not in (contract.UNSURE,):
         out["calcium"] = f"reported as {calcium.status}"
     illnesses = _labels(dialog, "conditions", answers.get("conditions"))

@@ -745,7 +745,7 @@ class LabResult:
         base = f"{_fmt(self.measured)} {self.unit}" if self.measured is not None else ""
         if base and base != shown:
             shown = f"{shown} ({base})"
-        if self.corrected and self.value is not None:
+        if self.corrected and self.value is not None and self.value != self.measured:
             shown = f"{shown}, corrected for albumin to {_fmt(self.value)} {self.unit},"
         where = {"high": "above", "low": "below", "normal": "within"}[self.status]
         return (f"{name} {shown} is {where} the normal range of "
@@ -899,5 +899,9 @@ def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str |
     if fallback and any(r.source == MEASUREMENT for r in results.values()):
         notes.append(f"The age group is not known, so {group} normal ranges were used.")
     caxp, level = _caxp(calcium, results["phosphate"], table, group)
+    if caxp is not None and level != "high" and caxp >= table.caxp_high:
+        notes.append(f"The calcium × phosphate product is {_fmt(caxp)} mg²/dL², which "
+                     f"would be high in an adult; {group} ranges are higher, so with both values "
+                     "normal for the age it is not counted as a blood-level problem.")
     return LabReport(MappingProxyType(results), caxp, _grade(calcium, table), tuple(notes),
                      level, table.caxp_unit)

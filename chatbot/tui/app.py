@@ -165,9 +165,10 @@ class CalcinosisApp(App[int]):
         if self._resume == "yes":
             self._continue(row.id)
             return
+        from ..export import readable_date
         from .screens.confirm import ConfirmScreen
 
-        when = row.updated[:16].replace("T", " at ")
+        when = readable_date(row.updated).replace(" ", " at ")
         answered = "1 answer" if row.answered == 1 else f"{row.answered} answers"
         self.push_screen(
             ConfirmScreen(f"You did not finish last time ({answered}, {when}). "
