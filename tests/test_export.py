@@ -32,7 +32,7 @@ def answer_words(engine, qid, value) -> list[str]:
 def test_summary_holds_every_answer(path: Path) -> None:
     engine = default_engine()
     answers = yaml.safe_load(path.read_text())["answers"]
-    summary = build(engine, answers, "2026-11-22T10:00:00+00:00")
+    summary = build(engine, answers, "2026-11-22T10:00:00+01:00")
     md = summary_markdown(engine, summary)
     page = summary_html(engine, summary)
     assert "**Date:** 2026-11-22 10:00" in md  # as people read it
@@ -148,7 +148,7 @@ def test_save_summary_never_overwrites_and_names_the_day(tmp_path: Path) -> None
 
     engine = default_engine()
     answers = yaml.safe_load(VIGNETTES[0].read_text(encoding="utf-8"))["answers"]
-    summary = build(engine, answers, "2026-11-22T07:45:00+00:00")
+    summary = build(engine, answers, "2026-11-22T07:45:00+01:00")
     first = save_summary(engine, summary, "html", tmp_path / "new folder")
     second = save_summary(engine, summary, "md", tmp_path / "new folder")
     third = save_summary(engine, summary, "html", tmp_path / "new folder")
@@ -176,7 +176,7 @@ def test_saved_summaries_are_readable_by_their_owner_only(tmp_path: Path) -> Non
 
     engine = default_engine()
     answers = yaml.safe_load(VIGNETTES[0].read_text(encoding="utf-8"))["answers"]
-    summary = build(engine, answers, "2026-11-22T07:45:00+00:00")
+    summary = build(engine, answers, "2026-11-22T07:45:00+01:00")
     old_umask = os.umask(0o022)  # the usual umask, which made files -rw-r--r--
     try:
         paths = [save_summary(engine, summary, fmt, tmp_path) for fmt in ("html", "md", "fhir")]
