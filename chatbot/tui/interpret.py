@@ -99,6 +99,10 @@ def typed(question: Question, options: Sequence[Option], text: str, *,
                                           "answer above.")
         return Reply(PROBLEM, message="Please choose an answer above, or type one.")
     if question.kind == contract.LAB:
+        # a lone option number, as on screen (0 "I don't know", 2 "It was normal"), as in
+        # plain mode; any other number is a value, whose unit is asked for
+        if re.fullmatch(r"\d", shown) and int(shown) <= len(options):
+            return _by_number(question, options, shown)  # type: ignore[return-value]
         return _lab(question, shown, labs)
     numbered = _by_number(question, options, shown)
     if numbered is not None:

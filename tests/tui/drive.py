@@ -111,7 +111,7 @@ async def chat_through(pilot, answers: dict[str, Any], *, click: bool = False,
         if isinstance(app.screen, ResultScreen):
             return
         if app.screen.__class__.__name__ == "WarningScreen":
-            await pilot.press("enter")
+            await pilot.press("tab", "enter")  # the text has the focus; Tab to "go on"
             await pilot.pause()
             continue
         question = app.session.current
@@ -170,7 +170,7 @@ async def answer_until(pilot, answers: dict[str, Any], stop: str, *, click: bool
                 app.screen.__class__.__name__ == "ChatScreen":
             return
         if app.screen.__class__.__name__ == "WarningScreen":
-            await pilot.press("enter")
+            await pilot.press("tab", "enter")  # the text has the focus; Tab to "go on"
             await pilot.pause()
             continue
         await answer_current(pilot, answers.get(current.id) if current else None, click=click)

@@ -195,6 +195,18 @@ async def test_fast_typing_in_the_list_goes_into_the_text_box_in_order(make):
             app.session.answers  # "2" did not choose "No"
 
 
+async def test_digits_pressed_fast_answer_only_the_question_they_were_for(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "stiffness")
+        app.screen.query_one(AnswerList).focus()
+        await type_fast(pilot, "22")  # "No", and a second 2 while the answer is being taken
+        await pilot.pause()
+        assert app.session.answers["stiffness"] == "no"
+        assert app.session.current.id == "kidney" and "kidney" not in app.session.answers
+        assert "not an allowed answer" not in app.screen.query_one(AnswerArea).problem_text
+
+
 async def test_fast_typing_at_the_warning_signs_ticks_nothing(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -479,10 +491,16 @@ async def test_a_warning_sign_shows_what_to_do_now_before_going_on(make, engine)
         assert f"I am calling about [name], aged [age]. The problem is {said}." in text
         assert "{" not in text  # no slot left unfilled
         assert "for them" in text  # the caregiver's wording
-        await pilot.press("enter")  # "I understand; go on"
+        await pilot.press("enter")  # a stray Enter does not close it unread
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "WarningScreen"
+        await pilot.press("tab", "enter")  # "I understand; go on"
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
         assert app.session.current.id == "age_group"
+        # the chat keeps a line saying a warning was shown, and what it was
+        assert "A warning was shown about them: Confusion, fainting or repeated vomiting. " \
+               "Get emergency help now." in app.screen.query_one(Transcript).plain()
 
 
 async def test_a_calcium_that_makes_an_emergency_is_said_before_the_next_question(make, engine):
@@ -498,7 +516,7 @@ async def test_a_calcium_that_makes_an_emergency_is_said_before_the_next_questio
         text = screen_text(app)
         assert "EMERGENCY" in text
         assert engine.content.red_flags["severe_hypercalcemia"].title in text
-        await pilot.press("enter")  # go on
+        await pilot.press("tab", "enter")  # go on
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
         assert app.session.current.id == "albumin"
@@ -721,7 +739,7 @@ async def test_no_color_keeps_the_triage_in_words(make, monkeypatch):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         assert app.no_color
-        await chat_through(pilot, vignette("pub-08")["answers"])
+        await chat_through(pilot, vignette("pub-06")["answers"])  # metastatic, urgent
         assert isinstance(app.screen, ResultScreen)
         banner = str(app.screen.query_one("#triage").render())
         assert "URGENT" in banner and "●" in banner

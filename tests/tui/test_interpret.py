@@ -93,6 +93,14 @@ def test_lab_value_with_unit_status_and_errors(at, engine, matcher):
     assert typed(s, "11.8", engine, matcher).kind == PROBLEM  # no unit
 
 
+def test_a_lone_option_number_at_a_lab_question_chooses_that_option(at, engine, matcher):
+    s = at("phosphate")
+    assert typed(s, "2", engine, matcher).value == "normal"  # "2 It was normal", on screen
+    assert typed(s, "0", engine, matcher).value == "unsure"
+    no_unit = typed(s, "5", engine, matcher)  # not an option: a value, whose unit is asked
+    assert no_unit.kind == PROBLEM and "unit" in no_unit.message
+
+
 def test_an_extreme_lab_value_asks_for_confirmation(at, engine, matcher):
     reply = typed(at("calcium"), "16 mg/dL", engine, matcher)
     assert reply.kind == CONFIRM and "16 mg/dL" in reply.message and reply.value is not None

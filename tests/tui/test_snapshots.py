@@ -75,7 +75,7 @@ class TestResults:
         assert snap_compare(make(), terminal_size=(100, 40), run_before=result_for("pub-01"))
 
     def test_urgent(self, snap_compare, make):
-        assert snap_compare(make(), terminal_size=(100, 40), run_before=result_for("pub-08"))
+        assert snap_compare(make(), terminal_size=(100, 40), run_before=result_for("pub-06"))
 
     def test_emergency(self, snap_compare, make):
         assert snap_compare(make(), terminal_size=(100, 40), run_before=result_for("pub-09"))
@@ -97,4 +97,4 @@ class TestHighContrast:
 
     def test_urgent_result(self, snap_compare, make):
         assert snap_compare(make(theme="high-contrast"), terminal_size=(100, 40),
-                            run_before=result_for("pub-08"))
+                            run_before=result_for("pub-06"))

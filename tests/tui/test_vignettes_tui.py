@@ -21,7 +21,7 @@ CASES = [
     ("pub-09", "calciphylaxis", "emergency", "keys"),  # caregiver; dialysis; infection
     ("pub-11", "iatrogenic", "soon", "clicks"),        # calcium gluconate leaked into the skin
     ("pub-19", "none", "routine", "clicks"),           # no deposits
-    ("pub-08", "calciphylaxis", "urgent", "keys"),     # warfarin, dialysis, net-like patches
+    ("pub-08", "calciphylaxis", "emergency", "keys"),  # warfarin, dialysis, painful dark skin
 ]
 
 

@@ -32,12 +32,22 @@ class AnsweringScreen(Screen):
     @on(AnswerArea.Chosen)
     def _on_chosen(self, event: AnswerArea.Chosen) -> None:
         event.stop()
-        self.when_ready(self._chosen, event.codes)
+        if not self._stale(event.qid):
+            self.when_ready(self._chosen, event.codes)
 
     @on(AnswerArea.Typed)
     def _on_typed(self, event: AnswerArea.Typed) -> None:
         event.stop()
-        self.when_ready(self._typed, event.text)
+        if not self._stale(event.qid):
+            self.when_ready(self._typed, event.text)
+
+    def _stale(self, qid: str | None) -> bool:
+        """An answer made for a question that is no longer the current one (a key pressed
+        while the previous answer was being taken): dropped, never applied to the next."""
+        if qid is None or not self.app.ready:
+            return False
+        current = self.session.current
+        return current is None or current.id != qid
 
     def when_ready(self, step, value) -> None:
         """Run ``step(value)`` now, or as soon as the engine has loaded (a moment after the

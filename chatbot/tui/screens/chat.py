@@ -133,6 +133,12 @@ class ChatScreen(AnsweringScreen):
         if news_now(assessment, self.announced):
             from .warning import WarningScreen
 
+            content = self.app.engine.content
+            flags = "; ".join(content.red_flags[f.code].title if f.code in content.red_flags
+                              else f.reason for f in assessment.red_flags if f.interrupt)
+            level = content.levels[assessment.triage].title
+            self.transcript.bot(say("warning_shown", self.session.respondent)
+                                .format(flags=flags, level=level), kind="note")
             self.app.push_screen(WarningScreen(assessment))
 
     def ask_back(self, reply: Reply) -> None:

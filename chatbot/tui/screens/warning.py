@@ -62,13 +62,16 @@ class WarningScreen(Screen[None]):
                 yield Static(say("warning_call", who), classes="heading", markup=False)
                 yield Static(a.call_words, classes="call-words", markup=False)
             yield Static(content.notices["emergency"], classes="notice emergency", markup=False)
+        yield Static(say("warning_keys", who), classes="hint", markup=False)
         with Horizontal(classes="buttons"):
             yield Button(say("warning_go_on", who), id="go-on", variant="primary", compact=True)
             yield Button("Quit", id="quit", compact=True)
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#go-on", Button).focus()
+        # The text has the focus, not the button: an Enter typed just before the screen
+        # opened (to send the answer) must not close it unread.
+        self.query_one("#warning-body", VerticalScroll).focus()
 
     def action_scroll(self, where: str) -> None:
         body = self.query_one("#warning-body", VerticalScroll)

@@ -258,18 +258,26 @@ class AnswerArea(Vertical):
         Binding("enter", "send", "Send", show=False)]  # e.g. from the body map
 
     class Chosen(Message):
-        """Options picked (codes, ``unsure`` included)."""
+        """Options picked (codes, ``unsure`` included), for the question ``qid``."""
 
-        def __init__(self, codes: list[str]) -> None:
+        def __init__(self, codes: list[str], qid: str | None = None) -> None:
             super().__init__()
             self.codes = codes
+            self.qid = qid
 
     class Typed(Message):
-        """Words typed into the text box and sent with Enter (raw; made literal by the reader)."""
+        """Words typed into the text box and sent with Enter (raw; made literal by the reader),
+        for the question ``qid``."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, qid: str | None = None) -> None:
             super().__init__()
             self.text = text
+            self.qid = qid
+
+    @property
+    def qid(self) -> str | None:
+        """The question the options and the text box are showing."""
+        return self.question.id if self.question is not None else None
 
     def __init__(self, question: Question | None = None, options: Sequence[Option] = (), *,
                  body_map: bool = True, text_box: bool = True, id: str | None = None) -> None:
@@ -427,7 +435,7 @@ class AnswerArea(Vertical):
         if self.choices.many:
             self.tick(event.code)
         else:
-            self.post_message(self.Chosen([event.code]))
+            self.post_message(self.Chosen([event.code], self.qid))
 
     @on(AnswerList.Number)
     def _number(self, event: AnswerList.Number) -> None:
@@ -438,15 +446,15 @@ class AnswerArea(Vertical):
     def _send_list(self, event: AnswerList.Send) -> None:
         event.stop()
         if self.choices.many:
-            self.post_message(self.Chosen(self.ticked))
+            self.post_message(self.Chosen(self.ticked, self.qid))
         else:
             code = self.choices.highlighted_code
             if code is not None:
-                self.post_message(self.Chosen([code]))
+                self.post_message(self.Chosen([code], self.qid))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Typed(event.value))
+        self.post_message(self.Typed(event.value, self.qid))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "send":
@@ -457,7 +465,7 @@ class AnswerArea(Vertical):
         """The Send button: typed words if there are any, else the list's answer."""
         text = self.query_one("#typed", Input).value if self.text_box else ""
         if text.strip() or self.question is None or self.question.kind == contract.LAB:
-            self.post_message(self.Typed(text))
+            self.post_message(self.Typed(text, self.qid))
         else:
             self._send_list(AnswerList.Send())
 
@@ -478,7 +486,7 @@ class AnswerArea(Vertical):
             self.choices.highlighted = codes.index(code)
             self.tick(code)
         else:  # answered at once: the next question replaces the list (no extra frame first)
-            self.post_message(self.Chosen([code]))
+            self.post_message(self.Chosen([code], self.qid))
 
     # ----- ticks: exclusive answers, and the body map in step with the list
     def tick(self, code: str) -> None:
