@@ -1,8 +1,9 @@
 """Our own clinical cases (tests/cases), beyond the shared vignettes.
 
-``own-*`` were written beside the rules; ``blind-*`` and ``b2-*`` were written
-from ../shared/reference/clinical.md alone by two reviewers who did not read
-the rules (b2 aims at boundaries, mixed causes and imperfect answers).
+``own-*`` were written beside the rules; ``blind-*``, ``b2-*`` and ``b3-*`` were written
+from ../shared/reference/clinical.md alone by reviewers who did not read
+the rules (b2 aims at boundaries, mixed causes and imperfect answers; b3 at
+subtypes, procedure variants and unknown labs).
 
 They cover what the shared sample does not: uremic tumoral calcinosis,
 non-uremic calciphylaxis, milk-alkali syndrome, albumin correction, warning
@@ -88,3 +89,10 @@ def test_flags_to_say_at_once_are_news_only_once() -> None:
     calm = engine.replay({**answers, "calcium": {"value": 10.9, "unit": "mg/dL"},
                           "hypercalcemia_symptoms": "no"})
     assert calm.triage == "soon" and not news_now(calm, set())  # mild: no interruption
+
+
+def test_a_provisional_type_names_the_test_that_decides() -> None:
+    path = Path(__file__).parent / "cases" / "b3-09.yaml"  # scrotal pattern, labs unknown
+    result = default_engine().replay(yaml.safe_load(path.read_text(encoding="utf-8"))["answers"])
+    assert (result.type, result.certainty) == ("idiopathic", "provisional")
+    assert any("calcium, phosphate" in test for test in result.tests)

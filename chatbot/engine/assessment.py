@@ -212,7 +212,8 @@ def assess(session: Session, rules: Rules) -> Assessment:
     tests: list[str] = []
     if chosen != "none":
         leading = {c.type for c in ranking[:3] if c.score > 0 or c.type == chosen}
-        if chosen == "unclear" and len(leading) < 2:
+        if (chosen == "unclear" or certainty != "likely") and len(leading) < 2:
+            # not sure yet: name every test that could still change the answer
             leading |= set(contract.CANDIDATE_TYPES)
         for test in rules.tests:
             if len(leading & test.separates) >= (1 if test.id == "pth" else 2) and test.when(facts):
