@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from .engine import contract
 from .engine.answers import AnswerError
-from .engine.assessment import news_now
 from .engine.labs import LabError, LabValue, extreme_message, parse_lab_text
 from .engine.loading import Engine
 from .engine.report import to_dict, to_markdown
@@ -286,10 +285,8 @@ class PlainChat:
 
     def after_answer(self) -> None:
         """A warning sign, or an answer that makes an emergency: say what to do now."""
-        if self.session.finished:
-            return  # the result says it first
-        a = self.session.assess()
-        if not news_now(a, self._announced):
+        a = self.session.news(self._announced)
+        if a is None:
             return
         advice = self.engine.content.levels[a.triage]
         self.say("")

@@ -123,14 +123,10 @@ class AssessedFacts:
         return isinstance(self._a.answers.get(lab), Mapping)
 
     def number(self, name: str) -> float | None:
-        from .session import NUMBER_LABS
-
-        if name == "caxp":
-            return self._a.labs.caxp
-        return self._a.labs.results[NUMBER_LABS[name]].value
+        return self._a.labs.number(name)
 
     def caxp_level(self) -> str:
-        return self._a.labs.caxp_level or "unsure"
+        return self._a.labs.caxp_status()
 
     def rule(self, rule_id: str) -> bool:
         return rule_id in self._a.fired

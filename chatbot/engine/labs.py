@@ -766,6 +766,11 @@ class LabResult:
         }
 
 
+# The fact names of conditions that read a lab's value (see LabReport.number).
+NUMBER_LABS = {"calcium_mgdl": "calcium", "phosphate_mgdl": "phosphate",
+               "albumin_gdl": "albumin", "pth_pgml": "pth"}
+
+
 @dataclass(frozen=True)
 class LabReport:
     """All four labs interpreted together."""
@@ -780,6 +785,17 @@ class LabReport:
     def status(self, lab: str) -> str:
         """high, normal, low or unsure."""
         return self.results[lab].status
+
+    def number(self, name: str) -> float | None:
+        """A derived number for conditions (``{fact: NAME}``): ``caxp``, or a lab's value
+        in its base unit (calcium corrected for albumin); None when not measured."""
+        if name == "caxp":
+            return self.caxp
+        return self.results[NUMBER_LABS[name]].value
+
+    def caxp_status(self) -> str:
+        """The Ca x P level for conditions (``{caxp: LEVEL}``): unsure without a product."""
+        return self.caxp_level or contract.UNSURE
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: each lab, the Ca x P product, the calcium grade and the notes."""

@@ -13,16 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import contract
 from .answers import Answer, AnswerError, normalize, validate_all
+from .assessment import news_now
 from .dialog import Option, Question
 from .labs import LabReport, LabValue, interpret
 
 if TYPE_CHECKING:
     from .assessment import Assessment
     from .loading import Engine
-
-
-NUMBER_LABS = {"calcium_mgdl": "calcium", "phosphate_mgdl": "phosphate",
-               "albumin_gdl": "albumin", "pth_pgml": "pth"}
 
 
 @dataclass(frozen=True)
@@ -87,13 +84,10 @@ class Session:
         return isinstance(self.answers.get(lab), LabValue)
 
     def number(self, name: str) -> float | None:
-        report = self.labs
-        if name == "caxp":
-            return report.caxp
-        return report.results[NUMBER_LABS[name]].value
+        return self.labs.number(name)
 
     def caxp_level(self) -> str:
-        return self.labs.caxp_level or "unsure"
+        return self.labs.caxp_status()
 
     def rule(self, rule_id: str) -> bool:  # only assessment facts know rules
         return False
@@ -241,3 +235,12 @@ class Session:
 
     def assess(self) -> Assessment:
         return self.engine.assess(self)
+
+    def news(self, announced: set[str]) -> Assessment | None:
+        """After an answer (or on resume): the assessment when it holds a red flag that
+        must be said at once and is not in ``announced`` yet (which is then updated), else
+        None. Once the questions are done the result says everything first."""
+        if self.finished:
+            return None
+        assessment = self.assess()
+        return assessment if news_now(assessment, announced) else None

@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.widgets import Header
 
 from ...engine import contract
-from ...engine.assessment import news_now
 from .. import interpret
 from ..interpret import Reply, said_for
 from ..widgets.answer import AnswerArea
@@ -127,10 +126,8 @@ class ChatScreen(AnsweringScreen):
     def warn_if_needed(self) -> None:
         """A warning sign, or an answer that makes an emergency (a very high calcium,
         a high calcium with symptoms): say what to do now, before the next question."""
-        if self.session.finished:
-            return  # the result says it first
-        assessment = self.session.assess()
-        if news_now(assessment, self.announced):
+        assessment = self.session.news(self.announced)
+        if assessment is not None:
             from .warning import WarningScreen
 
             content = self.app.engine.content
