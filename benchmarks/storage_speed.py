@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from chatbot.engine.answers import to_plain
+from chatbot.engine.dialog.answers import to_plain
 from chatbot.engine.loading import load_engine
 from chatbot.storage import Recorder, Store, now
 

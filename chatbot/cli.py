@@ -71,7 +71,7 @@ def _read_answers(name: str) -> Any:
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):
         data = data["answers"]  # a vignette file: use its answers
     elif isinstance(data, dict) and data.get("resourceType") == "QuestionnaireResponse":
-        from .engine.fhir import answers_from_response
+        from .engine.reports.fhir import answers_from_response
 
         try:  # a FHIR export of ours: rebuild the answers from it
             data = answers_from_response(data)
@@ -84,9 +84,9 @@ def _read_answers(name: str) -> Any:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from .engine.answers import AnswerError
+    from .engine.dialog.answers import AnswerError
     from .engine.loading import default_engine
-    from .engine.report import to_dict, to_markdown
+    from .engine.reports.markdown import to_dict, to_markdown
 
     engine = default_engine()
     results = []
@@ -130,8 +130,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
+    from .engine.dialog.machine import mermaid
     from .engine.loading import default_engine
-    from .engine.machine import mermaid
 
     print(mermaid(default_engine().dialog))
     return EXIT_OK
@@ -281,8 +281,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export_questionnaire(args: argparse.Namespace) -> int:
-    from .engine.fhir import questionnaire
     from .engine.loading import default_engine
+    from .engine.reports.fhir import questionnaire
 
     resource = questionnaire(default_engine().dialog)
     _write_output(json.dumps(resource, indent=2, ensure_ascii=False), args.output)
@@ -394,9 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # no traceback ever reaches a person
-        from .engine.content import ContentError
-        from .engine.dialog import DialogError
-        from .engine.rules import RulesError
+        from .engine.dialog.questions import DialogError
+        from .engine.medicine.content import ContentError
+        from .engine.medicine.rules import RulesError
 
         if isinstance(exc, (DialogError, ContentError, RulesError)):
             print("calcinosis: the installed dialog or content has problems; run "

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine.assessment import Assessment
-from .engine.labs import LabValue
 from .engine.loading import Engine
-from .engine.report import doctor_questions as type_doctor_questions
-from .engine.report import escape_md, to_markdown
+from .engine.medicine.assessment import Assessment
+from .engine.medicine.labs import LabValue
+from .engine.reports.markdown import doctor_questions as type_doctor_questions
+from .engine.reports.markdown import escape_md, to_markdown
 
 RESPONDENT_WORDS = {"self": "the person themself", "caregiver": "a caregiver, for someone else"}
 
@@ -156,7 +156,7 @@ def summary_html(engine: Engine, summary: Summary) -> str:
 
 
 def summary_fhir(engine: Engine, summary: Summary) -> dict[str, Any]:
-    from .engine.fhir import questionnaire_response
+    from .engine.reports.fhir import questionnaire_response
 
     return questionnaire_response(summary.answers, engine.dialog, authored=summary.created,
                                   respondent=summary.respondent)

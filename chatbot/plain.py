@@ -16,11 +16,11 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from .engine import contract
-from .engine.answers import AnswerError
-from .engine.labs import LabError, LabValue, extreme_message, parse_lab_text
+from .engine.dialog.answers import AnswerError
+from .engine.dialog.session import Session
 from .engine.loading import Engine
-from .engine.report import to_dict, to_markdown
-from .engine.session import Session
+from .engine.medicine.labs import LabError, LabValue, extreme_message, parse_lab_text
+from .engine.reports.markdown import to_dict, to_markdown
 from .export import readable_date
 from .storage import Recorder
 
@@ -317,7 +317,7 @@ def _count(n: int, noun: str) -> str:
 def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
     """The word matcher (synonyms, typos), or ``None`` when it is not available."""
     try:
-        from .engine.matching import load_synonyms, match_answer
+        from .engine.reading.matching import load_synonyms, match_answer
         from .engine.resources import dialogs_dir
     except ImportError:
         return None

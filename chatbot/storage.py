@@ -304,7 +304,7 @@ class Recorder:
         """Write what changed in ``session`` (an engine Session) since the last sync."""
         if self.store is None:
             return
-        from .engine.answers import to_plain
+        from .engine.dialog.answers import to_plain
 
         current = [(qid, to_plain(session.answers[qid])) for qid in session.history
                    if qid in session.answers]

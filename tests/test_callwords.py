@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chatbot.engine.callwords import fill_call_words, slot_values, template_slots
 from chatbot.engine.loading import default_engine
+from chatbot.engine.reports.callwords import fill_call_words, slot_values, template_slots
 
 BLANKS = {"who": "[name]", "age": "[age]", "kidneys": "[kidneys]", "calcium": "[calcium]",
           "problem": "[problem]", "illnesses": "[list]", "medicines": "[list]"}
@@ -37,7 +37,7 @@ def test_unknown_slots_keep_their_blank_for_the_caller() -> None:
 
 
 def test_the_report_fills_the_call_words_and_leaves_out_advice_that_does_not_fit() -> None:
-    from chatbot.engine.report import to_markdown
+    from chatbot.engine.reports.markdown import to_markdown
 
     engine = default_engine()
     base = {"respondent": "self", "age_group": "adult", "has_deposits": "yes",

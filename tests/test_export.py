@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chatbot.engine.labs import LabValue
 from chatbot.engine.loading import default_engine
+from chatbot.engine.medicine.labs import LabValue
 from chatbot.export import build, summary_html, summary_markdown
 
 VIGNETTES = sorted((Path(__file__).parent / "vignettes").glob("*.yaml"))
@@ -216,7 +216,7 @@ def _doctor_section(md: str) -> list[str]:
 
 
 def test_questions_for_the_doctor_use_the_caregivers_words() -> None:
-    from chatbot.engine.report import to_markdown
+    from chatbot.engine.reports.markdown import to_markdown
 
     engine = default_engine()
     summary = build(engine, CAREGIVER_METASTATIC, "2026-11-22")

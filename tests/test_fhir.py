@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from support import VIGNETTES
 
 from chatbot import __version__
-from chatbot.engine import contract, fhir
-from chatbot.engine.answers import to_plain
-from chatbot.engine.labs import LabValue
+from chatbot.engine import contract
+from chatbot.engine.dialog.answers import to_plain
+from chatbot.engine.medicine.labs import LabValue
+from chatbot.engine.reports import fhir
 
 AUTHORED = "2024-05-01T10:30:00+02:00"
 UCUM = "http://unitsofmeasure.org"

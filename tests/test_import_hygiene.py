@@ -13,7 +13,7 @@ import json, sys
 from pathlib import Path
 import yaml
 from chatbot.engine.loading import load_engine
-from chatbot.engine.report import to_dict, to_markdown
+from chatbot.engine.reports.markdown import to_dict, to_markdown
 engine = load_engine()
 data = yaml.safe_load(Path(sys.argv[1]).read_text(encoding="utf-8"))
 a = engine.replay(data["answers"])

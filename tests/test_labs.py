@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.engine import contract
-from chatbot.engine.labs import (
+from chatbot.engine.medicine.labs import (
     BASE_UNITS,
     LabError,
     LabReport,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from chatbot.engine import contract
 from chatbot.engine.loading import default_engine
-from chatbot.engine.matching import (
+from chatbot.engine.reading.matching import (
     Match,
     Synonyms,
     clean_text,
@@ -657,7 +657,7 @@ def test_matching_is_fast(e, syn):
 
 
 def test_matching_does_not_import_textual():
-    code = ("import sys, chatbot.engine.matching as m; "
+    code = ("import sys, chatbot.engine.reading.matching as m; "
             "assert not [n for n in sys.modules if n.split('.')[0] == 'textual'], 'textual'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)

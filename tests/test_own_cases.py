@@ -61,7 +61,7 @@ def test_heel_sticks_ignored_for_adults() -> None:
 
 
 def test_warning_sign_without_deposits_is_emergency_and_first() -> None:
-    from chatbot.engine.report import to_markdown
+    from chatbot.engine.reports.markdown import to_markdown
 
     engine = default_engine()
     path = Path(__file__).parent / "cases" / "own-05.yaml"
@@ -75,7 +75,7 @@ def test_warning_sign_without_deposits_is_emergency_and_first() -> None:
 
 
 def test_flags_to_say_at_once_are_news_only_once() -> None:
-    from chatbot.engine.assessment import news_now
+    from chatbot.engine.medicine.assessment import news_now
 
     engine = default_engine()
     answers = {"respondent": "self", "age_group": "adult", "has_deposits": "yes",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chatbot.engine.answers import to_plain
+from chatbot.engine.dialog.answers import to_plain
 from chatbot.engine.loading import default_engine
 from chatbot.storage import SCHEMA_VERSION, Recorder, Store, StoreError
 

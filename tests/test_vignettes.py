@@ -16,7 +16,7 @@ import yaml
 from support import VIGNETTES, run_cli
 
 from chatbot.engine import contract
-from chatbot.engine.report import to_dict, to_markdown
+from chatbot.engine.reports.markdown import to_dict, to_markdown
 
 
 def load(path: Path) -> dict:

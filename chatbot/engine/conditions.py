@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from . import contract
-from .yamlio import Located
+from chatbot.engine import contract
+from chatbot.engine.yamlio import Located
 
 
 class ConditionError(ValueError):

@@ -10,16 +10,16 @@ from typing import Any
 
 from transitions import Machine
 
-from .assessment import Assessment, assess
-from .callwords import call_words
-from .content import Content, load_content
-from .dialog import Dialog, load_dialog
-from .labs import LabTable, load_lab_table
-from .machine import build_machine
-from .matching import lab_status_reader
-from .resources import content_dir, data_root, dialogs_dir
-from .rules import Rules, load_rules
-from .session import Session
+from chatbot.engine.dialog.machine import build_machine
+from chatbot.engine.dialog.questions import Dialog, load_dialog
+from chatbot.engine.dialog.session import Session
+from chatbot.engine.medicine.assessment import Assessment, assess
+from chatbot.engine.medicine.content import Content, load_content
+from chatbot.engine.medicine.labs import LabTable, load_lab_table
+from chatbot.engine.medicine.rules import Rules, load_rules
+from chatbot.engine.reading.matching import lab_status_reader
+from chatbot.engine.reports.callwords import call_words
+from chatbot.engine.resources import content_dir, data_root, dialogs_dir
 
 
 @dataclass(frozen=True)

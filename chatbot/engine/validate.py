@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import contract
-from .content import ContentError, load_content
-from .dialog import Dialog, DialogError, load_dialog
-from .labs import LabTableError, load_lab_table
-from .resources import content_dir, dialogs_dir
-from .rules import RulesError, load_rules
+from chatbot.engine import contract
+from chatbot.engine.dialog.questions import Dialog, DialogError, load_dialog
+from chatbot.engine.medicine.content import ContentError, load_content
+from chatbot.engine.medicine.labs import LabTableError, load_lab_table
+from chatbot.engine.medicine.rules import RulesError, load_rules
+from chatbot.engine.resources import content_dir, dialogs_dir
 
 
 def graph_problems(dialog: Dialog) -> list[str]:
@@ -88,7 +88,7 @@ def validate(root: Path | None = None) -> list[str]:
         problems += graph_problems(dialog)
     synonyms = dialogs_dir(root) / "synonyms.yaml"
     if synonyms.exists():
-        from .matching import SynonymsError, load_synonyms
+        from chatbot.engine.reading.matching import SynonymsError, load_synonyms
 
         try:
             load_synonyms(synonyms)

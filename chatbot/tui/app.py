@@ -1,6 +1,6 @@
 """The terminal chat application: ``make_app`` builds it for the CLI and for the tests.
 
-The app owns one engine :class:`~chatbot.engine.session.Session` (all the
+The app owns one engine :class:`~chatbot.engine.dialog.session.Session` (all the
 state) and moves between screens: welcome, chat, result (with warning, help,
 confirm, glossary and change-an-answer on top).
 """
@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from ..engine.dialog.session import Session
     from ..engine.loading import Engine
-    from ..engine.session import Session
     from .interpret import Matcher
 
 FIRST_PAINT_ENV = "CALCINOSIS_EXIT_AFTER_FIRST_PAINT"  # set: exit once the first screen is drawn
@@ -176,7 +176,7 @@ class CalcinosisApp(App[int]):
             lambda go_on: self._continue(row.id) if go_on else None)
 
     def _continue(self, session_id: int) -> None:
-        from ..engine.answers import AnswerError
+        from ..engine.dialog.answers import AnswerError
         from ..storage import StoreError
 
         store = self.recorder.store
@@ -212,7 +212,7 @@ class CalcinosisApp(App[int]):
 
         assessment = self.session.assess()
         if self.recorder is not None:
-            from ..engine.report import to_dict
+            from ..engine.reports.markdown import to_dict
 
             self.recorder.sync(self.session)  # the last answer first, then the result
             self.recorder.finish(to_dict(assessment, self.engine.content))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine import contract
-from ..engine.dialog import Option, Question
-from ..engine.labs import LabError, LabTable, LabValue, extreme_message, parse_lab_text
+from ..engine.dialog.questions import Option, Question
+from ..engine.medicine.labs import LabError, LabTable, LabValue, extreme_message, parse_lab_text
 from .text import literal
 
 ANSWER = "answer"    # value is ready for Session.answer_current
@@ -47,7 +47,7 @@ Matcher = Callable[[Question, Sequence[Option], str], Any]
 def load_matcher(root: Any = None) -> Matcher | None:
     """The engine's word matcher (typos, synonyms), or ``None`` when it is not available."""
     try:
-        from ..engine.matching import load_synonyms, match_answer
+        from ..engine.reading.matching import load_synonyms, match_answer
         from ..engine.resources import dialogs_dir
     except ImportError:
         return None

@@ -35,7 +35,7 @@ class LightOption:
 @dataclass(frozen=True)
 class LightQuestion:
     """Enough of the first question for the welcome screen (same attribute names as the
-    engine's :class:`~chatbot.engine.dialog.Question`)."""
+    engine's :class:`~chatbot.engine.dialog.questions.Question`)."""
 
     id: str
     kind: str

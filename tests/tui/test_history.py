@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from drive import answer_until, chat_through, screen_text, until, vignette
 
-from chatbot.engine.answers import to_plain
-from chatbot.engine.report import to_dict
+from chatbot.engine.dialog.answers import to_plain
+from chatbot.engine.reports.markdown import to_dict
 from chatbot.storage import Recorder, Store
 from chatbot.tui.screens.confirm import ConfirmScreen
 from chatbot.tui.screens.history import HistoryScreen, SessionTable, SummaryScreen

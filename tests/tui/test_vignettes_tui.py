@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from drive import chat_through, screen_text, vignette
 
-from chatbot.engine.report import type_title
+from chatbot.engine.reports.markdown import type_title
 from chatbot.tui.screens.result import ResultScreen
 from chatbot.tui.widgets.triage import TriageBanner
 

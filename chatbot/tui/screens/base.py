@@ -10,7 +10,7 @@ from textual.screen import Screen
 from ..widgets.answer import AnswerArea
 
 if TYPE_CHECKING:
-    from ...engine.session import Session
+    from ...engine.dialog.session import Session
     from ..app import CalcinosisApp
     from ..interpret import Reply
 
@@ -104,7 +104,7 @@ class AnsweringScreen(Screen):
                                            no="No, let me change it"), done)
 
     def accept(self, reply: Reply) -> None:
-        from ...engine.answers import AnswerError
+        from ...engine.dialog.answers import AnswerError
 
         question = self.session.current
         if question is None:

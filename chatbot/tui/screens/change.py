@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...engine.session import Session
+from ...engine.dialog.session import Session
 from ..interpret import said_for
 from ..wording import say
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from ...engine.content import Content, Term
+from ...engine.medicine.content import Content, Term
 
 
 class GlossaryScreen(ModalScreen[None]):

@@ -20,14 +20,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Markdown, Static
 
-from ...engine.report import type_title
+from ...engine.reports.markdown import type_title
 from ...export import readable_date
 from ...storage import SessionRow, Store, StoreError
 from ..widgets.footer import KeysFooter
 from ..widgets.triage import SYMBOLS
 
 if TYPE_CHECKING:
-    from ...engine.content import Content, LevelAdvice
+    from ...engine.medicine.content import Content, LevelAdvice
     from ...export import Summary
     from ..app import CalcinosisApp
 

@@ -1,6 +1,6 @@
 """The result: triage first (words and colour, red flags named), then the type and the rest.
 
-Order follows the medical-safety rule of ``chatbot.engine.report``: what to do
+Order follows the medical-safety rule of ``chatbot.engine.reports.markdown``: what to do
 and how soon comes before what the deposits may be.
 """
 
@@ -17,9 +17,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Markdown, Static
 
-from ...engine.assessment import Assessment
-from ...engine.content import Content, Term
-from ...engine.report import (
+from ...engine.medicine.assessment import Assessment
+from ...engine.medicine.content import Content, Term
+from ...engine.reports.markdown import (
     CERTAINTY_WORDS,
     advice_markdown,
     explanation_markdown,

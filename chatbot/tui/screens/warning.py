@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from ...engine.assessment import AssessedFacts, Assessment
+from ...engine.medicine.assessment import AssessedFacts, Assessment
 from ..widgets.footer import KeysFooter
 from ..widgets.triage import TriageBanner
 from ..wording import say

@@ -36,7 +36,7 @@ from textual.widgets import Button, Input, Static
 from ...engine import contract
 
 if TYPE_CHECKING:
-    from ...engine.dialog import Option, Question
+    from ...engine.dialog.questions import Option, Question
     from .bodymap import BodyMap
 
 EXCLUSIVE = (contract.NONE, contract.UNSURE)

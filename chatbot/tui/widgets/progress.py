@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...engine.session import Progress
+from ...engine.dialog.session import Progress
 
 BAR = 20
 

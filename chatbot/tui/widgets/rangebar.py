@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...engine.labs import LabResult
+from ...engine.medicine.labs import LabResult
 
 WORDS = {"high": "above the normal range", "low": "below the normal range",
          "normal": "within the normal range", "unsure": "not known"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ...engine.content import LevelAdvice
+from ...engine.medicine.content import LevelAdvice
 
 SYMBOLS = {"routine": "○", "soon": "◐", "urgent": "●", "emergency": "▲"}
 

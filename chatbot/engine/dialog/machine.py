@@ -1,7 +1,7 @@
 """The dialog's state machine, built with ``transitions`` from the YAML.
 
 One :class:`transitions.Machine` is built per loaded dialog (building is the
-slow part) and each :class:`~chatbot.engine.session.Session` is added to it as
+slow part) and each :class:`~chatbot.engine.dialog.session.Session` is added to it as
 a model. States are question ids and outcome ids; one trigger, ``advance``,
 carries every transition, tried in the order the YAML lists them. Conditions
 are the compiled predicates of :mod:`chatbot.engine.conditions`: nothing named
@@ -14,7 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
-from .dialog import Dialog
+from chatbot.engine.dialog.questions import Dialog
 
 TRIGGER = "advance"
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import contract
-from .conditions import ConditionError, Predicate, compile_condition
-from .yamlio import Located, YamlError, load_file
+from chatbot.engine import contract
+from chatbot.engine.conditions import ConditionError, Predicate, compile_condition
+from chatbot.engine.yamlio import Located, YamlError, load_file
 
 
 class DialogError(ValueError):

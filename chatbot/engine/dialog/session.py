@@ -11,15 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import contract
-from .answers import Answer, AnswerError, normalize, validate_all
-from .assessment import news_now
-from .dialog import Option, Question
-from .labs import LabReport, LabValue, interpret
+from chatbot.engine import contract
+from chatbot.engine.dialog.answers import Answer, AnswerError, normalize, validate_all
+from chatbot.engine.dialog.questions import Option, Question
+from chatbot.engine.medicine.assessment import news_now
+from chatbot.engine.medicine.labs import LabReport, LabValue, interpret
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
-    from .loading import Engine
+    from chatbot.engine.loading import Engine
+    from chatbot.engine.medicine.assessment import Assessment
 
 
 @dataclass(frozen=True)

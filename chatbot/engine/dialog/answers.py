@@ -3,7 +3,7 @@
 * a one-question's answer is a code (``str``);
 * a many-question's answer is a tuple of codes, in the order given, without
   repeats; ``none`` stands alone;
-* a lab answer is a :class:`~chatbot.engine.labs.LabValue` or a status code.
+* a lab answer is a :class:`~chatbot.engine.medicine.labs.LabValue` or a status code.
 
 Anything else raises :class:`AnswerError`, whose message names the id, the bad
 value and what is allowed. Nothing is guessed.
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import contract
-from .labs import LabError, LabTable, LabValue, lab_from_answer
+from chatbot.engine import contract
+from chatbot.engine.medicine.labs import LabError, LabTable, LabValue, lab_from_answer
 
 Answer = str | tuple[str, ...] | LabValue
 

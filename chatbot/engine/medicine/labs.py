@@ -29,8 +29,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from . import contract
-from .yamlio import Located, YamlError, load_file
+from chatbot.engine import contract
+from chatbot.engine.yamlio import Located, YamlError, load_file
 
 LAB_IDS: tuple[str, ...] = tuple(contract.LAB_UNITS)
 BASE_UNITS: dict[str, str] = {
@@ -156,7 +156,7 @@ class LabTable:
         default_factory=lambda: MappingProxyType({}))
     # Typed words as a status: (lab id, text) -> high | normal | low | unsure, or
     # None when the words are not one (may raise LabError to ask back). Set by
-    # the engine loader from dialogs/ (chatbot.engine.matching.lab_status_reader),
+    # the engine loader from dialogs/ (chatbot.engine.reading.matching.lab_status_reader),
     # so that people may type "It was high" or "hihg"; without it only the
     # exact status words are known. Answers files never use it.
     read_words: Callable[[str, str], str | None] | None = field(

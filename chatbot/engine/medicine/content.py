@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import contract
-from .callwords import SLOTS, template_slots
-from .conditions import ConditionError, Facts, Predicate, compile_condition
-from .yamlio import Located, YamlError, load_file
+from chatbot.engine import contract
+from chatbot.engine.conditions import ConditionError, Facts, Predicate, compile_condition
+from chatbot.engine.reports.callwords import SLOTS, template_slots
+from chatbot.engine.yamlio import Located, YamlError, load_file
 
 
 class ContentError(ValueError):

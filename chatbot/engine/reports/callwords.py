@@ -14,12 +14,12 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import contract
+from chatbot.engine import contract
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
-    from .content import Content
-    from .dialog import Dialog
+    from chatbot.engine.dialog.questions import Dialog
+    from chatbot.engine.medicine.assessment import Assessment
+    from chatbot.engine.medicine.content import Content
 
 SLOT = re.compile(r"\{(\w+)\}")
 SLOTS = ("who", "age", "problem", "kidneys", "calcium", "illnesses", "medicines")

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import contract
-from .answers import to_plain
-from .labs import LabReport
-from .rules import Rules
+from chatbot.engine import contract
+from chatbot.engine.dialog.answers import to_plain
+from chatbot.engine.medicine.labs import LabReport
+from chatbot.engine.medicine.rules import Rules
 
 if TYPE_CHECKING:
-    from .session import Ignored, Session
+    from chatbot.engine.dialog.session import Ignored, Session
 
 
 @dataclass(frozen=True)

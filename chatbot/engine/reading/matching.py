@@ -47,11 +47,11 @@ option hidden by its ``when`` (heel sticks for adults) is recognised and
 refused as "not one of the answers to this question", like the ``_unrelated``
 words of the synonyms file.
 
-Lab questions: text with a digit is a value, read by :mod:`chatbot.engine.labs`
+Lab questions: text with a digit is a value, read by :mod:`chatbot.engine.medicine.labs`
 (the message asks for a number with its unit); other text is read as a status
 ("It was high", "very high", "hihg", "dunno") with the question's options, its
 synonyms and the global unsure words, in the same way as any other question.
-:func:`lab_status_reader` gives :func:`chatbot.engine.labs.parse_lab_text` that
+:func:`lab_status_reader` gives :func:`chatbot.engine.medicine.labs.parse_lab_text` that
 reading, so every front end typing lab text gets it.
 
 Messages are plain text, never Rich markup: the person's text is quoted with
@@ -76,9 +76,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import contract
-from .dialog import Option, Question
-from .yamlio import Located, YamlError, load_file
+from chatbot.engine import contract
+from chatbot.engine.dialog.questions import Option, Question
+from chatbot.engine.yamlio import Located, YamlError, load_file
 
 __all__ = [
     "Match",
@@ -360,7 +360,7 @@ def load_synonyms(path: Path) -> Synonyms:
 
 def default_synonyms() -> Synonyms:
     """The shipped ``dialogs/synonyms.yaml``."""
-    from .resources import dialogs_dir
+    from chatbot.engine.resources import dialogs_dir
 
     return load_synonyms(dialogs_dir() / "synonyms.yaml")
 
@@ -795,11 +795,11 @@ def lab_status_reader(dialog: Any, synonyms_path: Path) -> Any:
 
     Reads typed words as a lab status with the lab question's options and the
     synonyms file (read when first needed; a missing or broken file means no
-    words beyond the exact status words of :mod:`chatbot.engine.labs`). Words
+    words beyond the exact status words of :mod:`chatbot.engine.medicine.labs`). Words
     that could mean two statuses ("high or low") raise a ``LabError`` asking
     which one was meant.
     """
-    from .labs import LabError
+    from chatbot.engine.medicine.labs import LabError
 
     def read(lab: str, text: str) -> str | None:
         question = dialog.questions.get(lab)

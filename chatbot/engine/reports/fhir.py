@@ -71,11 +71,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from chatbot import __version__
-
-from . import contract
-from .answers import Answer
-from .dialog import Dialog, Question
-from .labs import LabValue
+from chatbot.engine import contract
+from chatbot.engine.dialog.answers import Answer
+from chatbot.engine.dialog.questions import Dialog, Question
+from chatbot.engine.medicine.labs import LabValue
 
 SYSTEM = "urn:calcinosis:answers"
 QUESTIONNAIRE_URL = "urn:calcinosis:questionnaire"

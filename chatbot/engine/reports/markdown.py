@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import contract
-from .assessment import AssessedFacts, Assessment
-from .content import Content, Fact
+from chatbot.engine import contract
+from chatbot.engine.medicine.assessment import AssessedFacts, Assessment
+from chatbot.engine.medicine.content import Content, Fact
 
 TYPE_TITLES_FALLBACK = {t: t.replace("_", " ") for t in contract.TYPES + contract.SUBTYPES}
 CERTAINTY_WORDS = {
