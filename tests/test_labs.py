@@ -418,7 +418,8 @@ def test_classification_by_age(table: LabTable, lab: str, text: str, age: str | 
 def test_unanswered_and_status(table: LabTable) -> None:
     report = interpret({"phosphate": "high", "pth": "unsure", "kidney": "dialysis"}, "adult",
                        table)
-    assert set(report.results) == {"calcium", "phosphate", "albumin", "pth"}
+    assert set(report.results) == {"calcium", "phosphate", "albumin", "pth", "ionized_calcium",
+                                   "vitamin_d_level"}
     assert report.status("calcium") == "unsure"
     assert report.results["calcium"].source == "unanswered"
     assert report.results["phosphate"].source == "status"
@@ -589,8 +590,8 @@ def test_to_dict_is_json_ready(table: LabTable) -> None:
                         "albumin": measure(table, "albumin", "40 g/L"),
                         "phosphate": "high"}, "adult", table)
     data = json.loads(json.dumps(report.to_dict()))
-    assert set(data) == {"calcium", "phosphate", "albumin", "pth", "caxp", "calcium_grade",
-                         "notes"}
+    assert set(data) == {"calcium", "phosphate", "albumin", "pth", "ionized_calcium",
+                         "vitamin_d_level", "caxp", "calcium_grade", "notes"}
     calcium = data["calcium"]
     assert calcium["entered"] == "2.9 mmol/L"
     assert calcium["unit"] == "mg/dL"

@@ -38,6 +38,8 @@ BASE_UNITS: dict[str, str] = {
     "phosphate": "mg/dL",
     "albumin": "g/dL",
     "pth": "pg/mL",
+    "ionized_calcium": "mmol/L",
+    "vitamin_d_level": "ng/mL",
 }
 AGE_GROUPS: tuple[str, ...] = contract.QUESTIONS["age_group"][1]
 STATUSES: tuple[str, ...] = ("high", "normal", "low", contract.UNSURE)
