@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ class InputProblem(Exception):
     """Bad input from the person: the message says what and where."""
 
 
-def _no_repeats(label: str):
+def _no_repeats(label: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in pairs:
@@ -292,7 +293,16 @@ def cmd_export_questionnaire(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    return serve(args.host, args.port, args.theme)
+    if args.max_visitors < 1:
+        raise InputProblem("--max-visitors must be 1 or more")
+    if args.idle_minutes <= 0:
+        raise InputProblem("--idle-minutes must be more than 0")
+    if args.token is not None and len(args.token) < 16:
+        raise InputProblem("--token must be at least 16 characters long (it is the only "
+                           "thing keeping others out)")
+    return serve(args.host, args.port, args.theme, token=args.token,
+                 allow_hosts=tuple(args.allow_host), own_data=args.own_data,
+                 max_visitors=args.max_visitors, idle_minutes=args.idle_minutes)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -371,6 +381,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--theme", choices=("dark", "light", "high-contrast"),
                    help="colours of the chat in the browser")
+    p.add_argument("--token", help="the secret the URL must carry (default: a new one at "
+                   "each start, printed in the URL)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="one more name the browser may use to reach this server")
+    p.add_argument("--own-data", action="store_true",
+                   help="use your own saved sessions (one visitor at a time) instead of a "
+                        "private temporary folder for each visitor")
+    p.add_argument("--max-visitors", type=int, default=4, metavar="N",
+                   help="at most N visitors at once (default 4)")
+    p.add_argument("--idle-minutes", type=float, default=30.0, metavar="M",
+                   help="close a visitor's chat after M minutes without typing (default 30)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("export-questionnaire",
                        help="the FHIR R4 Questionnaire generated from dialogs/")
@@ -384,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.func(args))
     except InputProblem as exc:
         print(f"calcinosis: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -206,6 +206,12 @@ def write_private(path: Path, text: str, *, exclusive: bool = False) -> None:
         out.write(text)
 
 
+def summary_filename(summary: Summary, fmt: str = "html") -> str:
+    """The file name a summary is given: ``calcinosis-summary-2026-11-22.html``."""
+    day = (summary.created or "")[:10] or "undated"
+    return f"calcinosis-summary-{day}{SUFFIXES[fmt]}"
+
+
 def save_summary(engine: Engine, summary: Summary, fmt: str = "html",
                  directory: Path | None = None) -> Path:
     """Write the summary to a new file (never over an existing one; mode 0600, readable by

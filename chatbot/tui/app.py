@@ -8,6 +8,7 @@ confirm, glossary and change-an-answer on top).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -242,6 +243,31 @@ class CalcinosisApp(App[int]):
         welcome = self.screen_stack[0]
         if isinstance(welcome, WelcomeScreen):
             welcome.reset()
+
+    def save_summary(self, summary: Any) -> tuple[str, str, Path | None]:
+        """Give the doctor's summary (an :class:`chatbot.export.Summary`) to the person.
+
+        In a terminal it is written to a new file (mode 0600); served in a browser
+        (``calcinosis serve``) it goes to the visitor's browser as a download and
+        nothing is written on the server. Returns the sentence to show, a short
+        notice and the file written (``None`` for a download); raises ``OSError``
+        with a plain message when it cannot be saved.
+        """
+        from ..export import save_summary, summary_filename, summary_text
+
+        if os.environ.get("CALCINOSIS_SERVED"):
+            import io
+
+            name = summary_filename(summary, "html")
+            text = summary_text(self.engine, summary, "html")
+            self.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
+                              encoding="utf-8", mime_type="text/html")
+            return (f"The summary is being downloaded by your web browser as {name}. Open it "
+                    "to read or print it for the doctor.",
+                    f"Summary sent to your browser as {name}.", None)
+        path = save_summary(self.engine, summary, "html")
+        return (f"Summary saved to {path}. Open it in a web browser to read or print it "
+                "for the doctor.", f"Summary saved to {path}.", path)
 
     def saved(self) -> None:
         """Called after every change to the answers: save them once the screen is drawn."""

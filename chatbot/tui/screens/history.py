@@ -81,31 +81,20 @@ class SessionsScreen(Screen[None]):
         status.display = bool(message)
 
     def save_file(self, summary: Summary) -> None:
-        from ...export import save_summary
-
         try:
-            path = save_summary(self.app.engine, summary, "html")
+            message, notice, path = self.app.save_summary(summary)
         except OSError as exc:
             message = f"The summary was not saved. {exc}"
             self.app.notify(message, severity="warning", markup=False)
             self.say(message, problem=True)
             return
-        message = f"Summary for the doctor saved to {path}"
-        self.app.notify(message, title="Saved", markup=False)
+        if path is not None:
+            message = notice = f"Summary for the doctor saved to {path}"
+        self.app.notify(notice, title="Saved", markup=False)
         self.say(message)
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    @on(Button.Pressed, "#back")
-    def _back(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_back()
-
-    @on(Button.Pressed, "#save")
-    def _save(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.run_action("save")
 
 
 class HistoryScreen(SessionsScreen):
@@ -131,10 +120,11 @@ class HistoryScreen(SessionsScreen):
         yield table
         yield Static("", id="status", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Open (Enter)", id="open", variant="primary", compact=True)
-            yield Button("Save summary (v)", id="save", compact=True)
-            yield Button("Delete (d)", id="delete", compact=True)
-            yield Button("Back (Esc)", id="back", compact=True)
+            yield Button("Open (Enter)", id="open", variant="primary", compact=True,
+                         action="screen.open")
+            yield Button("Save summary (v)", id="save", compact=True, action="screen.save")
+            yield Button("Delete (d)", id="delete", compact=True, action="screen.delete")
+            yield Button("Back (Esc)", id="back", compact=True, action="screen.back")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -224,16 +214,6 @@ class HistoryScreen(SessionsScreen):
         event.stop()
         self.action_open()
 
-    @on(Button.Pressed, "#open")
-    def _open(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_open()
-
-    @on(Button.Pressed, "#delete")
-    def _delete(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_delete()
-
     def action_open(self) -> None:
         row = self.highlighted()
         summary = self.summary_of(row) if row is not None else None
@@ -298,8 +278,9 @@ class SummaryScreen(SessionsScreen):
             yield Markdown(summary_markdown(self.app.engine, self.summary), open_links=False)
         yield Static("", id="status", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Save summary (v)", id="save", variant="primary", compact=True)
-            yield Button("Back (Esc)", id="back", compact=True)
+            yield Button("Save summary (v)", id="save", variant="primary", compact=True,
+                         action="screen.save")
+            yield Button("Back (Esc)", id="back", compact=True, action="screen.back")
         yield KeysFooter()
 
     def on_mount(self) -> None:

@@ -103,10 +103,12 @@ class ResultScreen(Screen[str]):
                          classes="notice not-diagnosis", markup=False)
         yield Static("", id="saved-note", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Change an answer (c)", id="change", variant="primary", compact=True)
-            yield Button("Start over (s)", id="restart", compact=True)
-            yield Button("Save summary (v)", id="save", compact=True)
-            yield Button("Quit", id="quit", compact=True)
+            yield Button("Change an answer (c)", id="change", variant="primary", compact=True,
+                         action="screen.change")
+            yield Button("Start over (s)", id="restart", compact=True, action="screen.restart")
+            yield Button("Save summary (v)", id="save", compact=True,
+                         action="screen.save_summary")
+            yield Button("Quit", id="quit", compact=True, action="app.quit")
         yield KeysFooter()
 
     def _type(self, a: Assessment, content: Content) -> ComposeResult:
@@ -198,7 +200,7 @@ class ResultScreen(Screen[str]):
 
     def action_save_summary(self) -> None:
         """Write the doctor's summary as one printable page and say where it is."""
-        from ...export import Summary, save_summary
+        from ...export import Summary
         from ...storage import now
 
         session = self.app.session
@@ -207,7 +209,7 @@ class ResultScreen(Screen[str]):
         note = self.query_one("#saved-note", Static)
         self.app.clear_notifications()  # one notice at a time, however often v is pressed
         try:
-            path = save_summary(self.app.engine, summary, "html")
+            message, notice, _ = self.app.save_summary(summary)
         except OSError as exc:
             message = f"The summary could not be saved. {exc}"
             note.update(Text(message))
@@ -215,38 +217,16 @@ class ResultScreen(Screen[str]):
             note.display = True
             self.notify(message, severity="error", timeout=10)
             return
-        message = (f"Summary saved to {path}. Open it in a web browser to read or print it "
-                   "for the doctor.")
         note.update(Text(message))  # the whole sentence stays on the screen, above the buttons
         note.set_class(False, "problem")
         note.display = True
-        self.notify(f"Summary saved to {path}.", timeout=5)
+        self.notify(notice, timeout=5)
 
     def action_words(self) -> None:
         buttons = self.query(".term")
         if buttons:
             buttons.first().focus()
             buttons.first().scroll_visible()
-
-    @on(Button.Pressed, "#change")
-    def _change(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_change()
-
-    @on(Button.Pressed, "#restart")
-    def _restart(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_restart()
-
-    @on(Button.Pressed, "#save")
-    def _save(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_save_summary()
-
-    @on(Button.Pressed, "#quit")
-    def _quit(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.run_action("app.quit")
 
     @on(Button.Pressed, ".term")
     def _term(self, event: Button.Pressed) -> None:
