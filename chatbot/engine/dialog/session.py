@@ -15,7 +15,7 @@ from chatbot.engine import contract
 from chatbot.engine.dialog.answers import Answer, AnswerError, normalize, validate_all
 from chatbot.engine.dialog.questions import Option, Question
 from chatbot.engine.medicine.assessment import news_now
-from chatbot.engine.medicine.labs import LabReport, LabValue, interpret
+from chatbot.engine.medicine.labs import LabReport, LabValue, exact_age_days, interpret
 
 if TYPE_CHECKING:
     from chatbot.engine.loading import Engine
@@ -72,9 +72,10 @@ class Session:
     @property
     def labs(self) -> LabReport:
         if self._labs is None:
-            raw = {lab: self.answers.get(lab) for lab in contract.LAB_UNITS}
+            raw: dict[str, Any] = {lab: self.answers.get(lab) for lab in contract.LAB_UNITS}
             age = self.answers.get("age_group")
-            self._labs = interpret(raw, age if isinstance(age, str) else None, self.engine.labs)
+            self._labs = interpret(raw, age if isinstance(age, str) else None, self.engine.labs,
+                                   exact_age_days(self.answers.get("age")))
         return self._labs
 
     def lab_status(self, lab: str) -> str:

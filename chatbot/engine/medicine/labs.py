@@ -103,6 +103,47 @@ class UnitSpec:
     confirm: Limits    # in this unit
 
 
+# Days per unit of an exact age (contract: days, weeks, months, years).
+AGE_UNIT_DAYS: Mapping[str, float] = MappingProxyType(
+    {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25})
+ADULT_DAYS = 18 * 365.25
+INFANT_BELOW_DAYS = 365.25
+
+
+def age_in_days(value: float, unit: str) -> float:
+    """An exact age (``{value: 3, unit: weeks}``) in days."""
+    return float(value) * AGE_UNIT_DAYS[unit.lower()]
+
+
+def exact_age_days(raw: object) -> float | None:
+    """The exact age in days from an ``age`` answer (``{value: 62, unit: years}``, or any
+    object with ``value`` and ``unit``); None when it is not a usable age."""
+    if isinstance(raw, Mapping):
+        value, unit = raw.get("value"), raw.get("unit")
+    else:
+        value, unit = getattr(raw, "value", None), getattr(raw, "unit", None)
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not isinstance(unit, str) or unit.lower() not in AGE_UNIT_DAYS):
+        return None
+    days = age_in_days(value, unit)
+    return days if math.isfinite(days) and days > 0 else None
+
+
+def age_group_of(age_days: float) -> str:
+    """The contract's age group of an exact age (under 1 year, 1-17, 18 or more)."""
+    if age_days < INFANT_BELOW_DAYS:
+        return "infant"
+    return "child" if age_days < ADULT_DAYS else "adult"
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    """A reference range for ages below ``below_days`` (and above the previous band)."""
+
+    below_days: float
+    limits: Limits
+
+
 @dataclass(frozen=True)
 class LabSpec:
     """Everything the table says about one lab."""
@@ -115,6 +156,18 @@ class LabSpec:
     refuse: Limits                        # base unit
     confirm: Limits                       # base unit
     statuses: tuple[str, ...]             # status codes besides ``unsure``
+    # reference ranges by exact age (clinical.md 8.3), youngest first; an age at
+    # or above the last band's end uses the adult range
+    by_age: tuple[AgeBand, ...] = ()
+
+    def range_for(self, group: str, age_days: float | None) -> Limits:
+        """The reference range for the exact age when known, else for the age group."""
+        if age_days is None or not self.by_age:
+            return self.ranges[group]
+        for band in self.by_age:
+            if age_days < band.below_days:
+                return band.limits
+        return self.ranges["adult"]
 
     @property
     def unit_names(self) -> tuple[str, ...]:
@@ -163,6 +216,19 @@ class LabTable:
     # exact status words are known. Answers files never use it.
     read_words: Callable[[str, str], str | None] | None = field(
         default=None, compare=False, repr=False)
+    # The albumin the correction aims at, by exact age (below_days, g/dL), youngest
+    # first; other ages use ``correction_reference`` (clinical.md 8.3).
+    correction_reference_by_age: tuple[tuple[float, float], ...] = ()
+    # An ionised calcium (mmol/L) at or above this counts as severe (clinical.md 8.2).
+    ionized_severe_from: float | None = None
+
+    def correction_reference_for(self, age_days: float | None) -> float:
+        """The reference albumin (g/dL) of the correction for an exact age."""
+        if age_days is not None:
+            for below_days, value in self.correction_reference_by_age:
+                if age_days < below_days:
+                    return value
+        return self.correction_reference
 
     def caxp_limits(self, age_group: str) -> tuple[float, float]:
         """The (raised, high) Ca x P thresholds for an age group."""
@@ -294,7 +360,8 @@ def _load_units(node: Located, lab: str, base_unit: str, refuse: Limits, confirm
 def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
     what = f"labs: {lab}"
     node = _mapping(labs, lab, what)
-    _check_keys(node, ("name", "base_unit", "units", "ranges", "refuse", "confirm"), (), what)
+    _check_keys(node, ("name", "base_unit", "units", "ranges", "refuse", "confirm"),
+                ("by_age",), what)
     name = node["name"]
     if not isinstance(name, str) or not name.strip():
         _fail(node, "name", f"{what}: name must be a non-empty text", node.file)
@@ -316,8 +383,53 @@ def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
                                       f"limits", ranges_node.file)
     units = _load_units(_mapping(node, "units", f"{what}: units"), lab, base_unit, refuse,
                         confirm, keys)
+    bands = tuple((below, limits) for below, limits, _item in
+                  _age_bands(node, "by_age", what, keys, ranges=True))
+    for (below, limits), item in zip(bands, node.get("by_age") or [], strict=True):
+        if not _inside(limits, confirm):
+            _fail(item, None, f"{what}: by_age: the range below {below:g} days must lie inside "
+                              "the confirm limits", node.file)
     return LabSpec(lab, name.strip(), base_unit, MappingProxyType(units),
-                   MappingProxyType(ranges), refuse, confirm, contract.QUESTIONS[lab][1])
+                   MappingProxyType(ranges), refuse, confirm, contract.QUESTIONS[lab][1],
+                   tuple(AgeBand(below, limits) for below, limits in bands))
+
+
+def _age_bands(node: Located, key: str, what: str, keys: set[str], *, ranges: bool
+               ) -> list[tuple[float, Limits, Located]]:
+    """A ``by_age`` list: ``{below: N, unit: days|weeks|months|years, ...}`` youngest first,
+    each with ``low`` and ``high`` (``ranges``) or a ``value``, and its sources."""
+    items = node.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list) or not items:
+        _fail(node, key, f"{what}: {key} must be a non-empty list of age bands", node.file)
+    out: list[tuple[float, Limits, Located]] = []
+    previous = 0.0
+    for index, item in enumerate(items):
+        where = f"{what}: {key}: item {index + 1}"
+        if not isinstance(item, Located):
+            _fail(node, key, f"{where} must be a mapping", node.file)
+        fields = ("low", "high") if ranges else ("value",)
+        _check_keys(item, ("below", "unit", "sources", *fields), ("choice",), where)
+        _sources(item, where, keys)
+        unit = item["unit"]
+        if unit not in AGE_UNIT_DAYS:
+            _fail(item, "unit", f"{where}: unit must be one of {', '.join(AGE_UNIT_DAYS)}",
+                  item.file)
+        below = age_in_days(_number(item, "below", where), unit)
+        if below <= previous:
+            _fail(item, "below", f"{where}: the bands must go from the youngest age up",
+                  item.file)
+        previous = below
+        if ranges:
+            low, high = _number(item, "low", where), _number(item, "high", where)
+            if low >= high:
+                _fail(item, "low", f"{where}: low must be below high", item.file)
+            out.append((below, Limits(low, high), item))
+        else:
+            value = _number(item, "value", where)
+            out.append((below, Limits(value, None), item))
+    return out
 
 
 def _load_grades(root: Located, keys: set[str]) -> tuple[Grade, ...]:
@@ -350,7 +462,8 @@ def _build_table(root: Any, file: str) -> LabTable:
     if not isinstance(root, Located):
         raise LabTableError(f"{file}: must be a mapping")
     _check_keys(root, ("precision", "unknown_age_group", "labs", "albumin_correction",
-                       "calcium_phosphate_product", "hypercalcemia_grades"), (), "labs.yaml")
+                       "calcium_phosphate_product", "hypercalcemia_grades"),
+                ("ionized_calcium_severe_from",), "labs.yaml")
     keys: set[str] = set()
     precision = _mapping(root, "precision", "precision")
     _check_keys(precision, ("decimals", "sources"), ("choice",), "precision")
@@ -366,8 +479,11 @@ def _build_table(root: Any, file: str) -> LabTable:
     _check_keys(labs_node, LAB_IDS, (), "labs")
     labs = {lab: _load_lab(labs_node, lab, keys) for lab in LAB_IDS}
     corr = _mapping(root, "albumin_correction", "albumin_correction")
-    _check_keys(corr, ("factor", "reference_albumin", "unreliable_below"), (),
-                "albumin_correction")
+    _check_keys(corr, ("factor", "reference_albumin", "unreliable_below"),
+                ("reference_albumin_by_age",), "albumin_correction")
+    reference_by_age = tuple((below, limits.low or 0.0) for below, limits, _item in
+                             _age_bands(corr, "reference_albumin_by_age", "albumin_correction",
+                                        keys, ranges=False))
     caxp = _mapping(root, "calcium_phosphate_product", "calcium_phosphate_product")
     _check_keys(caxp, ("unit", "raised", "high"), ("by_age",), "calcium_phosphate_product")
     raised = _sourced_value(caxp, "raised", "calcium_phosphate_product", keys)
@@ -405,6 +521,9 @@ def _build_table(root: Any, file: str) -> LabTable:
         grades=_load_grades(root, keys),
         source_keys=frozenset(keys),
         caxp_by_age=MappingProxyType(by_age),
+        correction_reference_by_age=reference_by_age,
+        ionized_severe_from=(_sourced_value(root, "ionized_calcium_severe_from", "labs.yaml", keys)
+                             if "ionized_calcium_severe_from" in root else None),
     )
 
 
@@ -770,12 +889,14 @@ class LabResult:
 
 # The fact names of conditions that read a lab's value (see LabReport.number).
 NUMBER_LABS = {"calcium_mgdl": "calcium", "phosphate_mgdl": "phosphate",
-               "albumin_gdl": "albumin", "pth_pgml": "pth"}
+               "albumin_gdl": "albumin", "pth_pgml": "pth",
+               "ionized_calcium_mmoll": "ionized_calcium", "vitamin_d_ngml": "vitamin_d_level"}
+IONIZED = "ionized_calcium"
 
 
 @dataclass(frozen=True)
 class LabReport:
-    """All four labs interpreted together."""
+    """All labs interpreted together."""
 
     results: Mapping[str, LabResult]
     caxp: float | None
@@ -783,17 +904,35 @@ class LabReport:
     notes: tuple[str, ...]
     caxp_level: str | None = None       # normal | raised | high, None without a product
     caxp_unit: str = "mg2/dL2"
+    # The ionised calcium, when known, decides whether calcium is high, normal or
+    # low (clinical.md 8.2); the total calcium's own status stays in ``results``.
+    calcium_decided_by: str = "calcium"
+    age_days: float | None = None       # the exact age the ranges were chosen for
+
+    @property
+    def total_calcium_counts(self) -> bool:
+        """Whether the total calcium's value may decide (no ionised value says otherwise)."""
+        return (self.calcium_decided_by == "calcium"
+                or self.results["calcium"].status == self.results[IONIZED].status)
 
     def status(self, lab: str) -> str:
-        """high, normal, low or unsure."""
+        """high, normal, low or unsure (for calcium: as the deciding calcium test says)."""
+        if lab == "calcium" and IONIZED in self.results:
+            return self.results[self.calcium_decided_by].status
         return self.results[lab].status
 
     def number(self, name: str) -> float | None:
-        """A derived number for conditions (``{fact: NAME}``): ``caxp``, or a lab's value
-        in its base unit (calcium corrected for albumin); None when not measured."""
+        """A derived number for conditions (``{fact: NAME}``): ``caxp``, ``age_days``, or a
+        lab's value in its base unit (calcium corrected for albumin, and None when an
+        ionised calcium decides otherwise); None when not measured."""
         if name == "caxp":
             return self.caxp
-        return self.results[NUMBER_LABS[name]].value
+        if name == "age_days":
+            return self.age_days
+        if name == "calcium_mgdl" and not self.total_calcium_counts:
+            return None
+        lab = NUMBER_LABS[name]
+        return self.results[lab].value if lab in self.results else None
 
     def caxp_status(self) -> str:
         """The Ca x P level for conditions (``{caxp: LEVEL}``): unsure without a product."""
@@ -842,10 +981,13 @@ def _result(spec: LabSpec, answer: LabValue | str | None, limits: Limits,
                      _extreme(answer.value, unit), spec.name)
 
 
-def _correct_calcium(calcium: LabResult, albumin: LabResult, table: LabTable) -> LabResult:
-    """Calcium corrected for albumin; both must be measurements."""
+def _correct_calcium(calcium: LabResult, albumin: LabResult, table: LabTable,
+                     age_days: float | None) -> LabResult:
+    """Calcium corrected for albumin, towards the reference albumin for the age, and
+    compared with the calcium range for the age; both must be measurements."""
     assert calcium.measured is not None and albumin.measured is not None
-    shift = table.correction_factor * (table.correction_reference - albumin.measured)
+    reference = table.correction_reference_for(age_days)
+    shift = table.correction_factor * (reference - albumin.measured)
     value = round(calcium.measured + shift, table.decimals)
     limits = Limits(calcium.low, calcium.high)
     return LabResult(calcium.lab, _classify(value, limits), calcium.source, calcium.entered,
@@ -853,7 +995,16 @@ def _correct_calcium(calcium: LabResult, albumin: LabResult, table: LabTable) ->
                      calcium.extreme, calcium.name)
 
 
-def _grade(calcium: LabResult, table: LabTable) -> str | None:
+def _grade(calcium: LabResult, ionized: LabResult | None, table: LabTable,
+           total_counts: bool) -> str | None:
+    """The hypercalcaemia grade on the total calcium; with an ionised value that decides
+    otherwise, none; with only an ionised value, only ``severe`` from its own limit."""
+    if (ionized is not None and ionized.source == MEASUREMENT and ionized.status == "high"
+            and table.ionized_severe_from is not None and ionized.value is not None
+            and ionized.value >= table.ionized_severe_from):
+        return table.grades[-1].name
+    if not total_counts:
+        return None
     if calcium.source != MEASUREMENT or calcium.status != "high" or calcium.value is None:
         return None
     for grade in table.grades:
@@ -875,8 +1026,11 @@ def _caxp(calcium: LabResult, phosphate: LabResult, table: LabTable, group: str
     return product, "normal"
 
 
-def _age_group(age_group: str | None, table: LabTable) -> tuple[str, bool]:
+def _age_group(age_group: str | None, table: LabTable, age_days: float | None
+               ) -> tuple[str, bool]:
     """The age group whose ranges apply, and whether it was a fallback."""
+    if age_days is not None:
+        return age_group_of(age_days), False
     if age_group is None or age_group == contract.UNSURE:
         return table.unknown_age_group, True
     if age_group not in AGE_GROUPS:
@@ -886,20 +1040,23 @@ def _age_group(age_group: str | None, table: LabTable) -> tuple[str, bool]:
 
 
 def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str | None,
-              table: LabTable) -> LabReport:
-    """Classify every lab for the age group, correct calcium, grade it, compute Ca x P.
+              table: LabTable, age_days: float | None = None) -> LabReport:
+    """Classify every lab for the age, correct calcium, grade it, compute Ca x P.
 
     ``raw_answers`` maps lab ids to a :class:`LabValue`, a status code, or
     anything :func:`lab_from_answer` accepts; other keys are ignored and a
-    missing lab is unanswered. ``age_group`` ``None`` or ``unsure`` uses the
-    table's ``unknown_age_group`` ranges and adds a note.
+    missing lab is unanswered. The exact age (``age_days``) chooses each lab's
+    range by age band when known (clinical.md 8.3); else ``age_group``, and
+    ``None`` or ``unsure`` uses the table's ``unknown_age_group`` ranges and
+    adds a note. An ionised calcium, when known, decides whether calcium is
+    high, normal or low (clinical.md 8.2).
     """
-    group, fallback = _age_group(age_group, table)
+    group, fallback = _age_group(age_group, table, age_days)
     results: dict[str, LabResult] = {}
     notes: list[str] = []
     for lab, spec in table.labs.items():
         answer = _as_answer(spec, raw_answers.get(lab), table)
-        results[lab] = _result(spec, answer, spec.ranges[group], table)
+        results[lab] = _result(spec, answer, spec.range_for(group, age_days), table)
         if isinstance(answer, LabValue) and results[lab].extreme:
             unit = spec.units[answer.unit.lower()]
             hint = [f"{_fmt(answer.value)} {u}" for u in _other_units(spec, answer.value, unit)]
@@ -909,17 +1066,33 @@ def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str |
                              f"{_or_list(hint)}?).")
     calcium, albumin = results["calcium"], results["albumin"]
     if calcium.source == MEASUREMENT and albumin.source == MEASUREMENT:
-        results["calcium"] = calcium = _correct_calcium(calcium, albumin, table)
+        results["calcium"] = calcium = _correct_calcium(calcium, albumin, table, age_days)
         if albumin.measured is not None and albumin.measured < table.correction_unreliable_below:
             notes.append(f"Albumin is below {_fmt(table.correction_unreliable_below)} "
                          f"{albumin.unit}, so the corrected calcium is less reliable; an ionised "
                          f"calcium test would be better.")
+        if group != "adult":
+            notes.append(f"The albumin correction of calcium is checked in adults; for a "
+                         f"{'baby' if group == 'infant' else 'child'} the corrected value was "
+                         f"compared with the calcium range for the age, and an ionised calcium "
+                         f"test is the better measure.")
+    ionized = results.get(IONIZED)
+    decided_by = "calcium"
+    if ionized is not None and ionized.status != contract.UNSURE:
+        decided_by = IONIZED
+        if calcium.status not in (contract.UNSURE, ionized.status):
+            notes.append(f"The ionised calcium ({ionized.status}) decides whether calcium is "
+                         f"high, normal or low; the total calcium alone would read "
+                         f"{calcium.status}.")
+    total_counts = ionized is None or decided_by == "calcium" or calcium.status == ionized.status
     if fallback and any(r.source == MEASUREMENT for r in results.values()):
         notes.append(f"The age group is not known, so {group} normal ranges were used.")
-    caxp, level = _caxp(calcium, results["phosphate"], table, group)
+    caxp, level = _caxp(calcium, results["phosphate"], table, group) if total_counts \
+        else (None, None)
     if caxp is not None and level != "high" and caxp >= table.caxp_high:
         notes.append(f"The calcium × phosphate product is {_fmt(caxp)} mg²/dL², which "
                      f"would be high in an adult; {group} ranges are higher, so with both values "
                      "normal for the age it is not counted as a blood-level problem.")
-    return LabReport(MappingProxyType(results), caxp, _grade(calcium, table), tuple(notes),
-                     level, table.caxp_unit)
+    return LabReport(MappingProxyType(results), caxp,
+                     _grade(calcium, ionized, table, total_counts), tuple(notes),
+                     level, table.caxp_unit, decided_by, age_days)
