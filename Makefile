@@ -32,9 +32,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/storage_speed.py
 	$(BIN)/python benchmarks/tui_speed.py
 
+# ruff and mypy are pinned in the test extra and configured in pyproject.toml
 lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff
 	$(BIN)/ruff check chatbot tests benchmarks
+	$(BIN)/ruff format --check chatbot tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -157,7 +157,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         try:
@@ -193,7 +193,8 @@ class Store:
                                   (stamp, stamp))
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, self.path)) from exc
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None  # an INSERT always sets it
+        return cur.lastrowid
 
     def save_answers(self, session_id: int, keep: int, new: list[tuple[str, Any]],
                      respondent: str | None) -> None:

@@ -48,7 +48,7 @@ class YamlError(Exception):
 
 
 def _make_loader(filename: str) -> type:
-    class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    class _Loader(_BaseLoader):
         pass
 
     def construct_mapping(loader: Any, node: yaml.MappingNode) -> Located:

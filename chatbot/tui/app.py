@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events
 from textual.app import App
@@ -87,7 +87,7 @@ class CalcinosisApp(App[int]):
             except Exception:  # typed words then need numbers or exact labels
                 matcher = None
             self._matcher = matcher
-        return self._matcher  # type: ignore[return-value]
+        return cast("Matcher | None", self._matcher)
 
     def get_key_display(self, binding: Binding) -> str:
         """F-keys as people see them on the keyboard: "F1", not "f1"."""

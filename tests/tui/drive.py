@@ -175,3 +175,17 @@ async def answer_until(pilot, answers: dict[str, Any], stop: str, *, click: bool
             continue
         await answer_current(pilot, answers.get(current.id) if current else None, click=click)
     raise AssertionError(f"never reached {stop}; at {app.session.state}")
+
+
+async def open_result(pilot, answers: dict[str, Any]) -> None:
+    """The result screen for ``answers``, replayed into the session as a saved session is
+    continued (answers left out: not sure), not typed key by key: the chat opens with
+    the answers in its transcript and goes on to the result. For tests about the result;
+    a few tests still type a whole case (``chat_through``)."""
+    app = pilot.app
+    await pilot.pause()  # the first screen is mounted
+    app.session.replay(answers)
+    app.saved()
+    app.begin_chat()
+    await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+    await pilot.pause()

@@ -10,6 +10,7 @@ in YAML is imported or looked up as a callback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from transitions import Machine
@@ -19,7 +20,7 @@ from chatbot.engine.dialog.questions import Dialog
 TRIGGER = "advance"
 
 
-def _condition(predicate: Any):
+def _condition(predicate: Any) -> Callable[[Any], bool]:
     def check(event: Any) -> bool:
         return bool(predicate(event.model))
 
@@ -75,7 +76,7 @@ def mermaid(dialog: Dialog) -> str:
                  initial=dialog.start, auto_transitions=False,
                  graph_engine="mermaid", show_conditions=False,
                  title="calcinosis dialog")
-    return model.get_graph().draw(None)  # type: ignore[attr-defined]
+    return str(model.get_graph().draw(None))  # type: ignore[attr-defined]
 
 
 def _label(source: Any) -> str:

@@ -157,7 +157,7 @@ QUESTION_KEYS = ("id", "section", "kind", "text", "options", "unsure", "if_unsur
 
 
 def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question | None:
-    if not isinstance(node, Mapping):
+    if not isinstance(node, Located):
         reader.problem(node, None, "each question must be a mapping with id, kind, text, ...")
         return None
     reader.unknown_keys(node, QUESTION_KEYS, "a question")
@@ -225,7 +225,7 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
     transitions: list[Transition] = []
     raw_next = reader.require(node, "next", list, "a list of {to, when}")
     for index, raw in enumerate(raw_next or []):
-        if not isinstance(raw, Mapping):
+        if not isinstance(raw, Located):
             reader.problem(node, "next", "each transition must be a mapping {to, when}")
             continue
         reader.unknown_keys(raw, ("to", "when"), "a transition")

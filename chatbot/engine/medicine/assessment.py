@@ -191,10 +191,10 @@ def assess(session: Session, rules: Rules) -> Assessment:
             certainty = step.if_labs_unknown
 
     subtype = subtype_reason = None
-    for rule in rules.subtypes:
-        if chosen in rule.types and rule.when(facts):
-            subtype, subtype_reason = rule.subtype, rule.reason
-            sources.extend(rule.sources)
+    for sub in rules.subtypes:
+        if chosen in sub.types and sub.when(facts):
+            subtype, subtype_reason = sub.subtype, sub.reason
+            sources.extend(sub.sources)
             break
 
     def sort_key(t: str) -> tuple[int, float, int]:
@@ -219,15 +219,15 @@ def assess(session: Session, rules: Rules) -> Assessment:
     level = rules.triage_default
     triage_reasons: list[TriageReason] = []
     flags: list[RedFlag] = []
-    for rule in rules.triage:
-        if rule.when(facts):
-            text = fill(rule.reason, labs)
-            triage_reasons.append(TriageReason(rule.id, rule.level, text))
-            sources.extend(rule.sources)
-            if contract.triage_rank(rule.level) > contract.triage_rank(level):
-                level = rule.level
-            if rule.red_flag and all(f.code != rule.red_flag for f in flags):
-                flags.append(RedFlag(rule.red_flag, rule.level, text, rule.interrupt))
+    for triage in rules.triage:
+        if triage.when(facts):
+            text = fill(triage.reason, labs)
+            triage_reasons.append(TriageReason(triage.id, triage.level, text))
+            sources.extend(triage.sources)
+            if contract.triage_rank(triage.level) > contract.triage_rank(level):
+                level = triage.level
+            if triage.red_flag and all(f.code != triage.red_flag for f in flags):
+                flags.append(RedFlag(triage.red_flag, triage.level, text, triage.interrupt))
     flags.sort(key=lambda f: -contract.triage_rank(f.level))
     triage_reasons.sort(key=lambda r: -contract.triage_rank(r.level))
 

@@ -145,7 +145,7 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
             and "when" in node else None
         if isinstance(node, Mapping) and "when" not in node:
             reader.problems.append(f"{reader.where(node)}: missing 'when' (the condition)")
-        if None not in (rid, rtype, weight, reason, when):
+        if when is not None and None not in (rid, rtype, weight, reason, when):
             rules.append(Rule(rid, rtype, float(weight), when, reason, reader.sources(node),
                               reader.where(node)))
         if rid is not None:
@@ -182,7 +182,7 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
         for t in types or []:
             if t not in contract.CANDIDATE_TYPES:
                 reader.problems.append(f"{reader.where(node, 'types')}: {t!r} is not a type code")
-        if None not in (code, types, reason, when):
+        if when is not None and None not in (code, types, reason, when):
             subtypes.append(SubtypeRule(code, tuple(types), when, reason, reader.sources(node)))
     tests: list[TestRule] = []
     for node in reader.get(data, "tests", list, "a list of deciding tests") or []:
@@ -190,7 +190,7 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
         separates = reader.get(node, "separates", list, "a list of type codes")
         text = reader.get(node, "text", str, "the test in plain words")
         when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
-        if None not in (tid, separates, text, when):
+        if when is not None and None not in (tid, separates, text, when):
             tests.append(TestRule(tid, when, frozenset(separates), text, reader.sources(node)))
     return rules, steps, subtypes, tests
 
@@ -220,7 +220,7 @@ def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[Tri
             reader.problems.append(f"{reader.where(node, 'interrupt')}: a rule that interrupts "
                                    "the dialog needs a red_flag to say")
         when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
-        if None not in (tid, level, reason, when):
+        if when is not None and None not in (tid, level, reason, when):
             out.append(TriageRule(tid, level, flag, when, reason, reader.sources(node),
                                   reader.where(node, "red_flag" if flag else None),
                                   interrupt is True))

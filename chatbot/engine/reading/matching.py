@@ -408,11 +408,11 @@ def _build_table(question: Question, offered: Sequence[Option], synonyms: Synony
         add(primary, phrase, [contract.UNSURE])
 
     own = synonyms.questions.get(question.id, {})
-    for code, phrases in own.items():
+    for code, said in own.items():
         target = _UNRELATED if code == UNRELATED_KEY else code
         if target != _UNRELATED and target not in all_codes:
             continue  # a hidden option cannot be typed (see ``hidden`` below)
-        for phrase in phrases:
+        for phrase in said:
             add(secondary, phrase, [target])
     glob = synonyms.global_words
     for phrase in glob.get("unsure", ()):

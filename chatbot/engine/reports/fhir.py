@@ -288,9 +288,9 @@ def _atoms(f: tuple, out: dict[Atom, None]) -> dict[Atom, None]:
 
 
 def _eval(f: tuple, env: Mapping[Atom, bool]) -> bool:
-    tag = f[0]
+    tag: str = f[0]
     if tag == "atom":
-        return env[f[1]]
+        return bool(env[f[1]])
     if tag == "not":
         return not _eval(f[1], env)
     if tag == "and":
@@ -708,6 +708,7 @@ def answers_from_response(resource: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(canonical, str) or canonical.split("|", 1)[0] != QUESTIONNAIRE_URL:
         raise _fail(f"questionnaire is {canonical!r}, expected {QUESTIONNAIRE_URL!r}")
     answers: dict[str, Any] = {}
+    value: Any
     for item in _leaves(resource.get("item"), ""):
         link: str = item["linkId"]
         given = item["answer"]

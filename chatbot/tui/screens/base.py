@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.screen import Screen
@@ -19,6 +20,7 @@ class AnsweringScreen(Screen):
     """A screen with an :class:`AnswerArea` for the session's current question."""
 
     app: CalcinosisApp
+    _pending: tuple[Callable[[Any], None], Any] | None = None
 
     @property
     def session(self) -> Session:
@@ -49,7 +51,7 @@ class AnsweringScreen(Screen):
         current = self.session.current
         return current is None or current.id != qid
 
-    def when_ready(self, step, value) -> None:
+    def when_ready(self, step: Callable[[Any], None], value: Any) -> None:
         """Run ``step(value)`` now, or as soon as the engine has loaded (a moment after the
         first screen is drawn)."""
         if self.app.ready:

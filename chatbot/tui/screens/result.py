@@ -7,7 +7,7 @@ and how soon comes before what the deposits may be.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -32,6 +32,9 @@ from ..widgets.rangebar import RangeBar, title
 from ..widgets.triage import TriageBanner
 from ..wording import say
 
+if TYPE_CHECKING:
+    from ..app import CalcinosisApp
+
 
 def glossary_terms(text: str, content: Content) -> list[Term]:
     """The glossary terms (or their aliases) that appear in ``text``, in glossary order."""
@@ -48,6 +51,7 @@ def glossary_terms(text: str, content: Content) -> list[Term]:
 class ResultScreen(Screen[str]):
     """Dismisses with ``"change:QID"`` or ``"restart"``."""
 
+    app: CalcinosisApp
     CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
     BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -17,10 +17,14 @@ from ..widgets.footer import KeysFooter
 from ..widgets.triage import TriageBanner
 from ..wording import say
 
+if TYPE_CHECKING:
+    from ..app import CalcinosisApp
+
 
 class WarningScreen(Screen[None]):
     """A full screen (not a pop-up): the level, the signs named, what to do and what to say."""
 
+    app: CalcinosisApp
     CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
     BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),
@@ -65,7 +69,7 @@ class WarningScreen(Screen[None]):
         yield Static(say("warning_keys", who), classes="hint", markup=False)
         with Horizontal(classes="buttons"):
             yield Button(say("warning_go_on", who), id="go-on", variant="primary", compact=True)
-            yield Button("Quit", id="quit", compact=True)
+            yield Button("Quit", id="quit", compact=True, action="app.quit")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -81,8 +85,3 @@ class WarningScreen(Screen[None]):
     def _go_on(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(None)
-
-    @on(Button.Pressed, "#quit")
-    def _quit(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.run_action("app.quit")

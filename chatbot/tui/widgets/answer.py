@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -61,7 +61,7 @@ class AnswerList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False),
         Binding("pageup", "move(-5)", "Page up", show=False),
         Binding("pagedown", "move(5)", "Page down", show=False),
-        Binding("space", "toggle", "Tick", show=False),
+        Binding("space", "tick", "Tick", show=False),
         Binding("enter", "send", "Send", show=False),
     ]
 
@@ -231,7 +231,7 @@ class AnswerList(ScrollView, can_focus=True):
         if self._items:
             self.highlighted = index % len(self._items)
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         code = self.highlighted_code
         if code is not None:
             self.post_message(self.Pick(code))
@@ -254,7 +254,8 @@ class AnswerList(ScrollView, can_focus=True):
 class AnswerArea(Vertical):
     """Options and a text box for the current question."""
 
-    BINDINGS: ClassVar = [Binding(str(n), f"number({n})", show=False) for n in range(10)] + [
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"number({n})", show=False) for n in range(10)),
         Binding("enter", "send", "Send", show=False)]  # e.g. from the body map
 
     class Chosen(Message):

@@ -16,6 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -80,7 +81,7 @@ class BodyMap(Widget, can_focus=True):
     BINDINGS: ClassVar = [
         Binding("up,left", "move(-1)", "Previous region", show=False),
         Binding("down,right", "move(1)", "Next region", show=False),
-        Binding("space", "toggle", "Tick region", show=False),
+        Binding("space", "tick", "Tick region", show=False),
     ]
 
     chosen: reactive[frozenset[str]] = reactive(frozenset(), layout=False)
@@ -107,10 +108,10 @@ class BodyMap(Widget, can_focus=True):
     def cursor_code(self) -> str:
         return ORDER[self.cursor % len(ORDER)]
 
-    def get_content_width(self, container, viewport) -> int:
+    def get_content_width(self, container: Size, viewport: Size) -> int:
         return WIDTH
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(FIGURE) + 1
 
     def on_resize(self) -> None:
@@ -168,7 +169,7 @@ class BodyMap(Widget, can_focus=True):
     def action_move(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(ORDER)
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         self.post_message(self.Toggled(self, self.cursor_code))
 
     def on_click(self, event: events.Click) -> None:

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.text import Text
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -69,7 +70,7 @@ class RangeBar(Widget):
         note = f"{said[:1].upper()}{said[1:]}: no number was given, so nothing is marked."
         return textwrap.wrap(note, max(12, width)) or [note]
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         r = self.result
         return 0 if r.low is None or r.high is None else 2 + len(self.note_lines(width))
 
