@@ -171,13 +171,12 @@ class PlainChat:
                 self.say("")
                 self.say(f"The input ended before this question was answered: "
                          f"\"{s.text()}\" ({question.id}).")
-                self.say("Your answers so far are kept." if self.recorder.saving
-                         else "Your answers were not saved.")
+                self.say(self.saved_words())
                 return False
             word = line.lower()
             if word in ("quit", "exit", "q"):
                 self.say("Stopped. " + ("Your answers so far are kept; start again to continue."
-                                        if self.recorder.saving else ""))
+                                        if self.recorder.saving else self.saved_words()))
                 return False
             if word in ("help", "?", "h"):
                 self.say(HELP)
@@ -187,7 +186,7 @@ class PlainChat:
                 continue
             if word == "back":
                 if s.back():
-                    self.recorder.sync(s)
+                    self.save()
                     self.say("Going back one question.")
                     self._section = None
                     self._more = None  # the count may go up again: that is expected
@@ -208,11 +207,25 @@ class PlainChat:
             except AnswerError as exc:
                 self.say(exc.message)
                 continue
-            self.recorder.sync(s)
+            self.save()
             note = s.unsure_note(question.id)
             if note:
                 self.say(note)
             return True
+
+    def save(self) -> None:
+        """Save the answers; a failure (or saving working again) is said at once."""
+        before = self.recorder.warning
+        self.recorder.sync(self.session)
+        if self.recorder.warning and self.recorder.warning != before:
+            self.say(("Note: " if self.recorder.saving else "Warning: ")
+                     + self.recorder.warning)
+
+    def saved_words(self) -> str:
+        """What is saved, exactly: all answers, the first N, or none."""
+        if self.recorder.saving and self.recorder.store is not None:
+            return "Your answers so far are kept."
+        return self.recorder.report(len(self.session.history))
 
     def understand(self, line: str) -> Any:
         """The answer a line means, or None after saying what was wrong."""
@@ -300,10 +313,18 @@ class PlainChat:
 
     def finish(self) -> None:
         a = self.session.assess()
+        self.save()
         self.recorder.finish(to_dict(a, self.engine.content))
         self.say("")
         self.say(plain_text(to_markdown(a, self.engine.content)))
-        if self.recorder.saving and self.recorder.session_id is not None:
+        if self.recorder.store is not None and not (self.recorder.saving
+                                                    and self.recorder.result_saved):
+            self.say("")
+            self.say(f"Warning: {self.recorder.warning or 'the result was not saved.'}")
+            self.say(self.recorder.report(len(self.session.history))
+                     + (" The result itself was not saved." if not self.recorder.result_saved
+                        else ""))
+        elif self.recorder.saving and self.recorder.session_id is not None:
             self.say(f"Saved as session {self.recorder.session_id}. For a summary to take to the "
                      f"doctor: calcinosis export {self.recorder.session_id} --format html -o "
                      "summary.html")
@@ -329,6 +350,29 @@ def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
     return match
 
 
+def _continue(chat: PlainChat, recorder: Recorder, record: Any) -> None:
+    """Continue a saved session, unless another window has it open or its answers no longer
+    fit the questions (then a new session starts, and the person is told why)."""
+    from .storage import SessionOpenElsewhere
+
+    try:
+        recorder.resume(record.row.id, record.answers)
+    except SessionOpenElsewhere as exc:
+        chat.say(f"{exc} Starting a new session here.")
+        return
+    try:
+        chat.session.replay(record.answers_dict(), complete=False)
+    except (AnswerError, ValueError, KeyError):
+        chat.session.restart()
+        recorder.resume(None, [])
+        chat.say(f"The saved answers of session {record.row.id} no longer fit the questions "
+                 f"(they have changed since); it is kept as it was ('calcinosis show "
+                 f"{record.row.id}' still shows it). Starting a new session.")
+        return
+    chat.say(f"Continuing where you left off ({_count(len(record.answers), 'answer')} kept).")
+    chat.after_answer()  # what had to be said at once is said again
+
+
 def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
               stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
     """Run plain mode. ``resume``: ask | yes | no (continue an unfinished session)."""
@@ -351,16 +395,12 @@ def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
                 else:
                     chat.say(f"Note: an unfinished session ({row.id}) is saved; "
                              "use --resume to continue it.")
-            if go_on:
-                record = store.get(row.id)
-                chat.session.replay(record.answers_dict(), complete=False)
-                recorder.resume(row.id, record.answers)
-                chat.say(f"Continuing where you left off ({_count(row.answered, 'answer')} "
-                         "kept).")
-                chat.after_answer()  # what had to be said at once is said again
+            record = store.get(row.id) if go_on and store is not None else None
+            if record is not None:
+                _continue(chat, recorder, record)
         return chat.run()
     except KeyboardInterrupt:
-        chat.say("\nStopped. Your answers so far are kept." if recorder.saving else "\nStopped.")
+        chat.say("\nStopped. " + chat.saved_words())
         return 130
     finally:
         chat.session.close()

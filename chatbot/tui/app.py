@@ -163,6 +163,11 @@ class CalcinosisApp(App[int]):
             return
         if row is None:
             return
+        if store.open_elsewhere(row.id):
+            self.notify("Your unfinished session is open in another window, so it is not "
+                        "offered here; this window starts a new session.",
+                        title="Open in another window", severity="warning", timeout=10)
+            return
         if self._resume == "yes":
             self._continue(row.id)
             return
@@ -178,7 +183,7 @@ class CalcinosisApp(App[int]):
 
     def _continue(self, session_id: int) -> None:
         from ..engine.dialog.answers import AnswerError
-        from ..storage import StoreError
+        from ..storage import SessionOpenElsewhere, StoreError
 
         store = self.recorder.store
         try:
@@ -188,13 +193,22 @@ class CalcinosisApp(App[int]):
         if record is None:
             return
         try:
+            self.recorder.resume(session_id, record.answers)
+        except SessionOpenElsewhere as exc:
+            self.notify(f"{exc} This window starts a new session.",
+                        title="Open in another window", severity="warning", timeout=10)
+            return
+        except StoreError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        try:
             self.session.replay(record.answers_dict(), complete=False)
-        except AnswerError:
+        except (AnswerError, ValueError, KeyError):
             self.session.restart()
+            self.recorder.resume(None, [])
             self.notify("The saved answers could not be read; starting afresh.",
                         severity="warning")
             return
-        self.recorder.resume(session_id, record.answers)
         if self.session.history:
             self.begin_chat()
 
@@ -283,6 +297,10 @@ class CalcinosisApp(App[int]):
         warning = self.recorder.warning if self.recorder is not None else None
         if warning and warning != getattr(self, "_warned", None):
             self._warned = warning
+            if self.recorder.saving:  # saving works again after a failure
+                self.sub_title = self.SUB_TITLE
+                self.notify(warning, title="Answers saved", timeout=8)
+                return
             self.sub_title = NOT_SAVING
             self.notify(warning, title="Answers not saved", severity="warning", timeout=15)
 
