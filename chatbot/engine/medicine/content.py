@@ -93,15 +93,20 @@ class Term:
 
 @dataclass(frozen=True)
 class Source:
+    """A source as people see it: title, publisher and link. ``file`` names the local
+    copy of a seed text; it is for checking only and is never shown."""
+
     key: str
     title: str
     kind: str
     file: str | None
     url: str | None
+    publisher: str = ""
 
     def cite(self) -> str:
-        where = f"seed file {self.file}" if self.file else (self.url or "")
-        return f"{self.title} ({where})" if where else self.title
+        """``Title. Publisher. Link`` (the parts that are known)."""
+        parts = [self.title.rstrip("."), self.publisher.rstrip("."), self.url or ""]
+        return ". ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -354,7 +359,8 @@ def load_content(directory: Path) -> Content:
             reader.problems.append(f"{reader.where(sources_node, key)}: must be a mapping")
             continue
         sources[key] = Source(key, reader.string(node, "title", "a title"),
-                              str(node.get("kind", "")), node.get("file"), node.get("url"))
+                              str(node.get("kind", "")), node.get("file"), node.get("url"),
+                              reader.string(node, "publisher", "who publishes it"))
 
     notices_node = raw["notices"] if isinstance(raw["notices"], Mapping) else {}
     notices = {}
