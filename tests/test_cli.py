@@ -52,10 +52,10 @@ def test_assess_yaml_file_markdown():
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     out = proc.stdout
-    assert out.startswith("# What the answers suggest")
+    assert out.startswith("# Book a doctor's appointment")  # what to do first (issue 15)
     assert "This is not a diagnosis." in out
     assert "(`dystrophic`, `calcinosis_circumscripta`)" in out
-    assert "## Sources" in out
+    assert "### Sources" in out.split("## More detail")[1]
 
 
 def test_assess_json_file(tmp_path):

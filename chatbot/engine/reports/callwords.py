@@ -4,8 +4,11 @@ The words are a template in ``content/advice.yaml`` (``call_words`` of a
 triage level) with named slots such as ``{age}`` or ``{kidneys}``. A slot is
 filled from the answers when they tell it, and otherwise with the blank
 written for it in ``call_words_blanks`` (e.g. ``[age]``), so the person can
-fill it in while calling. Nothing here is medical judgement: the slots only
-repeat what the person said, in the dialog's own wording.
+fill it in while calling. A slot the person answered in a way that says
+nothing to the listener (sex "other", no other illness when the kidneys are
+already named) is left out with its clause. Nothing here is medical
+judgement: the slots only repeat what the person said, in the dialog's own
+wording.
 """
 
 from __future__ import annotations
@@ -22,15 +25,36 @@ if TYPE_CHECKING:
     from chatbot.engine.medicine.content import Content
 
 SLOT = re.compile(r"\{(\w+)\}")
-SLOTS = ("who", "age", "problem", "kidneys", "calcium", "illnesses", "medicines")
+SLOTS = ("who", "age", "sex", "problem", "kidneys", "calcium", "illnesses", "medicines")
+KIDNEY_DISEASE = ("ckd", "dialysis", "transplant", "acute_injury")
+AGE_UNITS = {"days": ("day", "days"), "weeks": ("week", "weeks"),
+             "months": ("month", "months"), "years": ("", "")}
 
 
 def _labels(dialog: Dialog, qid: str, value: Any) -> list[str]:
     """The dialog's labels for the codes answered, leaving out none and unsure."""
+    question = dialog.questions.get(qid)
+    if question is None:
+        return []
     codes = value if isinstance(value, (list, tuple)) else [value]
-    labels = {o.code: o.label for o in dialog.questions[qid].options}
+    labels = {o.code: o.label for o in question.options}
     return [labels[c] for c in codes
-            if c in labels and c not in (contract.NONE, contract.UNSURE)]
+            if c in labels and c not in (contract.NONE, contract.UNSURE, "other")]
+
+
+def exact_age(a: Assessment) -> str | None:
+    """The exact age as said ("62", "3 weeks"), or None when it was not given."""
+    age = getattr(a, "age", None) or a.answers.get("age")
+    if isinstance(age, Mapping):
+        value, unit = age.get("value"), str(age.get("unit", "years"))
+    else:
+        value, unit = getattr(age, "value", None), str(getattr(age, "unit", "years"))
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        return None
+    shown = f"{value:g}"
+    one, many = AGE_UNITS.get(unit, (unit, unit))
+    word = one if value == 1 else many
+    return f"{shown} {word}".strip()
 
 
 def _first_lower(text: str) -> str:
@@ -43,9 +67,17 @@ def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, st
     out: dict[str, str] = {}
     if a.respondent == "self":
         out["who"] = "myself"
-    age = _labels(dialog, "age_group", answers.get("age_group"))
+    age = exact_age(a)
+    group = _labels(dialog, "age_group", answers.get("age_group"))
     if age:
-        out["age"] = _first_lower(age[0])
+        out["age"] = age
+    elif group:
+        out["age"] = _first_lower(group[0])
+    sex = answers.get("sex")
+    if sex in ("female", "male"):
+        out["sex"] = sex
+    else:
+        out["sex"] = DROP  # not said, or "other": the listener hears nothing made up
     problems = []
     for flag in a.red_flags:  # most urgent first
         text = content.red_flags.get(flag.code)
@@ -68,7 +100,9 @@ def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, st
     if illnesses:
         out["illnesses"] = ", ".join(illnesses)  # names as written (Down syndrome)
     elif _none(answers.get("conditions")):
-        out["illnesses"] = "none"
+        # "none" of the listed conditions is not "no illness" for a person whose
+        # kidneys were just named as failing: say nothing rather than "none"
+        out["illnesses"] = DROP if answers.get("kidney") in KIDNEY_DISEASE else "none"
     medicines = (_labels(dialog, "medications", answers.get("medications"))
                  + _labels(dialog, "intake", answers.get("intake")))
     if medicines:
@@ -76,6 +110,9 @@ def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, st
     elif _none(answers.get("medications")) and _none(answers.get("intake")):
         out["medicines"] = "none"
     return out
+
+
+DROP = ""  # a slot value that leaves the slot out, with its clause
 
 
 def _none(value: Any) -> bool:
@@ -91,11 +128,38 @@ def call_words(a: Assessment, dialog: Dialog, content: Content) -> str:
 
 
 def fill_call_words(template: str, values: Mapping[str, str], blanks: Mapping[str, str]) -> str:
-    """The template with every ``{slot}`` replaced: by its value, else by its blank."""
+    """The template with every ``{slot}`` replaced: by its value, else by its blank.
+
+    A slot whose value is ``DROP`` is left out with its clause: ", {sex}" goes with its
+    comma, and a sentence such as "Other illnesses: {illnesses}." goes whole.
+    """
+    text = template
+    for name in template_slots(template):
+        if name in values and values[name] == DROP:
+            text = _drop(text, name)
+
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
         return values.get(name) or blanks.get(name, match.group(0))
-    return " ".join(SLOT.sub(one, template).split())
+    return re.sub(r'^"\s+', '"', " ".join(SLOT.sub(one, text).split()))
+
+
+def _drop(text: str, name: str) -> str:
+    """``text`` without the clause that holds ``{name}`` (every time it occurs)."""
+    key = "{" + name + "}"
+    while key in text:
+        start = text.index(key)
+        end = start + len(key)
+        cut = max(text.rfind(c, 0, start) for c in ',.:;"')
+        if cut >= 0 and text[cut] == ",":
+            text = text[:cut] + text[end:]  # ", {sex}" -> ""
+            continue
+        # a sentence of its own: from after the last sentence end to its own end
+        begin = max(text.rfind(c, 0, start) for c in '."') + 1
+        stop = text.find(".", end)
+        stop = stop + 1 if stop >= 0 else end
+        text = text[:begin] + text[stop:]
+    return text
 
 
 def template_slots(template: str) -> set[str]:
