@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,73 @@ EXIT_BAD_INPUT = 2
 
 class InputProblem(Exception):
     """Bad input from the person: the message says what and where."""
+
+
+MAX_INPUT = 1_000_000  # bytes: an answers file is a few hundred; refuse more before reading
+MAX_DEPTH = 32  # nesting of lists and mappings (a FHIR response needs about 10)
+MAX_DIGITS = 30  # a number with more digits is no lab value
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(name: str) -> str:
+    """A file name as it can be shown: escape codes and control characters made visible
+    (``\\x1b``) instead of acting on the terminal."""
+    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                              else f"\\u{ord(m.group()):04x}", name)
+
+
+def cut(text: str, longest: int = 80) -> str:
+    """A message with every very long run of characters cut short (a 100 MB bad value is
+    not repeated in full)."""
+    def shorten(match: re.Match[str]) -> str:
+        run = match.group()
+        return f"{run[:60]}... ({len(run):,} characters)"
+
+    return re.sub(r"\S{" + str(longest + 1) + ",}", shorten, text)
+
+
+def _read_limited(name: str) -> bytes:
+    """The bytes of ``name`` (``-``: standard input), refusing more than MAX_INPUT before
+    reading it whole."""
+    if name == "-":
+        stream = sys.stdin.buffer
+        data = stream.read(MAX_INPUT + 1)
+    else:
+        try:
+            with open(name, "rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                if size > MAX_INPUT:
+                    raise InputProblem(f"{visible(name)}: is {size:,} bytes; an answers file "
+                                       f"may be at most {MAX_INPUT:,} bytes")
+                data = stream.read(MAX_INPUT + 1)
+        except FileNotFoundError as exc:
+            raise InputProblem(f"{visible(name)}: no such file") from exc
+        except IsADirectoryError as exc:
+            raise InputProblem(f"{visible(name)}: is a folder, not an answers file") from exc
+        except OSError as exc:
+            raise InputProblem(f"{visible(name)}: cannot be read ({exc.strerror})") from exc
+    if len(data) > MAX_INPUT:
+        label = "<stdin>" if name == "-" else visible(name)
+        raise InputProblem(f"{label}: is more than {MAX_INPUT:,} bytes; an answers file may be "
+                           f"at most {MAX_INPUT:,} bytes")
+    return data
+
+
+def _check_shape(data: Any, label: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and numbers longer than MAX_DIGITS digits."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise InputProblem(f"{label}: lists and mappings are nested more than "
+                                   f"{MAX_DEPTH} deep; an answers file needs only a few levels")
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(value, int) and not isinstance(value, bool) and \
+                abs(value) >= 10 ** MAX_DIGITS:
+            raise InputProblem(f"{label}: a number has more than {MAX_DIGITS} digits; no "
+                               "answer needs one that long")
 
 
 def _no_repeats(label: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
@@ -44,31 +112,35 @@ def _no_repeats(label: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]
 def _read_answers(name: str) -> Any:
     from .engine.yamlio import YamlError, load_text
 
-    if name == "-":
-        text, label = sys.stdin.read(), "<stdin>"
-    else:
-        path = Path(name)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise InputProblem(f"{name}: no such file") from exc
-        except IsADirectoryError as exc:
-            raise InputProblem(f"{name}: is a folder, not an answers file") from exc
-        except UnicodeDecodeError as exc:
-            raise InputProblem(f"{name}: is not UTF-8 text") from exc
-        except OSError as exc:
-            raise InputProblem(f"{name}: cannot be read ({exc.strerror})") from exc
-        label = name
+    label = "<stdin>" if name == "-" else visible(name)
+    try:
+        text = _read_limited(name).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputProblem(f"{label}: is not UTF-8 text") from exc
+
+    def number(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_DIGITS:
+            raise InputProblem(f"{label}: a number has {len(digits.lstrip('-')):,} digits; "
+                               f"no answer needs more than {MAX_DIGITS}")
+        return int(digits)
+
     if name.lower().endswith(".json"):
         try:
-            data = json.loads(text, object_pairs_hook=_no_repeats(label))
+            data = json.loads(text, object_pairs_hook=_no_repeats(label), parse_int=number)
         except json.JSONDecodeError as exc:
             raise InputProblem(f"{label}, line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise InputProblem(f"{label}: lists and mappings are nested too deep; an answers "
+                               "file needs only a few levels") from exc
     else:
         try:  # located loading refuses a key given twice, naming its line
             data = load_text(text, label, located=True)
         except YamlError as exc:
             raise InputProblem(str(exc)) from exc
+        except (RecursionError, ValueError) as exc:  # a number too long for Python, too deep
+            raise InputProblem(f"{label}: a number is too long or the lists and mappings are "
+                               "nested too deep") from exc
+    _check_shape(data, label)
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):
         data = data["answers"]  # a vignette file: use its answers
     elif isinstance(data, dict) and data.get("resourceType") == "QuestionnaireResponse":
@@ -78,6 +150,10 @@ def _read_answers(name: str) -> Any:
             data = answers_from_response(data)
         except ValueError as exc:
             raise InputProblem(f"{label}: {exc}") from exc
+        except (TypeError, AttributeError, KeyError) as exc:  # e.g. a list for one code
+            raise InputProblem(f"{label}: this FHIR QuestionnaireResponse has a value of the "
+                               "wrong kind (such as a list where one code or unit is "
+                               "expected)") from exc
     if not isinstance(data, dict):
         raise InputProblem(f"{label}: an answers file must map question ids to answers, "
                            "for example 'pain: severe'")
@@ -96,7 +172,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         try:
             assessment = engine.replay(raw)
         except AnswerError as exc:
-            raise InputProblem(f"{'<stdin>' if name == '-' else name}: {exc.message}") from exc
+            raise InputProblem(f"{'<stdin>' if name == '-' else visible(name)}: "
+                               f"{exc.message}") from exc
         results.append(assessment)
     if args.json:
         data = [to_dict(a, engine.content) for a in results]
@@ -112,12 +189,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     root = Path(args.dir) if args.dir else None
     if root is not None and not root.exists():
-        raise InputProblem(f"{args.dir}: the directory does not exist")
+        raise InputProblem(f"{visible(args.dir)}: the directory does not exist")
     if root is not None and not root.is_dir():
-        raise InputProblem(f"{args.dir}: is a file, not a directory (expected a directory "
+        raise InputProblem(f"{visible(args.dir)}: is a file, not a directory (expected a directory "
                            "holding dialogs/ and content/)")
     if root is not None and not (root / "dialogs").is_dir():
-        raise InputProblem(f"{args.dir}: has no dialogs/ folder (expected DIR/dialogs and "
+        raise InputProblem(f"{visible(args.dir)}: has no dialogs/ folder (expected DIR/dialogs and "
                            "DIR/content)")
     problems = validate(root)
     where = args.dir or "the shipped dialogs/ and content/"
@@ -138,13 +215,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_store():
+def _open_store(*, readonly: bool = False) -> Any:
+    """The saved sessions; ``readonly`` (history, show, export) creates nothing and works
+    on a read-only disk."""
     from .storage import Store, StoreError
 
     try:
-        return Store()
+        return Store(readonly=readonly)
     except StoreError as exc:
-        raise InputProblem(str(exc)) from exc
+        raise InputProblem(visible(str(exc))) from exc
 
 
 def _session_json(record: Any) -> dict[str, Any]:
@@ -167,10 +246,25 @@ def _get_record(store: Any, ident: str) -> Any:
     return record
 
 
+def _no_sessions() -> str | None:
+    """"No saved sessions in FOLDER." when there is no saved-answers file (none is made)."""
+    from .storage import default_path
+
+    path = default_path()
+    return None if os.path.lexists(path) else f"No saved sessions in {visible(str(path.parent))}."
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from .export import readable_date
 
-    with _open_store() as store:
+    none = _no_sessions()
+    if none:
+        if args.json:
+            print("[]")
+        else:
+            print(none)
+        return EXIT_OK
+    with _open_store(readonly=True) as store:
         rows = store.list()
         if args.json:
             json.dump([{"id": r.id, "created": r.created, "updated": r.updated,
@@ -191,30 +285,53 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    from .engine.loading import default_engine
-    from .export import build, summary_markdown
+def _record(ident: str) -> Any:
+    none = _no_sessions()
+    if none:
+        raise InputProblem(none)
+    with _open_store(readonly=True) as store:
+        return _get_record(store, ident)
 
-    with _open_store() as store:
-        record = _get_record(store, args.id)
+
+def _summary_text(record: Any, fmt: str) -> str:
+    """The summary of a saved session; from its raw answers, with a note, when they no
+    longer fit the questions."""
+    from .engine.loading import default_engine
+    from .export import build, raw_text, summary_text
+
+    engine = default_engine()
+    finished = record.row.status == "finished"
+    try:
+        summary = build(engine, record.answers_dict(), record.row.created, finished)
+    except (ValueError, KeyError, TypeError):  # AnswerError is a ValueError
+        try:
+            return raw_text(record.answers, record.row.created, finished, fmt)
+        except ValueError as exc:
+            raise InputProblem(f"session {record.row.id}: {exc}") from exc
+    return summary_text(engine, summary, fmt)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    record = _record(args.id)
     if args.json:
         json.dump(_session_json(record), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    engine = default_engine()
-    summary = build(engine, record.answers_dict(), record.row.created,
-                    record.row.status == "finished")
     status = "finished" if record.row.status == "finished" else "not finished yet"
     print(f"Session {record.row.id} ({status})\n")
-    print(summary_markdown(engine, summary))
+    print(_summary_text(record, "md"))
     return EXIT_OK
 
 
-def _confirmed(question: str) -> bool:
+def _confirmed(question: str, *, piped_yes: bool = False) -> bool:
     """Ask ``question`` on the terminal; True only for yes. Without a terminal (scripts,
-    pipes) nothing is asked and the answer is yes, as before."""
+    pipes) nothing is asked and the answer is yes; ``piped_yes``: without a terminal,
+    yes only when standard input says yes."""
     if not sys.stdin.isatty():
-        return True
+        if not piped_yes:
+            return True
+        reply = sys.stdin.readline(16)
+        return reply.strip().lower() in ("y", "yes")
     print(f"{question} (yes/no) ", end="", file=sys.stderr, flush=True)
     reply = sys.stdin.readline()
     return reply.strip().lower() in ("y", "yes")
@@ -222,15 +339,25 @@ def _confirmed(question: str) -> bool:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     from .export import readable_date
+    from .storage import StoreError
 
+    none = _no_sessions()
+    if none:
+        raise InputProblem(none)
     with _open_store() as store:
         if args.all:
             count = len(store.list())
             if count and not args.yes and not _confirmed(
-                    f"Delete all {count} saved session{'s' if count != 1 else ''} for good?"):
-                print("Nothing was deleted.")
+                    f"Delete all {count} saved session{'s' if count != 1 else ''} for good?",
+                    piped_yes=True):
+                print("Nothing was deleted." + ("" if sys.stdin.isatty() else
+                      " Without a terminal, 'delete --all' deletes only when standard input "
+                      "says yes (echo yes | calcinosis delete --all), or with --yes."))
                 return EXIT_OK
-            count = store.delete_all()
+            try:
+                count = store.delete_all()
+            except StoreError as exc:
+                raise InputProblem(str(exc)) from exc
             print(f"Deleted {count} session(s) for good.")
             return EXIT_OK
         if args.id is None:
@@ -243,14 +370,19 @@ def cmd_delete(args: argparse.Namespace) -> int:
                 f"Delete session {row.id} ({readable_date(row.updated)}, {status}) for good?"):
             print("Nothing was deleted.")
             return EXIT_OK
-        store.delete(row.id)
+        try:
+            store.delete(row.id)
+        except StoreError as exc:
+            raise InputProblem(str(exc)) from exc
         print(f"Deleted session {row.id} for good.")
     return EXIT_OK
 
 
-def _write_output(text: str, output: str | None, *, private: bool = False) -> None:
-    """Print ``text``, or write it to the file ``output``. ``private``: a new file is
-    created readable by its owner only (mode 0600); an existing file keeps its mode."""
+def _write_output(text: str, output: str | None, *, private: bool = False,
+                  force: bool = False) -> None:
+    """Print ``text``, or write it to the file ``output``. ``private``: never over an
+    existing file without ``force``, never through a link, via a temporary file renamed
+    into place, mode 0600 (see :func:`chatbot.export.write_replacing`)."""
     text = text if text.endswith("\n") else text + "\n"
     if output in (None, "-"):
         sys.stdout.write(text)
@@ -258,26 +390,24 @@ def _write_output(text: str, output: str | None, *, private: bool = False) -> No
     path = Path(output)
     try:
         if private:
-            from .export import write_private
+            from .export import ExistingFile, write_replacing
 
-            write_private(path, text)
+            try:
+                write_replacing(path, text, force=force)
+            except ExistingFile as exc:
+                raise InputProblem(visible(str(exc))) from exc
         else:
             path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InputProblem(f"{output}: cannot be written ({exc.strerror})") from exc
-    print(f"Saved to {path.resolve()}", file=sys.stderr)
+        raise InputProblem(f"{visible(output)}: cannot be written "
+                           f"({exc.strerror or exc}); nothing was changed") from exc
+    print(f"Saved to {visible(str(path.resolve()))}", file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .engine.loading import default_engine
-    from .export import build, summary_text
-
-    with _open_store() as store:
-        record = _get_record(store, args.id)
-    engine = default_engine()
-    summary = build(engine, record.answers_dict(), record.row.created,
-                    record.row.status == "finished")
-    _write_output(summary_text(engine, summary, args.format), args.output, private=True)
+    record = _record(args.id)
+    _write_output(_summary_text(record, args.format), args.output, private=True,
+                  force=args.force)
     return EXIT_OK
 
 
@@ -374,7 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="a summary for the doctor: Markdown, HTML or FHIR")
     p.add_argument("id", metavar="ID")
     p.add_argument("--format", choices=("md", "html", "fhir"), default="md")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to a new FILE, mode 0600 (default: print)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("serve", help="serve the chat to a web browser (trusted networks only)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -407,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except InputProblem as exc:
-        print(f"calcinosis: {exc}", file=sys.stderr)
+        print(f"calcinosis: {cut(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)

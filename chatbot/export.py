@@ -159,7 +159,8 @@ def summary_fhir(engine: Engine, summary: Summary) -> dict[str, Any]:
     from .engine.reports.fhir import questionnaire_response
 
     return questionnaire_response(summary.answers, engine.dialog, authored=summary.created,
-                                  respondent=summary.respondent)
+                                  respondent=summary.respondent,
+                                  status="completed" if summary.finished else "in-progress")
 
 
 SUMMARY_DIR_ENV = "CALCINOSIS_SUMMARY_DIR"  # where "Save summary" writes (tests, kiosks)
@@ -210,6 +211,90 @@ def summary_filename(summary: Summary, fmt: str = "html") -> str:
     """The file name a summary is given: ``calcinosis-summary-2026-11-22.html``."""
     day = (summary.created or "")[:10] or "undated"
     return f"calcinosis-summary-{day}{SUFFIXES[fmt]}"
+
+
+class ExistingFile(Exception):
+    """The output file exists (or is a link): the message says what to do."""
+
+
+def write_replacing(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` so that nothing can be destroyed or leaked.
+
+    A symbolic link is refused; an existing file only with ``force``. The text
+    goes to a temporary file (mode 0600) in the same folder, which is then
+    renamed over ``path``: the old file stays whole until the new one is
+    complete, and the result is mode 0600 even when it replaces a 0644 file.
+    Raises :class:`ExistingFile` or ``OSError``.
+    """
+    import stat
+    import tempfile
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise ExistingFile(f"{path} is a symbolic link; calcinosis does not write through "
+                           "links. Give the name of a new file.")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise ExistingFile(f"{path} exists and is not a regular file.")
+    if mode is not None and not force:
+        raise ExistingFile(f"{path} already exists; give a new name, or add --force to "
+                           "replace it.")
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, PRIVATE_MODE)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+NO_REPLAY_NOTE = ("**Note:** these saved answers no longer fit the current questions (the "
+                  "questions have changed since they were given), so no result can be worked "
+                  "out from them. They are shown below exactly as they were saved.")
+
+
+def raw_markdown(answers: list[tuple[str, Any]], created: str, finished: bool) -> str:
+    """A session that no longer replays, from its raw answers, with a note saying so."""
+    def cell(value: Any) -> str:
+        if isinstance(value, dict) and "value" in value:
+            value = f"{value.get('value')} {value.get('unit', '')}".strip()
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        return escape_md(str(value)).replace("|", "\\|")
+
+    lines = ["# Calcinosis check: saved answers", "",
+             f"- **Date:** {readable_date(created)}",
+             f"- **Finished:** {'yes' if finished else 'no'}", "", NO_REPLAY_NOTE, "",
+             "| question id | answer as saved |", "|---|---|"]
+    lines += [f"| {cell(qid)} | {cell(value)} |" for qid, value in answers]
+    lines += ["", "This is not a diagnosis; only a doctor who examines the person can say what "
+              "the lumps are.", ""]
+    return "\n".join(lines)
+
+
+def raw_text(answers: list[tuple[str, Any]], created: str, finished: bool, fmt: str) -> str:
+    """:func:`raw_markdown` as Markdown or one printable HTML page (FHIR cannot hold it)."""
+    text = raw_markdown(answers, created, finished)
+    if fmt == "md":
+        return text
+    if fmt == "html":
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False}).enable("table")
+        return PAGE.format(title=html.escape("Calcinosis check: saved answers"),
+                           body=md.render(text))
+    raise ValueError("these saved answers no longer fit the questions, so they cannot be "
+                     "exported as FHIR; use --format md or --format html")
 
 
 def save_summary(engine: Engine, summary: Summary, fmt: str = "html",

@@ -1,4 +1,6 @@
-"""The ``calcinosis`` command line, run for real in a subprocess.
+"""The ``calcinosis`` command line: ``chatbot.cli.main`` called in process (``call_cli``),
+and run for real in a subprocess (``run_cli``) where the process boundary is tested:
+exit codes of a real process, standard input from a pipe or a terminal.
 
 Exit 0 on success, 2 on bad input with a message that names the file, the id,
 the bad value and what is allowed; never a traceback.
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import REPO, VIGNETTES, run_cli
+from support import REPO, VIGNETTES, call_cli, run_cli
 
 from chatbot.engine import contract
 
@@ -48,7 +50,7 @@ def assert_bad_input(proc: subprocess.CompletedProcess, *fragments: str) -> str:
 
 
 def test_assess_yaml_file_markdown():
-    proc = run_cli("assess", str(PUB01))
+    proc = call_cli("assess", str(PUB01))
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     out = proc.stdout
@@ -60,7 +62,7 @@ def test_assess_yaml_file_markdown():
 
 def test_assess_json_file(tmp_path):
     path = write(tmp_path, "answers.json", json.dumps(answers_of(PUB07)))
-    proc = run_cli("assess", "--json", str(path))
+    proc = call_cli("assess", "--json", str(path))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["type"] == "metastatic"
@@ -71,8 +73,8 @@ def test_assess_json_file(tmp_path):
 
 def test_assess_json_and_yaml_agree(tmp_path):
     path = write(tmp_path, "answers.json", json.dumps(answers_of(PUB01)))
-    from_json = json.loads(run_cli("assess", "--json", str(path)).stdout)
-    from_yaml = json.loads(run_cli("assess", "--json", str(PUB01)).stdout)
+    from_json = json.loads(call_cli("assess", "--json", str(path)).stdout)
+    from_yaml = json.loads(call_cli("assess", "--json", str(PUB01)).stdout)
     assert from_json == from_yaml
 
 
@@ -93,7 +95,7 @@ def test_assess_stdin_markdown():
 
 def test_assess_several_files_in_order(tmp_path):
     none_file = write(tmp_path, "none.yaml", 'has_deposits: "no"\n')
-    proc = run_cli("assess", "--json", str(PUB07), str(none_file), str(PUB01))
+    proc = call_cli("assess", "--json", str(PUB07), str(none_file), str(PUB01))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert [d["type"] for d in data] == ["metastatic", "none", "dystrophic"]
@@ -102,14 +104,14 @@ def test_assess_several_files_in_order(tmp_path):
 def test_assess_a_vignette_file_or_its_answers_give_the_same(tmp_path):
     """A vignette file (with ``answers:``) is read as its answers."""
     bare = write(tmp_path, "bare.yaml", yaml.safe_dump(answers_of(PUB01)))
-    a = json.loads(run_cli("assess", "--json", str(PUB01)).stdout)
-    b = json.loads(run_cli("assess", "--json", str(bare)).stdout)
+    a = json.loads(call_cli("assess", "--json", str(PUB01)).stdout)
+    b = json.loads(call_cli("assess", "--json", str(bare)).stdout)
     assert a == b
 
 
 def test_assess_empty_mapping_is_all_unsure(tmp_path):
     path = write(tmp_path, "empty.yaml", "{}\n")
-    proc = run_cli("assess", "--json", str(path))
+    proc = call_cli("assess", "--json", str(path))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["type"] in contract.TYPES and data["type"] != "none"
@@ -117,7 +119,7 @@ def test_assess_empty_mapping_is_all_unsure(tmp_path):
 
 
 def test_json_has_the_contract_fields(engine):
-    proc = run_cli("assess", "--json", str(PUB07))
+    proc = call_cli("assess", "--json", str(PUB07))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     for key in ("type", "subtype", "triage", "ranking", "red_flags", "labs", "ignored",
@@ -151,7 +153,7 @@ def test_json_lab_in_another_unit_is_normalised(tmp_path):
     path = write(tmp_path, "a.yaml", "has_deposits: 'yes'\nage_group: adult\n"
                                      "calcium: {value: 2.45, unit: mmol/l}\n"
                                      "phosphate: {value: 2.6, unit: MMOL/L}\n")
-    data = json.loads(run_cli("assess", "--json", str(path)).stdout)
+    data = json.loads(call_cli("assess", "--json", str(path)).stdout)
     assert data["labs"]["calcium"]["unit"] == "mg/dL"
     assert data["labs"]["calcium"]["value"] == pytest.approx(2.45 * 4.008, abs=0.01)
     assert data["labs"]["calcium"]["status"] == "normal"
@@ -162,14 +164,14 @@ def test_json_lab_in_another_unit_is_normalised(tmp_path):
 
 def test_unasked_answer_is_ignored(tmp_path):
     path = write(tmp_path, "a.yaml", 'has_deposits: "no"\npain: severe\n')
-    proc = run_cli("assess", "--json", str(path))
+    proc = call_cli("assess", "--json", str(path))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["type"] == "none"
     assert [i["id"] for i in data["ignored"]] == ["pain"]
     assert data["ignored"][0]["reason"]
     assert data["triage"] == "routine"  # the ignored severe pain does not count
-    md = run_cli("assess", str(path)).stdout
+    md = call_cli("assess", str(path)).stdout
     assert "## Answers not used" in md and "`pain`" in md
 
 
@@ -177,7 +179,7 @@ def test_option_not_offered_is_ignored(tmp_path):
     """Heel sticks are asked about for babies and children only."""
     path = write(tmp_path, "a.yaml", "age_group: adult\nhas_deposits: 'yes'\n"
                                      "events: [heel_sticks]\nlocations: [heels]\n")
-    data = json.loads(run_cli("assess", "--json", str(path)).stdout)
+    data = json.loads(call_cli("assess", "--json", str(path)).stdout)
     assert [i["id"] for i in data["ignored"]] == ["events"]
     assert data["type"] != "iatrogenic"
 
@@ -187,7 +189,7 @@ def test_option_not_offered_is_ignored(tmp_path):
 
 def test_bad_code_names_file_id_code_and_allowed(tmp_path):
     path = write(tmp_path, "bad.yaml", "locations: [fingers]\n")
-    message = assert_bad_input(run_cli("assess", str(path)), str(path), "locations", "'fingers'",
+    message = assert_bad_input(call_cli("assess", str(path)), str(path), "locations", "'fingers'",
                                "allowed:")
     allowed = message.split("allowed:", 1)[1]
     for code in contract.codes_for("locations"):
@@ -196,20 +198,20 @@ def test_bad_code_names_file_id_code_and_allowed(tmp_path):
 
 def test_bad_code_in_a_one_question(tmp_path):
     path = write(tmp_path, "bad.yaml", "pain: terrible\n")
-    assert_bad_input(run_cli("assess", str(path)), str(path), "pain", "'terrible'",
+    assert_bad_input(call_cli("assess", str(path)), str(path), "pain", "'terrible'",
                      "none, mild, severe, unsure")
 
 
 def test_unknown_id(tmp_path):
     path = write(tmp_path, "bad.yaml", "pains: severe\n")
-    message = assert_bad_input(run_cli("assess", str(path)), str(path), "'pains'",
+    message = assert_bad_input(call_cli("assess", str(path)), str(path), "'pains'",
                                "not a question id")
     assert "pain" in message.split("known ids:", 1)[1]
 
 
 def test_none_combined(tmp_path):
     path = write(tmp_path, "bad.yaml", "warning_signs: [none, dark_painful_skin]\n")
-    assert_bad_input(run_cli("assess", str(path)), str(path), "warning_signs", "'none'",
+    assert_bad_input(call_cli("assess", str(path)), str(path), "warning_signs", "'none'",
                      "cannot be combined")
 
 
@@ -229,24 +231,24 @@ def test_none_combined(tmp_path):
         "impossible", "unknown-unit", "unit-of-another-lab", "albumin-status", "words"])
 def test_bad_lab_value(tmp_path, text, fragments):
     path = write(tmp_path, "bad.yaml", text)
-    message = assert_bad_input(run_cli("assess", str(path)), str(path), *fragments)
+    message = assert_bad_input(call_cli("assess", str(path)), str(path), *fragments)
     said = message.split(f"{path}: ", 1)[1]
     assert not re.search(r"\b(nan|inf|None|Traceback)\b", said), said
 
 
 def test_bad_lab_value_in_json(tmp_path):
     path = write(tmp_path, "bad.json", '{"calcium": {"value": 1e400, "unit": "mg/dL"}}')
-    assert_bad_input(run_cli("assess", str(path)), str(path), "calcium",
+    assert_bad_input(call_cli("assess", str(path)), str(path), "calcium",
                      "not a value a blood test can give")
 
 
 def test_missing_file(tmp_path):
     missing = tmp_path / "nope.yaml"
-    assert_bad_input(run_cli("assess", str(missing)), str(missing), "no such file")
+    assert_bad_input(call_cli("assess", str(missing)), str(missing), "no such file")
 
 
 def test_folder_instead_of_file(tmp_path):
-    assert_bad_input(run_cli("assess", str(tmp_path)), str(tmp_path), "folder")
+    assert_bad_input(call_cli("assess", str(tmp_path)), str(tmp_path), "folder")
 
 
 @pytest.mark.parametrize("name, text", [
@@ -257,31 +259,31 @@ def test_folder_instead_of_file(tmp_path):
 ])
 def test_not_a_mapping(tmp_path, name, text):
     path = write(tmp_path, name, text)
-    assert_bad_input(run_cli("assess", str(path)), str(path), "must map question ids to answers")
+    assert_bad_input(call_cli("assess", str(path)), str(path), "must map question ids to answers")
 
 
 def test_invalid_yaml(tmp_path):
     path = write(tmp_path, "bad.yaml", "pain: severe\nlocations: [trunk\n")
-    message = assert_bad_input(run_cli("assess", str(path)), str(path))
+    message = assert_bad_input(call_cli("assess", str(path)), str(path))
     assert re.search(r", line \d+: ", message), message
 
 
 def test_invalid_json(tmp_path):
     path = write(tmp_path, "bad.json", '{"pain": "severe",\n')
-    assert_bad_input(run_cli("assess", str(path)), str(path), "line 2", "not valid JSON")
+    assert_bad_input(call_cli("assess", str(path)), str(path), "line 2", "not valid JSON")
 
 
 def test_not_utf8(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("pain: s\xe9v\xe8re\n".encode("latin-1"))
-    assert_bad_input(run_cli("assess", str(path)), str(path), "UTF-8")
+    assert_bad_input(call_cli("assess", str(path)), str(path), "UTF-8")
 
 
 def test_an_id_given_twice_is_an_error(tmp_path):
     path = write(tmp_path, "dup.yaml", 'has_deposits: "yes"\npain: none\npain: severe\n')
-    assert_bad_input(run_cli("assess", str(path)), str(path), "pain", "twice")
+    assert_bad_input(call_cli("assess", str(path)), str(path), "pain", "twice")
     path = write(tmp_path, "dup.json", '{"has_deposits": "yes", "pain": "none", "pain": "severe"}')
-    assert_bad_input(run_cli("assess", str(path)), str(path), "pain", "twice")
+    assert_bad_input(call_cli("assess", str(path)), str(path), "pain", "twice")
 
 
 def test_bad_stdin():
@@ -291,7 +293,7 @@ def test_bad_stdin():
 
 def test_one_bad_file_among_good_ones_prints_nothing(tmp_path):
     bad = write(tmp_path, "bad.yaml", "pain: awful\n")
-    assert_bad_input(run_cli("assess", "--json", str(PUB01), str(bad)), str(bad))
+    assert_bad_input(call_cli("assess", "--json", str(PUB01), str(bad)), str(bad))
 
 
 def test_assess_needs_a_file():
@@ -305,7 +307,7 @@ def test_assess_needs_a_file():
 
 
 def test_graph_is_a_mermaid_state_diagram(engine):
-    proc = run_cli("graph")
+    proc = call_cli("graph")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "stateDiagram" in out
@@ -321,7 +323,7 @@ def test_graph_is_a_mermaid_state_diagram(engine):
 
 
 def test_version():
-    proc = run_cli("--version")
+    proc = call_cli("--version")
     assert proc.returncode == 0
     assert re.fullmatch(r"calcinosis \d+\.\d+\.\d+\S*\n", proc.stdout)
 
@@ -348,7 +350,7 @@ def test_no_arguments_without_terminal_uses_plain_mode_and_ends_cleanly(tmp_path
 
 
 def test_an_unknown_theme_names_the_allowed_ones():
-    proc = run_cli("--theme", "neon")
+    proc = call_cli("--theme", "neon")
     assert proc.returncode == 2
     assert "neon" in proc.stderr and "high-contrast" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -436,15 +438,20 @@ def test_delete_without_a_terminal_does_not_ask(tmp_path):
     proc = run_cli("delete", str(ids[0]), env={"CALCINOSIS_DATA_DIR": str(data)})
     assert proc.returncode == 0 and "(yes/no)" not in proc.stderr
     assert _left(data) == [ids[1]]
+    # issue 14: without a terminal, --all deletes only when standard input says yes
     proc = run_cli("delete", "--all", env={"CALCINOSIS_DATA_DIR": str(data)})
+    assert "Nothing was deleted" in proc.stdout and _left(data) == [ids[1]]
+    proc = run_cli("delete", "--all", env={"CALCINOSIS_DATA_DIR": str(data)}, input="no\n")
+    assert "Nothing was deleted" in proc.stdout and _left(data) == [ids[1]]
+    proc = run_cli("delete", "--all", env={"CALCINOSIS_DATA_DIR": str(data)}, input="yes\n")
     assert "Deleted 1 session(s) for good." in proc.stdout and _left(data) == []
 
 
 def test_validate_a_directory_that_does_not_exist(tmp_path):
     missing = tmp_path / "no such dir"
-    message = assert_bad_input(run_cli("validate", str(missing)), "does not exist")
+    message = assert_bad_input(call_cli("validate", str(missing)), "does not exist")
     assert "dialogs/" not in message
-    assert_bad_input(run_cli("validate", str(PUB01)), "not a directory")
+    assert_bad_input(call_cli("validate", str(PUB01)), "not a directory")
 
 
 def test_history_shows_dates_as_people_read_them_in_local_time(tmp_path: Path) -> None:

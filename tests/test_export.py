@@ -186,20 +186,27 @@ def test_saved_summaries_are_readable_by_their_owner_only(tmp_path: Path) -> Non
         assert path.stat().st_mode & 0o777 == 0o600, (path, oct(path.stat().st_mode))
 
 
-def test_export_to_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
+def test_export_to_an_existing_file_needs_force_and_becomes_private(tmp_path: Path) -> None:
+    """Issue 14 changes this: an existing file is refused without --force (it used to be
+    overwritten, keeping its mode); with --force it is replaced whole and made mode 0600."""
     env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"))
     run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"],
                          input="self\nnone\nadult\nno\n", capture_output=True, text=True,
                          env=env, timeout=60)
     assert "Saved as session 1" in run.stdout, run.stdout[-400:]
-    for mode in (0o600, 0o640):
+    for mode in (0o600, 0o644):
         out = tmp_path / f"existing-{mode:o}.md"
         out.write_text("old")
         out.chmod(mode)
-        subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "-o", str(out)],
-                       check=True, capture_output=True, env=env)
+        refused = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "-o",
+                                  str(out)], capture_output=True, text=True, env=env)
+        assert refused.returncode == 2 and "already exists" in refused.stderr
+        assert "--force" in refused.stderr and out.read_text() == "old"
+        subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "-o", str(out),
+                        "--force"], check=True, capture_output=True, env=env)
         assert out.read_text().startswith("# Calcinosis check")
-        assert out.stat().st_mode & 0o777 == mode  # never loosened (nor changed)
+        assert out.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
 
 
 CAREGIVER_METASTATIC = {
