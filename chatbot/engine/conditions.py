@@ -50,7 +50,8 @@ Predicate = Callable[[Facts], bool]
 
 LAB_STATUSES = ("high", "normal", "low", "unsure")
 # Derived numbers a rule may compare (see assessment.Facts.number).
-FACT_NAMES = ("calcium_mgdl", "phosphate_mgdl", "albumin_gdl", "pth_pgml", "caxp")
+FACT_NAMES = ("calcium_mgdl", "phosphate_mgdl", "albumin_gdl", "pth_pgml", "caxp",
+              "ionized_calcium_mmoll", "vitamin_d_ngml", "age_days")
 CAXP_LEVELS = ("normal", "raised", "high", "unsure")
 
 

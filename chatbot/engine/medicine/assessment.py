@@ -48,6 +48,18 @@ class TriageReason:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """What a doctor should rule out that this tool cannot (clinical.md 8.4, 8.6)."""
+
+    id: str
+    text: str
+    sources: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
 class Assessment:
     outcome: str  # none | assess
     type: str
@@ -68,6 +80,8 @@ class Assessment:
     sources: tuple[str, ...]
     fired: tuple[str, ...] = field(default=())
     call_words: str = ""  # what to say when calling for help, filled in from the answers
+    cautions: tuple[Caution, ...] = ()
+    age: dict[str, Any] | None = None  # the exact age when known: {value, unit}
 
 
 class _RuleFacts:
@@ -152,7 +166,9 @@ def fill(template: str, labs: LabReport) -> str:
     for lab in contract.LAB_UNITS:
         key = "{" + lab + "}"
         if key in text:
-            sentence = labs.results[lab].describe()
+            # {calcium} speaks of the calcium test that decides (ionised when known)
+            shown = labs.calcium_decided_by if lab == "calcium" else lab
+            sentence = labs.results[shown].describe()
             text = text.replace(key, sentence[:1].upper() + sentence[1:]
                                 if text.startswith(key) else sentence)
     if "{caxp}" in text:
@@ -230,6 +246,11 @@ def assess(session: Session, rules: Rules) -> Assessment:
                 flags.append(RedFlag(triage.red_flag, triage.level, text, triage.interrupt))
     flags.sort(key=lambda f: -contract.triage_rank(f.level))
     triage_reasons.sort(key=lambda r: -contract.triage_rank(r.level))
+    cautions = tuple(Caution(c.id, c.text, c.sources) for c in rules.cautions if c.when(facts))
+    for caution in cautions:
+        sources.extend(caution.sources)
+    age = session.answers.get("age")
+    plain_age = to_plain(age) if age is not None else None
 
     return Assessment(
         outcome=session.outcome or "assess",
@@ -250,4 +271,6 @@ def assess(session: Session, rules: Rules) -> Assessment:
         respondent=session.respondent,
         sources=tuple(dict.fromkeys(sources)),
         fired=tuple(order),
+        cautions=cautions,
+        age=plain_age if isinstance(plain_age, dict) else None,
     )

@@ -73,6 +73,17 @@ class TriageRule:
 
 
 @dataclass(frozen=True)
+class CautionRule:
+    """What a doctor should rule out that the tool cannot, said when ``when`` holds."""
+
+    id: str
+    when: Predicate
+    text: str
+    sources: tuple[str, ...]
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class Rules:
     rules: tuple[Rule, ...]
     pathway: tuple[Step, ...]
@@ -85,6 +96,7 @@ class Rules:
         return {key for _where, key in self.cited}
 
     cited: tuple[tuple[str, str], ...] = ()  # (file and line, source key) for validation
+    cautions: tuple[CautionRule, ...] = ()
 
 
 class _Reader:
@@ -227,12 +239,37 @@ def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[Tri
     return out, default
 
 
+def _read_cautions(reader: _Reader, data: Any, names: list[str]) -> list[CautionRule]:
+    out: list[CautionRule] = []
+    seen: set[str] = set()
+    for node in reader.get(data, "cautions", list, "a list of cautions") or []:
+        cid = reader.get(node, "id", str, "a caution id")
+        if cid is not None and cid in seen:
+            reader.problems.append(f"{reader.where(node, 'id')}: the caution {cid!r} is "
+                                   "defined twice")
+        seen.add(cid or "")
+        text = reader.get(node, "text", str, "one plain sentence")
+        if isinstance(text, str) and not text.strip():
+            reader.problems.append(f"{reader.where(node, 'text')}: the text is empty")
+        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping) and not node.get("sources"):
+            reader.problems.append(f"{reader.where(node)}: a caution needs its sources")
+        if cid is not None and text is not None and when is not None:
+            out.append(CautionRule(cid, when, " ".join(text.split()), reader.sources(node),
+                                   reader.where(node)))
+    return out
+
+
 def load_rules(directory: Path) -> Rules:
-    """Read ``assessment.yaml`` and ``triage.yaml`` from ``content/rules``."""
+    """Read ``assessment.yaml``, ``triage.yaml`` and (when present) ``cautions.yaml``
+    from ``content/rules``."""
     reader = _Reader()
     data: dict[str, Any] = {}
-    for name in ("assessment", "triage"):
+    for name in ("assessment", "triage", "cautions"):
         path = directory / f"{name}.yaml"
+        if name == "cautions" and not path.exists():
+            data[name] = {"cautions": []}
+            continue
         try:
             data[name] = load_file(path, f"content/rules/{name}.yaml")
         except YamlError as exc:
@@ -240,8 +277,10 @@ def load_rules(directory: Path) -> Rules:
     if reader.problems:
         raise RulesError(reader.problems)
     rules, steps, subtypes, tests = _read_assessment(reader, data["assessment"])
-    triage, default = _read_triage(reader, data["triage"], [r.id for r in rules])
+    names = [r.id for r in rules]
+    triage, default = _read_triage(reader, data["triage"], names)
+    cautions = _read_cautions(reader, data["cautions"], names)
     if reader.problems:
         raise RulesError(reader.problems)
     return Rules(tuple(rules), tuple(steps), tuple(subtypes), tuple(tests), tuple(triage),
-                 default, tuple(reader.cited))
+                 default, tuple(reader.cited), tuple(cautions))
