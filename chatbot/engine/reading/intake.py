@@ -1,0 +1,122 @@
+"""What is taken by mouth (``intake``): a dose decides, never the word alone.
+
+Vitamin D, calcium or milk with an amount is compared with the limits of
+``dialogs/reading.yaml`` (answers.md: above 4,000 IU a day for anyone over 10,
+above 1,000 IU for a baby; 1 microgram is 40 IU); without an amount it is a
+usual amount when the words say so ("drops for the baby", "a glass of milk",
+"a multivitamin"), a large one when they say that ("lots of milk"), and is
+otherwise asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from chatbot.engine.reading import numbers
+from chatbot.engine.reading.text import BREAK
+
+if TYPE_CHECKING:
+    from chatbot.engine.reading.reader import Reader, Reading, _Table
+
+HIGH_D = "high_dose_vitamin_d"
+LARGE_CA = "calcium_supplements_or_antacids"
+USUAL = "ordinary_supplements"
+
+
+def _find(reader: Reader, words: list[str]) -> list[tuple[str, set[int], int]]:
+    """Intake phrases (longest first): (kind, positions used, first position)."""
+    lex = reader.lex
+    seq = [(i, w) for i, w in enumerate(words)
+           if w not in lex.drop and w not in numbers.SYMBOLS and w != BREAK]
+    longest = max((len(k) for k in lex.intake_words), default=1)
+    out: list[tuple[str, set[int], int]] = []
+    k = 0
+    while k < len(seq):
+        for length in range(min(longest, len(seq) - k), 0, -1):
+            part = tuple(w for _, w in seq[k:k + length])
+            kind = lex.intake_words.get(part)
+            if kind is not None:
+                out.append((kind, {i for i, _ in seq[k:k + length]}, seq[k][0]))
+                k += length
+                break
+        else:
+            k += 1
+    return out
+
+
+def _vitamin_d_limit(reader: Reader, given: Mapping[str, Any]) -> tuple[float, float]:
+    """(ordinary up to, high above) in IU a day for this person."""
+    lex = reader.lex
+    group = given.get("age_group")
+    age = given.get("age")
+    years = getattr(age, "years", None)
+    if group == "infant" or (years is not None and years < 1):
+        return lex.vitamin_d_infant, lex.vitamin_d_infant
+    if group == "adult" or (years is not None and years > 10):
+        return lex.vitamin_d_over_10, lex.vitamin_d_over_10
+    return lex.vitamin_d_infant, lex.vitamin_d_over_10   # a child of 1-10, or age unknown
+
+
+def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
+                given: Mapping[str, Any]) -> Reading | None:
+    found = _find(reader, words)
+    substances = [(kind, used, at) for kind, used, at in found
+                  if kind in ("vitamin_d", "calcium", "milk")]
+    if not substances:
+        return None
+    used: set[int] = set()
+    for _, positions, _ in found:
+        used |= positions
+    kinds = {kind for kind, _, _ in found}
+    doses = numbers.doses(words, reader.lex)
+    for dose in doses:
+        used |= dose.used
+    conv, _ = numbers.numerals(words, reader.lex)
+    tablets = [numbers.to_float(conv[k]) for k in range(len(conv) - 1)
+               if numbers.is_number(conv[k]) and (conv[k + 1],) in reader.lex.intake_words
+               and reader.lex.intake_words[(conv[k + 1],)] in ("tablets", "usual", "milk")]
+    counted = max((t for t in tablets if t is not None), default=None)
+    for k, w in enumerate(words):
+        if (numbers.is_number(w) or w in reader.lex.number_words) \
+                and k + 1 < len(words) and (words[k + 1],) in reader.lex.intake_words:
+            used.add(k)
+    codes: list[str] = []
+    ask: list[str] = []
+    low, high = _vitamin_d_limit(reader, given)
+    for kind, _, _ in substances:
+        iu = [d for d in doses if d.unit == "iu"]
+        mg = [d for d in doses if d.unit == "mg"]
+        if kind == "vitamin_d" and iu:
+            per_day = max(d.per_day for d in iu)
+            if per_day > high:
+                codes.append(HIGH_D)
+            elif per_day <= low:
+                codes.append(USUAL)
+            else:
+                ask.append("vitamin D")
+        elif kind == "calcium" and mg:
+            per_day = max(d.per_day for d in mg)
+            codes.append(LARGE_CA if per_day > reader.lex.calcium_mg_day else USUAL)
+        elif "large" in kinds:
+            codes.append(HIGH_D if kind == "vitamin_d" else LARGE_CA)
+        elif counted is not None and kind != "vitamin_d":
+            limit = reader.lex.glasses_usual_max if kind == "milk" \
+                else reader.lex.tablets_usual_max
+            if counted <= limit:
+                codes.append(USUAL)
+            elif kind == "calcium" and counted >= reader.lex.tablets_large_min:
+                codes.append(LARGE_CA)
+            else:
+                ask.append("calcium" if kind == "calcium" else "milk")
+        elif "usual" in kinds or (counted == 1):
+            codes.append(USUAL)
+        else:
+            ask.append({"vitamin_d": "vitamin D", "calcium": "calcium", "milk": "milk"}[kind])
+    if ask:
+        what = " and ".join(dict.fromkeys(ask))
+        return reader._ask(table, shown, f"How much {what} a day or a week (for example "
+                           "\"1,000 IU a day\", \"one tablet a day\" or \"a glass of milk\")?",
+                           [HIGH_D, LARGE_CA, USUAL], pending=shown,
+                           understood=f"Understood: {what}, amount not known yet.")
+    return reader._words(table, shown, words, extra=codes, used=frozenset(used))

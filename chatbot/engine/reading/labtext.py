@@ -1,0 +1,217 @@
+"""Lab text: "calcium was 10.8 mg/dl", "Ca 2.7 mmol", "PTH 12 pmol/L", "phos 6.1 mg",
+"high", "it was about 2.4".
+
+A leading label is read when it names this lab (a label naming another lab is asked
+about: "phos high" at the calcium question); "was", "about" and the like are read
+past; a short unit counts when it fits exactly one accepted unit of the lab
+("mmol", "mg", "pg", "per litre"); a number without a unit is asked about, never
+assumed, and the unit typed in reply completes it. The value itself is checked by
+:func:`chatbot.engine.medicine.labs.parse_lab_text` (possible values, confirmation
+of far-from-normal ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from chatbot.engine import contract
+from chatbot.engine.dialog.questions import Option, Question
+from chatbot.engine.medicine.labs import LabError, LabValue, extreme_message, parse_lab_text
+from chatbot.engine.reading import numbers
+from chatbot.engine.reading.text import BREAK, fold, tokens
+
+if TYPE_CHECKING:
+    from chatbot.engine.reading.reader import Reader, Reading
+
+# labels that may stand for this lab besides its own ("calcium 1.2" at ionised calcium)
+COMPATIBLE = {"ionized_calcium": {"calcium"}, "calcium": {"total_calcium"}}
+BOUNDS = frozenset({"over", "above", "under", "below", "less", "more", "<", ">", "upto",
+                    "greater", "lower", "higher", "least", "most", "than"})
+
+
+def _longest(seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k: int
+             ) -> tuple[int, Any] | None:
+    longest = max((len(p) for p in table), default=1)
+    for length in range(min(longest, len(seq) - k), 0, -1):
+        part = tuple(w for _, w in seq[k:k + length])
+        if BREAK in part:
+            continue
+        if part in table:
+            return length, table[part]
+    return None
+
+
+def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[Option],
+             given: Mapping[str, Any]) -> Reading:
+    from chatbot.engine.reading.reader import Reading
+
+    lex = reader.lex
+    table = reader.table(question, offered)
+    spec = reader.labs.lab(question.id)
+    units = spec.unit_names
+    unit_text = ", ".join(units[:-1]) + f" or {units[-1]}" if len(units) > 1 else units[0]
+    status = ", or say whether it was high, normal or low" if table.codes else ""
+    how = f"Please type the value as a number with its unit ({unit_text}){status}."
+    words = _corrected(reader, tokens(fold(shown)))
+    plain = [w for w in words if w != BREAK]
+    if not plain:
+        return reader._ask(table, shown, how)
+    key = " ".join(w for w in plain if w not in numbers.SYMBOLS)
+    if key in table.exact:
+        return reader._done(table, shown, [table.exact[key]])
+    if len(plain) == 1 and plain[0].isdigit() and len(plain[0]) == 1 \
+            and int(plain[0]) <= len(table.codes):
+        n = int(plain[0])
+        return reader._done(table, shown, [contract.UNSURE if n == 0 else table.codes[n - 1]])
+    # labels
+    seq = [(i, w) for i, w in enumerate(words) if w not in lex.drop]
+    used: set[int] = set()
+    others: list[str] = []
+    k = 0
+    while k < len(seq):
+        i, w = seq[k]
+        if numbers.is_number(w):
+            k += 1
+            continue
+        unit = _longest([(j, x) for j, x in seq if x not in numbers.SYMBOLS],
+                        lex.short_units, [j for j, _ in seq if _ not in numbers.SYMBOLS].index(i)
+                        ) if w not in numbers.SYMBOLS else None
+        found = _longest(seq, lex.lab_labels, k)
+        if found is not None and (unit is None or found[0] >= unit[0]):
+            length, lab = found
+            if lab != question.id and lab not in COMPATIBLE.get(question.id, set()):
+                others.append(lab)
+            used |= {j for j, _ in seq[k:k + length]}
+            k += length
+            continue
+        k += 1
+    if others:
+        name = reader.labs.lab(others[0]).name if others[0] in reader.labs.labs \
+            else others[0].replace("_", " ")
+        if others[0] == "total_calcium":
+            name = "total calcium"
+        return reader._ask(table, shown, f"That sounds like your {name}, not your {spec.name}. "
+                           f"What was your {spec.name}? {how}")
+    nums = [(i, w) for i, w in enumerate(words) if numbers.is_number(w) and i not in used]
+    if len(nums) > 1:
+        return reader._ask(table, shown, f"Please type one value for {spec.name}. {how}")
+    if nums and BOUNDS & {w for w in words[:nums[0][0] + 1]}:
+        return reader._ask(table, shown, f"Please type the value itself, not a limit. {how}")
+    if nums:
+        at, number = nums[0]
+        used.add(at)
+        rest = [(j, x) for j, x in enumerate(words) if j > at and x != BREAK]
+        unit_words = [(j, x) for j, x in rest if x not in numbers.SYMBOLS]
+        joined = ""
+        unit_used: set[int] = set()
+        exact_unit = None
+        for j, x in rest:  # an accepted unit as typed: "mg/dl", "mmol/l", "pg/ml"
+            joined += x
+            unit_used.add(j)
+            if joined in spec.units:
+                exact_unit = spec.units[joined].unit
+                break
+            if len(joined) > 8:
+                break
+        chosen: str | None = None
+        if exact_unit is not None:
+            chosen = exact_unit
+            used |= unit_used
+        elif unit_words:
+            found = _longest(unit_words, lex.short_units, 0)
+            if found is not None:
+                length, candidates = found
+                fits = [u for u in candidates if u.lower() in spec.units]
+                used |= {j for j, _ in unit_words[:length]}
+                if len(fits) == 1:
+                    chosen = fits[0]
+                elif len(fits) > 1:
+                    return reader._ask(table, shown, f"Which unit: {' or '.join(fits)}?",
+                                       pending=number,
+                                       understood=f"Understood: {spec.name} {number}, "
+                                       "unit not known yet.")
+                else:
+                    unit_typed = " ".join(w for _, w in unit_words[:length])
+                    return reader._ask(table, shown, f"{spec.title} cannot be given in "
+                                       f"{unit_typed}; please use {unit_text}.",
+                                       pending=number)
+        leftover = _leftover(reader, table, words, used)
+        if leftover.unknown:
+            return reader._ask(table, shown, f"I did not recognise "
+                               f"{', '.join(repr_(w) for w in leftover.unknown)}. {how}")
+        if chosen is None:
+            return reader._ask(table, shown, f"Please add the unit for {spec.name}: "
+                               f"{unit_text}.", pending=number,
+                               understood=f"Understood: {spec.name} {number}, unit not "
+                               "known yet.")
+        try:
+            value = parse_lab_text(question.id, f"{number} {chosen}", reader.labs)
+        except LabError as exc:
+            return reader._ask(table, shown, exc.message)
+        if not isinstance(value, LabValue):  # pragma: no cover - a number is a value
+            return reader._ask(table, shown, how)
+        confirm = extreme_message(value, reader.labs)
+        return Reading(question.id, shown, value, {}, None,
+                       f"Understood: {spec.name} {value.entered()}.", confirm=confirm)
+    # words only: a status
+    result = reader._words(table, shown, words, used=frozenset(used))
+    if result.ok:
+        return result
+    if not table.codes:
+        return reader._ask(table, shown, how)
+    return reader._ask(table, shown, result.ask or how, result.candidates,
+                       understood=result.understood)
+
+
+_LAB_VOCAB: dict[int, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
+
+
+def _corrected(reader: Reader, words: list[str]) -> list[str]:
+    """Typos of label and unit words ("calcuim", "phosphat", "alubmin"), for words that
+    are not English; a word two labels are equally close to is left as typed."""
+    from chatbot.engine.reading import english
+    from chatbot.engine.reading.reader import _deletions, _max_edits, _osa
+
+    found = _LAB_VOCAB.get(id(reader.lex))
+    if found is None:
+        vocab = frozenset(w for phrase in (*reader.lex.lab_labels, *reader.lex.short_units)
+                          for w in phrase if len(w) >= 4)
+        deletes: dict[str, set[str]] = {}
+        for w in vocab:
+            for d in _deletions(w, _max_edits(w)):
+                deletes.setdefault(d, set()).add(w)
+        found = (vocab, {k: frozenset(v) for k, v in deletes.items()})
+        _LAB_VOCAB[id(reader.lex)] = found
+    vocab, deletes = found
+    out = []
+    for w in words:
+        if len(w) >= 5 and w not in vocab and w.isalpha() and w not in reader.lex.known \
+                and not english.is_english(w):
+            edits = _max_edits(w)
+            cands = {c for d in _deletions(w, edits) for c in deletes.get(d, ())
+                     if _osa(w, c) <= edits}
+            if len(cands) == 1:
+                w = next(iter(cands))
+        out.append(w)
+    return out
+
+
+class _Left:
+    def __init__(self, unknown: list[str]):
+        self.unknown = unknown
+
+
+def _leftover(reader: Reader, table: Any, words: list[str], used: set[int]) -> _Left:
+    """Words beside a value that are neither lab words nor a status ("high, 11.8 mg/dL")."""
+    lex = reader.lex
+    rest = [w if i not in used else BREAK for i, w in enumerate(words)]
+    items, _ = reader.scan(table, rest)
+    unknown = [" ".join(it.words) for it in items
+               if it.kind in ("unknown", "num", "doubt", "neg")
+               and it.words[0] not in lex.lab_words]
+    return _Left(unknown)
+
+
+def repr_(word: str) -> str:
+    return f"\"{word}\""

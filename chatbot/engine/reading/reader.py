@@ -1,0 +1,920 @@
+"""The one reader of people's own words, for every front end.
+
+:meth:`Reader.read` takes a question, the text typed and the answers so far,
+and returns a :class:`Reading`: the answer understood (codes, a lab value with
+its unit, an age), answers recorded with it (``also``: the exact ``age`` at the
+age question), or nothing and the question to ask back; and a short sentence
+saying what it understood. The terminal chat, plain mode, the browser and
+``calcinosis parse`` record exactly what it returns.
+
+How words are read (the rules of issue 13):
+
+* every content word must be accounted for: part of a known phrase
+  (``dialogs/synonyms.yaml``), a word without an answer, a negation, a hedge or
+  a modifier (``dialogs/reading.yaml``); otherwise it says what it recognised
+  and asks about the rest;
+* a negation ("no", "not", "don't", ...) negates what follows it up to the end
+  of its clause ("no redness or sores, just the lump" is ``none``);
+* the most specific phrase decides ("yes but getting bigger" is ``yes_changing``);
+* in a many-question every recognised part is kept and only the rest is asked
+  about; a recognised warning sign is recorded at once;
+* typo tolerance only for words that are not English (:mod:`.english`);
+* numbers: ages, pain out of 10, sizes in mm/cm, counts, doses (:mod:`.numbers`);
+  lab text with labels and short units (:mod:`.labtext`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chatbot.engine import contract
+from chatbot.engine.dialog.questions import Option, Question
+from chatbot.engine.reading import english, numbers
+from chatbot.engine.reading.lexicon import Lexicon, load_lexicon
+from chatbot.engine.reading.matching import UNRELATED_KEY, Synonyms, load_synonyms
+from chatbot.engine.reading.text import BREAK, MAX_TEXT, clean_text, fold, quote, tokens
+
+if TYPE_CHECKING:
+    from chatbot.engine.loading import Engine
+
+__all__ = ["Reader", "Reading", "reader_for"]
+
+# markers in the phrase tables (never returned as codes)
+ALL = "*all*"
+UNRELATED = "*unrelated*"
+CONTEXT = "*context*"
+CONTEXT_KEY = "_context"
+YES_NO = frozenset({"yes", "no"})
+NEGATIVE = frozenset({"none", "no", "normal"})
+NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
+_WORD_NEG = frozenset({"no", "not", "never", "nothing", "none", "neither", "nor"})
+
+
+# ----------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a typed answer means for one question."""
+
+    question: str
+    text: str                              # what was typed, made safe to show
+    answer: Any = None                     # code, tuple of codes, LabValue, {value, unit}, text
+    also: Mapping[str, Any] = field(default_factory=dict)   # {"age": {"value", "unit"}}
+    ask: str | None = None                 # the question to ask back (answer is then None)
+    understood: str = ""                   # a short sentence: what was understood
+    candidates: tuple[str, ...] = ()       # options offered in the ask-back, in order
+    kept: tuple[str, ...] = ()             # many-question codes understood so far
+    pending: str = ""                      # text to read again with the reply (a number
+    #                                        waiting for its unit, a dose to find)
+    confirm: str | None = None             # a far-from-normal lab value: confirm first
+
+    @property
+    def ok(self) -> bool:
+        return self.answer is not None and self.ask is None
+
+    def answer_data(self) -> Any:
+        """The answer in the form of an answers file (a code, a list, ``{value, unit}``;
+        "not sure" stays bare for a many-question)."""
+        if self.answer == (contract.UNSURE,):
+            return contract.UNSURE
+        return _data(self.answer)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"question": self.question, "text": self.text,
+                               "answer": self.answer_data() if self.ok else None,
+                               "ask": self.ask, "understood": self.understood}
+        if self.also and self.ok:
+            out["also"] = {k: _data(v) for k, v in self.also.items()}
+        if self.confirm:
+            out["confirm"] = self.confirm
+        return out
+
+
+def _data(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return list(value)
+    if hasattr(value, "base_value") and hasattr(value, "unit"):  # a LabValue
+        number = value.value
+        return {"value": int(number) if number == int(number) else number, "unit": value.unit}
+    return value
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class _Table:
+    qid: str
+    kind: str
+    codes: tuple[str, ...]                    # offered codes in order (unsure not included)
+    labels: Mapping[str, str]
+    exact: Mapping[str, str]                  # folded code / label -> code
+    phrases: Mapping[tuple[str, ...], frozenset[str]]
+    longest: int
+    vocab: frozenset[str]
+    deletes: Mapping[str, frozenset[str]]     # symspell: a deletion -> vocabulary words
+    word_codes: Mapping[str, frozenset[str]]  # a vocabulary word -> codes of its phrases
+
+    @property
+    def yes_no(self) -> bool:
+        return set(self.codes) == YES_NO
+
+    @property
+    def real(self) -> tuple[str, ...]:
+        return tuple(c for c in self.codes if c != contract.NONE)
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        nxt = set()
+        for w in frontier:
+            for i in range(len(w)):
+                nxt.add(w[:i] + w[i + 1:])
+        out |= nxt
+        frontier = nxt
+    return out
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts as one edit)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+# ----------------------------------------------------------------------------- the reader
+
+
+@dataclass
+class _Item:
+    start: int
+    end: int
+    words: tuple[str, ...]
+    codes: frozenset[str] = frozenset()     # a phrase: its codes; else empty
+    kind: str = "phrase"   # phrase break neg contrast filler doubt intens num unknown
+    negated: bool = False
+
+
+class Reader:
+    """Reads typed answers with one dialog, lab table, synonyms and lexicon."""
+
+    def __init__(self, engine: Engine, synonyms: Synonyms, lexicon: Lexicon):
+        self.engine = engine
+        self.dialog = engine.dialog
+        self.labs = engine.labs
+        self.synonyms = synonyms
+        self.lex = lexicon
+        self._tables: dict[tuple[Any, ...], _Table] = {}
+        self._lock = threading.Lock()
+
+    # ----- tables
+    def table(self, question: Question, offered: Sequence[Option]) -> _Table:
+        key = (question.id, tuple(o.code for o in offered))
+        found = self._tables.get(key)
+        if found is None:
+            found = self._build(question, offered)
+            with self._lock:
+                if len(self._tables) > 256:
+                    self._tables.clear()
+                self._tables[key] = found
+        return found
+
+    def _phrase(self, text: str) -> tuple[str, ...]:
+        words = [t for t in tokens(fold(text)) if t != BREAK and t not in numbers.SYMBOLS]
+        kept = tuple(w for w in words if w not in self.lex.drop)
+        return kept or tuple(words)
+
+    def _build(self, question: Question, offered: Sequence[Option]) -> _Table:
+        codes = tuple(dict.fromkeys(o.code for o in offered if o.code != contract.UNSURE))
+        offered_set = set(codes)
+        labels = {o.code: o.label for o in question.options}
+        labels[contract.UNSURE] = question.unsure_label
+        many = question.kind == contract.MANY
+        phrases: dict[tuple[str, ...], set[str]] = {}
+        exact: dict[str, str] = {}
+
+        def add(text: str, target: str) -> None:
+            words = self._phrase(text)
+            if words:
+                phrases.setdefault(words, set()).add(target)
+
+        own = self.synonyms.questions.get(question.id, {})
+        glob = self.synonyms.global_words
+        for phrase in glob.get("unsure", ()):
+            add(phrase, contract.UNSURE)
+        for key in ("none", "yes", "no"):
+            if key in offered_set:
+                for phrase in glob.get(key, ()):
+                    add(phrase, key)
+        if contract.NONE in offered_set:
+            for words in self.lex.none_words:
+                phrases.setdefault(tuple(w for w in words if w not in self.lex.drop) or words,
+                                   set()).add(contract.NONE)
+        real = [c for c in codes if c != contract.NONE]
+        if many and "yes" not in offered_set and real:
+            for phrase in glob.get("some", ()):
+                for code in real:
+                    add(phrase, code)
+            for words in self.lex.all_words:
+                phrases.setdefault(tuple(w for w in words if w not in self.lex.drop) or words,
+                                   set()).add(ALL)
+        # hidden options are known, and refused as "not an answer here"
+        for option in question.options:
+            if option.code not in offered_set:
+                add(option.label, UNRELATED)
+                for phrase in own.get(option.code, ()):
+                    add(phrase, UNRELATED)
+        for code, said in own.items():
+            if code == UNRELATED_KEY:
+                target = UNRELATED
+            elif code == CONTEXT_KEY:
+                target = CONTEXT
+            elif code in offered_set or code == contract.UNSURE:
+                target = code
+            else:
+                continue
+            for phrase in said:
+                words = self._phrase(phrase)
+                if words:
+                    phrases[words] = phrases.get(words, set()) - {UNRELATED}
+                    phrases[words].add(target)
+        if question.id != "locations":
+            places = self.synonyms.questions.get("locations", {})
+            for said in places.values():
+                for phrase in said:
+                    words = self._phrase(phrase)
+                    if words and words not in phrases:
+                        phrases[words] = {CONTEXT}
+        for code in (*codes, contract.UNSURE):
+            label = labels.get(code, code)
+            for text in (code, label):
+                exact[" ".join(self._phrase(text))] = code
+                exact[" ".join(w for w in tokens(fold(text)) if w != BREAK
+                               and w not in numbers.SYMBOLS)] = code
+                words = self._phrase(text)
+                if words:
+                    phrases[words] = {code}  # codes and labels win
+        for phrase in ("I'm not sure", "I don't know", "not sure", "unsure", "dont know"):
+            phrases[self._phrase(phrase)] = {contract.UNSURE}
+        vocab: set[str] = set()
+        word_codes: dict[str, set[str]] = {}
+        for words, targets in phrases.items():
+            for word in words:
+                if len(word) >= 3 and not word.isdigit():
+                    vocab.add(word)
+                    word_codes.setdefault(word, set()).update(targets)
+        deletes: dict[str, set[str]] = {}
+        for word in vocab:
+            for d in _deletions(word, _max_edits(word)):
+                deletes.setdefault(d, set()).add(word)
+        return _Table(
+            qid=question.id, kind=question.kind, codes=codes, labels=labels, exact=exact,
+            phrases={k: frozenset(v) for k, v in phrases.items()},
+            longest=max((len(k) for k in phrases), default=1),
+            vocab=frozenset(vocab), deletes={k: frozenset(v) for k, v in deletes.items()},
+            word_codes={k: frozenset(v) for k, v in word_codes.items()})
+
+    # ----- helpers
+    def offered(self, question: Question, given: Mapping[str, Any] | None) -> list[Option]:
+        """The options offered with these answers (an option's ``when`` may hide it)."""
+        if all(o.when is None for o in question.options):
+            return list(question.options)
+        from chatbot.engine.dialog.session import Session
+
+        facts = Session.__new__(Session)  # the answers only: no place in the dialog machine
+        facts.engine = self.engine
+        facts.answers = dict(given or {})
+        facts.history, facts.ignored, facts.implied = [], [], {}
+        facts._labs = None
+        return facts.options(question)
+
+    def _label(self, table: _Table, code: str) -> str:
+        return table.labels.get(code, code)
+
+    def _labels(self, table: _Table, codes: Sequence[str], last: str = "or") -> str:
+        return _join([self._label(table, c) for c in codes], last)
+
+    def _choices(self, table: _Table) -> str:
+        return self._labels(table, [*table.codes, contract.UNSURE])
+
+    def _value(self, table: _Table, codes: Sequence[str]) -> Any:
+        if table.kind == contract.MANY:
+            return tuple(dict.fromkeys(codes))
+        return codes[0]
+
+    def _done(self, table: _Table, shown: str, codes: Sequence[str],
+              also: Mapping[str, Any] | None = None, note: str = "") -> Reading:
+        value = self._value(table, codes)
+        said = self._labels(table, list(dict.fromkeys(codes)), "and")
+        return Reading(table.qid, shown, value, dict(also or {}), None,
+                       f"Understood: {said}{note}.")
+
+    def _ask(self, table: _Table, shown: str, message: str, candidates: Sequence[str] = (),
+             kept: Sequence[str] = (), understood: str = "", pending: str = "") -> Reading:
+        order = {c: i for i, c in enumerate((*table.codes, contract.UNSURE))}
+        cands = tuple(sorted(dict.fromkeys(c for c in candidates if c in order),
+                             key=order.__getitem__))
+        return Reading(table.qid, shown, None, {}, message,
+                       understood or "Not understood yet.", cands, tuple(kept), pending)
+
+    # ----- reading
+    def read(self, question: Question | str, text: Any,
+             given: Mapping[str, Any] | None = None, *,
+             offered: Sequence[Option] | None = None, after: Reading | None = None) -> Reading:
+        """Read ``text`` as an answer to ``question``. Never raises for any text.
+
+        ``given``: the answers so far (normalised, as a session holds them); ``offered``:
+        the options offered now (default: worked out from ``given``); ``after``: the
+        reading this text answers when it was asked back ("the first one").
+        """
+        if isinstance(question, str):
+            question = self.dialog.questions[question]
+        given = given or {}
+        if offered is None:
+            offered = self.offered(question, given)
+        shown = clean_text(text)
+        if after is not None and after.question == question.id and after.ask:
+            followed = self._follow(question, shown, given, offered, after)
+            if followed is not None:
+                return followed
+        if question.kind == contract.TEXT:
+            return self._text(question, shown)
+        if question.kind == contract.LAB:
+            from chatbot.engine.reading.labtext import read_lab
+
+            return read_lab(self, question, shown, offered, given)
+        if question.kind == getattr(contract, "MEASURE", "measure"):
+            return self._measure(question, shown)
+        return self.read_choice(question, shown, offered, given)
+
+    def _follow(self, question: Question, shown: str, given: Mapping[str, Any],
+                offered: Sequence[Option], after: Reading) -> Reading | None:
+        table = self.table(question, offered)
+        words = [w for w in tokens(fold(shown)) if w != BREAK and w not in self.lex.drop
+                 and w not in ("one", "option", "answer", "please", "it", "is", "its")]
+        # "the first one": the n-th option offered in the ask-back
+        if after.candidates and len(words) == 1 and words[0] in self.lex.ordinals:
+            n = self.lex.ordinals[words[0]]
+            cands = after.candidates
+            if 1 <= n <= len(cands) or n == -1:
+                code = cands[n - 1] if n > 0 else cands[-1]
+                return self._merge(table, shown, after, [code])
+        if after.pending:
+            again = self.read(question, f"{after.pending} {shown}", given, offered=offered)
+            if again.ok:
+                return Reading(again.question, shown, again.answer, again.also, None,
+                               again.understood, confirm=again.confirm)
+        if after.kept:
+            if words and all(w in self.lex.filler or w in _WORD_NEG or w in ("else", "nope",
+                                                                             "thats", "nah")
+                             for w in words):
+                return self._done(table, shown, list(after.kept))
+            again = self.read(question, shown, given, offered=offered)
+            if again.ok and isinstance(again.answer, tuple):
+                codes = [c for c in again.answer if c not in (contract.UNSURE, contract.NONE)]
+                if codes or again.answer == (contract.NONE,):
+                    return self._done(table, shown, [*after.kept, *codes])
+            if again.kept:
+                return self._ask(table, shown, again.ask or "", again.candidates,
+                                 [*after.kept, *again.kept], again.understood)
+        return None
+
+    def _merge(self, table: _Table, shown: str, after: Reading, codes: list[str]) -> Reading:
+        return self._done(table, shown, [*after.kept, *codes])
+
+    def _text(self, question: Question, shown: str) -> Reading:
+        limit = getattr(contract, "TEXT_MAX_CHARS", {}).get(question.id, 2000)
+        if not shown:
+            return Reading(question.id, shown, None, {}, "Please type your note, or say "
+                           "\"nothing\".", "Nothing typed yet.")
+        words = [w for w in tokens(fold(shown)) if w != BREAK]
+        if words and all(w in _WORD_NEG or w in ("nope", "nah", "no", "thanks", "thank",
+                                                  "you", "else", "that", "thats", "all")
+                         for w in words):
+            return Reading(question.id, shown, contract.UNSURE, {}, None,
+                           "Understood: nothing to add.")
+        kept = shown[:limit]
+        return Reading(question.id, shown, kept, {}, None,
+                       f"Noted in your own words ({len(kept)} characters).")
+
+    def _measure(self, question: Question, shown: str) -> Reading:
+        """The exact ``age`` question (version 2), when it is asked on its own."""
+        words = tokens(fold(shown))
+        found = numbers.find_age(words, self.lex)
+        if found is None or found.age is None or found.bounded:
+            return Reading(question.id, shown, None, {}, _age_problem(found, self.lex),
+                           "No exact age understood.")
+        return Reading(question.id, shown, found.age.as_answer(), {}, None,
+                       f"Understood: {found.age.said()}.")
+
+    # ----- choice questions
+    def read_choice(self, question: Question, shown: str, offered: Sequence[Option],
+                    given: Mapping[str, Any]) -> Reading:
+        table = self.table(question, offered)
+        readable = shown[:MAX_TEXT]
+        folded = fold(readable)
+        words = tokens(folded)
+        if not [w for w in words if w != BREAK]:
+            if "?" in readable:
+                return self._done(table, shown, [contract.UNSURE])
+            return self._ask(table, shown, f"Please type an answer. You can choose: "
+                             f"{self._choices(table)}.")
+        # an exact code or label, or option numbers
+        key = " ".join(w for w in words if w != BREAK and w not in numbers.SYMBOLS)
+        if key in table.exact:
+            return self._done(table, shown, [table.exact[key]])
+        key = " ".join(w for w in self._phrase(readable))
+        if key in table.exact:
+            return self._done(table, shown, [table.exact[key]])
+        plain = [w for w in words if w not in (BREAK, "and", "&", "+")]
+        if plain and all(w.isdigit() for w in plain):
+            numbered = self._numbers(table, shown, [int(w) for w in plain], given)
+            if numbered is not None:
+                return numbered
+        special = getattr(self, f"_q_{question.id}", None)
+        if special is not None:
+            done = special(table, shown, words, given)
+            if done is not None:
+                return done
+        return self._words(table, shown, words)
+
+    def _numbers(self, table: _Table, shown: str, values: list[int],
+                 given: Mapping[str, Any]) -> Reading | None:
+        if table.qid == "age_group":
+            return None  # a number at the age question is an age
+        count = len(table.codes)
+        if table.qid in ("pain", "size", "extent") and values != [0]:
+            what = {"pain": "a pain score out of 10", "size": "a size (in mm or cm)",
+                    "extent": "a number of lumps"}[table.qid]
+            return self._ask(table, shown, f"Is {shown} the number of an answer, or "
+                             f"{what}? Please say it in words, or choose: "
+                             f"{self._choices(table)}.")
+        if any(v > count for v in values):
+            if table.qid in ("pain", "size", "extent") and len(values) == 1:
+                return None  # a score, a size or a count: read with its words
+            return self._ask(table, shown, f"There is no answer number {max(values)} here: "
+                             f"please use a number from 1 to {count}, or 0 for "
+                             f"\"{self._label(table, contract.UNSURE)}\". You can choose: "
+                             f"{self._choices(table)}.")
+        codes = [contract.UNSURE if v == 0 else table.codes[v - 1] for v in values]
+        if table.kind != contract.MANY and len(set(codes)) > 1:
+            return self._ask(table, shown, "Please choose just one answer.", codes)
+        return self._combined(table, shown, codes)
+
+    def _combined(self, table: _Table, shown: str, codes: Sequence[str],
+                  also: Mapping[str, Any] | None = None) -> Reading:
+        codes = list(dict.fromkeys(codes))
+        for alone in (contract.NONE, contract.UNSURE):
+            if alone in codes and len(codes) > 1:
+                others = [c for c in codes if c != alone]
+                label = self._label(table, alone)
+                return self._ask(table, shown, f"\"{label}\" cannot be combined with other "
+                                 f"answers: please choose either \"{label}\" or "
+                                 f"{self._labels(table, others, 'and')}.", codes)
+        return self._done(table, shown, codes, also)
+
+    # ----- words
+    def _correct(self, table: _Table, word: str) -> tuple[str | None, frozenset[str]]:
+        """A typo of a word the question knows: (the word, or None when two are equally
+        close, and the codes of the candidates)."""
+        edits = _max_edits(word)
+        found: dict[str, int] = {}
+        for d in _deletions(word, edits):
+            for cand in table.deletes.get(d, ()):
+                if cand not in found and abs(len(cand) - len(word)) <= edits:
+                    dist = _osa(word, cand)
+                    if dist <= edits:
+                        found[cand] = dist
+        if not found:
+            return None, frozenset()
+        best = min(found.values())
+        top = sorted(w for w, d in found.items() if d == best)
+        codes = frozenset().union(*(table.word_codes.get(w, frozenset()) for w in top))
+        if len(top) == 1:
+            return top[0], codes
+        first = table.word_codes.get(top[0], frozenset())
+        if all(table.word_codes.get(w, frozenset()) == first for w in top):
+            return top[0], codes
+        return None, codes
+
+    def _classify(self, word: str) -> str:
+        lex = self.lex
+        if word == BREAK:
+            return "break"
+        if word in lex.negators:
+            return "neg"
+        if word in lex.breaks:
+            return "contrast"
+        if word in lex.hedges_doubt:
+            return "doubt"
+        if word in lex.intensifiers:
+            return "intens"
+        if word in lex.filler or word in lex.drop or word in lex.hedges_mild \
+                or word in numbers.SYMBOLS:
+            return "filler"
+        if numbers.is_number(word):
+            return "num"
+        return "unknown"
+
+    def scan(self, table: _Table, words: Sequence[str]) -> tuple[list[_Item], dict[int, Any]]:
+        """Phrases (longest first, typos corrected for non-English words) and the rest."""
+        seq: list[tuple[int, str]] = [(i, w) for i, w in enumerate(words)
+                                      if w not in self.lex.drop and w not in numbers.SYMBOLS]
+        fixed: dict[int, Any] = {}
+        out_seq: list[tuple[int, str]] = []
+        for i, w in seq:
+            if (w != BREAK and w not in table.vocab and len(w) >= 3 and not w.isdigit()
+                    and self._classify(w) == "unknown" and not english.is_english(w)):
+                cand, codes = self._correct(table, w)
+                if cand is not None:
+                    out_seq.append((i, cand))
+                    fixed[i] = cand
+                    continue
+                if codes:
+                    fixed[i] = codes
+            out_seq.append((i, w))
+        items: list[_Item] = []
+        k = 0
+        while k < len(out_seq):
+            i, w = out_seq[k]
+            if w == BREAK:
+                items.append(_Item(i, i + 1, (w,), kind="break"))
+                k += 1
+                continue
+            match = None
+            for length in range(min(table.longest, len(out_seq) - k), 0, -1):
+                part = tuple(x for _, x in out_seq[k:k + length])
+                if BREAK in part:
+                    continue
+                codes = table.phrases.get(part)
+                if codes is not None:
+                    match = (length, part, codes)
+                    break
+            if match is not None:
+                length, part, codes = match
+                items.append(_Item(i, out_seq[k + length - 1][0] + 1, part, codes))
+                k += length
+                continue
+            items.append(_Item(i, i + 1, (w,), kind=self._classify(w)))
+            k += 1
+        return items, fixed
+
+    def _negate(self, items: list[_Item]) -> None:
+        """Mark phrases inside a negation's scope; a lone "no" before a phrase negates it."""
+        content = [it for it in items if it.kind == "phrase" and CONTEXT not in it.codes]
+        for idx, it in enumerate(items):
+            if it.kind == "phrase" and len(it.words) == 1 and it.words[0] in _WORD_NEG:
+                later = [x for x in items[idx + 1:] if x.kind in ("break", "contrast")
+                         or x in content]
+                if later and later[0].kind == "phrase":
+                    it.kind = "neg"
+        negating = False
+        for idx, it in enumerate(items):
+            if it.kind in ("break", "contrast"):
+                negating = False
+            elif it.kind == "neg":
+                negating = True
+            elif it.kind == "filler" and it.words[0] == "and" and negating:
+                nxt = items[idx + 1] if idx + 1 < len(items) else None
+                if nxt is not None and nxt.words[0] in self.lex.subjects:
+                    negating = False
+            elif it.kind == "phrase" and negating:
+                it.negated = True
+
+    def _words(self, table: _Table, shown: str, words: list[str],
+               extra: Sequence[str] = (), used: frozenset[int] = frozenset(),
+               also: Mapping[str, Any] | None = None) -> Reading:
+        """The general reading of words for a one- or many-question."""
+        items, fixed = self.scan(table, words)
+        items = [it for it in items if it.start not in used]
+        self._negate(items)
+        many = table.kind == contract.MANY
+        phrases = [it for it in items if it.kind == "phrase" and CONTEXT not in it.codes]
+        counting = table.qid in NUMBER_QUESTIONS
+        unknown = [it for it in items if (it.kind == "unknown" or (it.kind == "num"
+                                          and counting)) and it.start not in used]
+        typo_doubt = [fixed[it.start] for it in unknown
+                      if isinstance(fixed.get(it.start), frozenset)]
+        doubt = [it for it in items if it.kind == "doubt"]
+        intens = [it for it in items if it.kind == "intens"]
+        dangling = [it for it in items if it.kind == "neg"]
+        unrelated = [it for it in phrases if UNRELATED in it.codes and not it.negated]
+        if unrelated:
+            said = ", ".join(quote(" ".join(it.words)) for it in unrelated)
+            verb = "is" if len(unrelated) == 1 else "are"
+            hint = " (several can be given, separated by commas)" if many else ""
+            return self._ask(table, shown, f"{said} {verb} not one of the answers to this "
+                             f"question. You can choose{hint}: {self._choices(table)}.")
+        pos = [it for it in phrases if not it.negated]
+        neg = [it for it in phrases if it.negated]
+        if table.yes_no:
+            for it in neg:
+                if it.codes <= {"yes"}:
+                    it.negated, it.codes = False, frozenset({"no"})
+                    pos.append(it)
+            neg = [it for it in neg if it.negated]
+        # the contrast rule: "no pain but it's tender", "none apart from warfarin"
+        pos = self._contrast(table, items, pos)
+        everything = [c for it in pos if ALL in it.codes for c in table.real]
+        pos = [it for it in pos if ALL not in it.codes]
+        pos_sets = [self._expand(table, it.codes) for it in pos]
+        extra = [*extra, *everything]
+        neg_codes = set().union(*(self._expand(table, it.codes) for it in neg)) \
+            if neg else set()
+        unknown_words = [" ".join(it.words) for it in unknown]
+        if table.qid in self.lex.graded and intens and pos:
+            unknown_words += [" ".join(it.words) for it in intens]
+        if many:
+            return self._many(table, shown, pos_sets, neg_codes, unknown_words, typo_doubt,
+                              doubt, also, extra)
+        return self._one(table, shown, pos_sets, neg_codes, unknown_words, typo_doubt, doubt,
+                         dangling, also, extra)
+
+    def _expand(self, table: _Table, codes: frozenset[str]) -> frozenset[str]:
+        if ALL in codes:
+            return frozenset(table.real)
+        return frozenset(c for c in codes if c not in (UNRELATED, CONTEXT))
+
+    def _contrast(self, table: _Table, items: list[_Item], pos: list[_Item]) -> list[_Item]:
+        """An early negative answer followed by "but"/"just"/"except" and a positive one:
+        the positive one stands ("no, just a bit sore"; "none except warfarin")."""
+        cut = next((k for k, it in enumerate(items) if it.kind == "contrast"), None)
+        if cut is None:
+            cut = next((k for k, it in enumerate(items) if it.kind == "break"), None)
+        if cut is None:
+            return pos
+        before = [it for it in pos if items.index(it) < cut]
+        after = [it for it in pos if items.index(it) > cut]
+        if before and after and all(it.codes <= NEGATIVE for it in before) \
+                and not any(it.codes <= NEGATIVE for it in after):
+            return after
+        return pos
+
+    def _unknown_message(self, table: _Table, unknown: Sequence[str]) -> str:
+        said = ", ".join(quote(w) for w in dict.fromkeys(unknown))
+        hint = " (several can be given, separated by commas)" \
+            if table.kind == contract.MANY else ""
+        return f"I did not recognise {said}. You can choose{hint}: {self._choices(table)}."
+
+    def _one(self, table: _Table, shown: str, pos_sets: list[frozenset[str]],
+             neg_codes: set[str], unknown: list[str], typo_doubt: list[frozenset[str]],
+             doubt: list[_Item], dangling: list[_Item], also: Mapping[str, Any] | None,
+             extra: Sequence[str]) -> Reading:
+        pos_sets = [*pos_sets, *(frozenset({c}) for c in extra)]
+        if pos_sets:
+            common = frozenset.intersection(*pos_sets) - neg_codes
+            union = frozenset().union(*pos_sets)
+            if not common:
+                return self._ask(table, shown, self._which(table, shown, union), union)
+            if len(common) > 1:
+                return self._ask(table, shown, self._which(table, shown, common), common)
+            code = next(iter(common))
+        elif neg_codes:
+            remaining = [c for c in table.codes if c not in neg_codes]
+            if len(remaining) != 1:
+                return self._ask(table, shown, self._which(table, shown, remaining), remaining)
+            code = remaining[0]
+        else:
+            if typo_doubt:
+                cands = frozenset().union(*typo_doubt)
+                return self._ask(table, shown, self._which(table, shown, cands), cands)
+            return self._ask(table, shown, self._unknown_message(table, unknown or [shown]))
+        if unknown:
+            return self._ask(table, shown, f"I understood \"{self._label(table, code)}\", but "
+                             f"not {', '.join(quote(w) for w in dict.fromkeys(unknown))}. "
+                             f"Please say it another way, or choose: {self._choices(table)}.",
+                             [code], understood=f"Understood: {self._label(table, code)}; "
+                             "not understood: " + ", ".join(dict.fromkeys(unknown)) + ".")
+        if doubt and code != contract.UNSURE:
+            return self._ask(table, shown, f"Did you mean \"{self._label(table, code)}\", or "
+                             "are you not sure?", [code, contract.UNSURE])
+        return self._done(table, shown, [code], also)
+
+    def _which(self, table: _Table, shown: str, codes: Any) -> str:
+        order = [c for c in (*table.codes, contract.UNSURE) if c in set(codes)]
+        if not order:
+            return self._unknown_message(table, [shown])
+        return (f"{quote(shown)} could mean more than one answer: "
+                f"{self._labels(table, order)}. Please say which one you meant.")
+
+    def _many(self, table: _Table, shown: str, pos_sets: list[frozenset[str]],
+              neg_codes: set[str], unknown: list[str], typo_doubt: list[frozenset[str]],
+              doubt: list[_Item], also: Mapping[str, Any] | None,
+              extra: Sequence[str]) -> Reading:
+        definite: list[str] = list(extra)
+        vague: list[frozenset[str]] = []
+        for codes in pos_sets:
+            if len(codes) == 1:
+                definite.extend(codes)
+        for codes in pos_sets:
+            if len(codes) > 1 and not (codes & set(definite)):
+                vague.append(codes)
+        # "on my knee, not the elbow": a place said stands, even if another word for the
+        # same answer is denied
+        neg_codes = neg_codes - set(definite)
+        definite = list(dict.fromkeys(definite))
+        if not definite and not vague and neg_codes:
+            if contract.NONE in table.codes and not unknown:
+                return self._done(table, shown, [contract.NONE], also)
+            if not unknown:
+                return self._ask(table, shown, f"Where are they, then? You can choose "
+                                 f"(several can be given, separated by commas): "
+                                 f"{self._choices(table)}.")
+        real = [c for c in definite if c not in (contract.NONE, contract.UNSURE)]
+        # a warning sign acts at once, whatever else was typed
+        if table.qid == "warning_signs" and real:
+            return self._done(table, shown, real, also,
+                              "" if not unknown and not vague else
+                              " (other words were not understood)")
+        if vague:
+            cands = frozenset().union(*vague)
+            return self._ask(table, shown, self._which(table, shown, cands), cands,
+                             kept=real, understood=self._kept_sentence(table, real))
+        if typo_doubt and not definite:
+            cands = frozenset().union(*typo_doubt)
+            return self._ask(table, shown, self._which(table, shown, cands), cands)
+        if unknown:
+            if real:
+                rest = ", ".join(quote(w) for w in dict.fromkeys(unknown))
+                return self._ask(table, shown, f"I understood: {self._labels(table, real, 'and')}"
+                                 f". I did not recognise {rest}: what did you mean? Add it in "
+                                 f"other words, or say \"that's all\". You can choose: "
+                                 f"{self._choices(table)}.", table.codes, kept=real,
+                                 understood=self._kept_sentence(table, real))
+            return self._ask(table, shown, self._unknown_message(table, unknown))
+        if not definite:
+            return self._ask(table, shown, self._unknown_message(table, [shown]))
+        if doubt and contract.UNSURE not in definite:
+            return self._ask(table, shown, f"Did you mean {self._labels(table, real, 'and')}, "
+                             "or are you not sure?", [*real, contract.UNSURE], kept=())
+        return self._combined(table, shown, definite, also)
+
+    def _kept_sentence(self, table: _Table, codes: Sequence[str]) -> str:
+        if not codes:
+            return "Not understood yet."
+        return f"Understood so far: {self._labels(table, codes, 'and')}."
+
+    # ----- question-specific readings
+    def _q_age_group(self, table: _Table, shown: str, words: list[str],
+                     given: Mapping[str, Any]) -> Reading | None:
+        found = numbers.find_age(words, self.lex)
+        if found is None:
+            return None
+        if found.age is None or found.problem:
+            return self._ask(table, shown, _age_problem(found, self.lex))
+        group = numbers.age_group(found.age)
+        if found.bounded:
+            # "about 70", "over 60": the group when clear, no exact age
+            rest = self._words(table, shown, words, used=found.used)
+            if rest.ok and rest.answer == group:
+                return rest
+            near = {numbers.age_group(numbers.Age(found.age.value * f, found.age.unit))
+                    for f in (0.9, 1.1)}
+            if near == {group} and group in table.codes:
+                return self._done(table, shown, [group])
+            return rest if rest.ok else self._ask(
+                table, shown, "How old exactly? You can type the age (for example 62, or "
+                "3 weeks), or choose: " + self._choices(table) + ".")
+        if group not in table.codes:
+            return self._ask(table, shown, f"You can choose: {self._choices(table)}.")
+        also = {"age": found.age.as_answer()} if "age" in _also_ids(table, self) else {}
+        rest = self._words(table, shown, words, extra=[group], used=found.used, also=also)
+        if rest.ok:
+            return Reading(table.qid, shown, group, also, None,
+                           f"Understood: {found.age.said()} old ({self._label(table, group)}).")
+        return rest
+
+    def _q_pain(self, table: _Table, shown: str, words: list[str],
+                given: Mapping[str, Any]) -> Reading | None:
+        found = numbers.pain_scores(words, self.lex)
+        if found is None:
+            plain = [w for w in words if w != BREAK]
+            if len(plain) == 1 and plain[0].isdigit():
+                return self._ask(table, shown, f"Is {plain[0]} a score out of 10 (0 is no pain, "
+                                 f"10 the worst)? Please type it as {plain[0]}/10, or choose: "
+                                 f"{self._choices(table)}.")
+            return None
+        code = numbers.pain_code(found.value, self.lex)
+        if code is None:
+            return self._ask(table, shown, f"A pain of {numbers._fmt(found.value)} out of 10: "
+                             "would you call that a little or a lot?", ["mild", "severe"])
+        return self._words(table, shown, words, extra=[code], used=found.used)
+
+    def _q_size(self, table: _Table, shown: str, words: list[str],
+                given: Mapping[str, Any]) -> Reading | None:
+        found = numbers.sizes_mm(words, self.lex)
+        if found is None:
+            return None
+        code = numbers.size_code(found.value, self.lex)
+        return self._words(table, shown, words, extra=[code], used=found.used)
+
+    def _q_extent(self, table: _Table, shown: str, words: list[str],
+                  given: Mapping[str, Any]) -> Reading | None:
+        found = numbers.counts(words, self.lex)
+        if found is None:
+            return None
+        if found.value == 1 and not ({"each", "every", "both", "per"} & set(words)):
+            return self._words(table, shown, words, extra=["single"], used=found.used)
+        places = self._places(words, found.used)
+        plain_rest = self._words(table, shown, words, used=found.used)
+        if plain_rest.ok and plain_rest.answer != "single":
+            return plain_rest
+        if found.value >= 2 and places is not None:
+            code = "one_area" if places == 1 else "several_areas"
+            if found.value >= self.lex.count_many_min and places > 2:
+                code = "widespread"
+            return self._done(table, shown, [code])
+        return self._ask(table, shown, f"Are they all in one area, or in several? You can "
+                         f"choose: {self._choices(table)}.",
+                         ["one_area", "several_areas", "widespread"])
+
+    def _places(self, words: list[str], used: frozenset[int]) -> int | None:
+        """How many body areas the words name (with the locations question's words), or
+        None when other words are left that are not places."""
+        question = self.dialog.questions.get("locations")
+        if question is None:
+            return None
+        table = self.table(question, question.options)
+        rest = [w for i, w in enumerate(words) if i not in used]
+        items, _ = self.scan(table, rest)
+        codes: set[str] = set()
+        for it in items:
+            if it.kind == "phrase" and len(it.codes) == 1 and not (it.codes & {ALL, CONTEXT,
+                                                                               UNRELATED}):
+                codes |= it.codes
+            elif it.kind in ("unknown", "num") and it.words[0] not in ("lumps", "lump", "ones"):
+                return None
+        return len(codes) if codes else None
+
+    def _q_intake(self, table: _Table, shown: str, words: list[str],
+                  given: Mapping[str, Any]) -> Reading | None:
+        from chatbot.engine.reading.intake import read_intake
+
+        return read_intake(self, table, shown, words, given)
+
+
+def _also_ids(table: _Table, reader: Reader) -> tuple[str, ...]:
+    question = reader.dialog.questions.get(table.qid)
+    return tuple(getattr(question, "also", ()) or ()) if question else ()
+
+
+def _age_problem(found: numbers.AgeFound | None, lex: Lexicon) -> str:
+    if found is not None and found.problem == "range":
+        return (f"An age must be more than 0 and at most {numbers._fmt(lex.age_max_years)} "
+                "years. Please type the age again (for example 62, or 3 weeks).")
+    if found is not None and found.problem == "several":
+        return "Please type one age (for example 62, or 3 weeks)."
+    return "Please type the age as a number (for example 62, or 3 weeks)."
+
+
+def _join(labels: list[str], last: str = "or") -> str:
+    """"A, B, or C"; with "; " between labels that hold commas or "or" themselves."""
+    plain = not any("," in label or f" {last} " in f" {label.lower()} " for label in labels)
+    sep = ", " if plain else "; "
+    if len(labels) <= 1:
+        return "".join(labels)
+    if len(labels) == 2 and plain:
+        return f"{labels[0]} {last} {labels[1]}"
+    return sep.join(labels[:-1]) + f"{sep}{last} {labels[-1]}"
+
+
+# ----------------------------------------------------------------------------- one per engine
+
+_READERS: dict[int, tuple[Any, Reader]] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def reader_for(engine: Engine) -> Reader:
+    """The reader of an engine (its dialogs' synonyms.yaml and reading.yaml), made once."""
+    with _READERS_LOCK:
+        found = _READERS.get(id(engine))
+        if found is not None and found[0] is engine:
+            return found[1]
+    from chatbot.engine.resources import dialogs_dir
+
+    folder = Path(dialogs_dir(engine.root))
+    reader = Reader(engine, load_synonyms(folder / "synonyms.yaml"),
+                    load_lexicon(folder / "reading.yaml"))
+    with _READERS_LOCK:
+        _READERS[id(engine)] = (engine, reader)
+    return reader
