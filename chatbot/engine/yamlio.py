@@ -76,10 +76,47 @@ def _make_loader(filename: str) -> type:
     return _Loader
 
 
+MAX_VALUES = 100_000  # values a document may expand to (the shipped files hold about 3,000)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values ``root`` stands for once every alias is expanded, counted without
+    expanding (each node once, bottom-up), so an alias bomb is measured in milliseconds."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if children_done or not children:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if sizes[id(node)] > MAX_VALUES:
+                return sizes[id(node)]
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes.get(id(root), 0)
+
+
 def _load(text: str, filename: str, located: bool) -> Any:
-    loader = _make_loader(filename) if located else _BaseLoader
+    loader_class = _make_loader(filename) if located else _BaseLoader
     try:
-        return yaml.load(text, Loader=loader)  # loader is a SafeLoader subclass
+        loader = loader_class(text)  # a SafeLoader subclass: nothing is executed
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if _expanded_size(node) > MAX_VALUES:
+                raise YamlError(f"{filename}: its aliases (*name) expand to more than "
+                                f"{MAX_VALUES:,} values; refused (a YAML 'alias bomb')")
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -89,6 +126,10 @@ def _load(text: str, filename: str, located: bool) -> Any:
         raise YamlError(f"{filename}{line}: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(f"{filename}: not valid YAML ({exc})") from exc
+    except RecursionError as exc:
+        raise YamlError(f"{filename}: lists and mappings are nested too deep") from exc
+    except ValueError as exc:  # such as an integer of more than 4,300 digits
+        raise YamlError(f"{filename}: a value cannot be read ({str(exc)[:120]})") from exc
 
 
 def load_text(text: str, filename: str = "<string>", *, located: bool = True) -> Any:
