@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import TESTS, run_cli
+from support import TESTS, call_cli
 
 from chatbot.engine.resources import data_root
 from chatbot.engine.validate import validate
@@ -452,14 +452,14 @@ def test_there_are_broken_samples():
 
 
 def test_cli_validate_shipped_ok():
-    proc = run_cli("validate")
+    proc = call_cli("validate")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("OK")
     assert proc.stderr == ""
 
 
 def test_cli_validate_untouched_copy_ok(data_copy):
-    proc = run_cli("validate", str(data_copy))
+    proc = call_cli("validate", str(data_copy))
     assert proc.returncode == 0, proc.stderr
     assert "OK" in proc.stdout
 
@@ -469,7 +469,7 @@ def test_cli_validate_untouched_copy_ok(data_copy):
 def test_cli_validate_broken(data_copy, case_id):
     case = next(c for c in CASES if c.id == case_id)
     texts = apply(data_copy, case)
-    proc = run_cli("validate", str(data_copy))
+    proc = call_cli("validate", str(data_copy))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
@@ -483,7 +483,7 @@ def test_cli_validate_broken(data_copy, case_id):
 
 
 def test_cli_validate_folder_without_dialogs(tmp_path):
-    proc = run_cli("validate", str(tmp_path))
+    proc = call_cli("validate", str(tmp_path))
     assert proc.returncode == 2
     assert "has no dialogs/ folder" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import VIGNETTES, run_cli
+from support import VIGNETTES, call_cli
 
 from chatbot.engine import contract
 from chatbot.engine.reports.markdown import to_dict, to_markdown
@@ -106,7 +106,7 @@ CLI_SAMPLE = [p for p in VIGNETTES if p.stem in ("pub-01", "pub-07", "pub-09", "
 
 @pytest.mark.parametrize("path", CLI_SAMPLE, ids=[p.stem for p in CLI_SAMPLE])
 def test_vignette_through_cli(path):
-    proc = run_cli("assess", "--json", str(path))
+    proc = call_cli("assess", "--json", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     result = json.loads(proc.stdout)
@@ -117,7 +117,7 @@ def test_vignette_through_cli(path):
 def test_several_files_give_a_list_in_order(engine):
     assert len(CLI_SAMPLE) >= 4
     paths = list(reversed(CLI_SAMPLE))  # not alphabetical, to see the order is kept
-    proc = run_cli("assess", "--json", *map(str, paths))
+    proc = call_cli("assess", "--json", *map(str, paths))
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
     assert isinstance(results, list) and len(results) == len(paths)
@@ -130,7 +130,7 @@ def test_several_files_give_a_list_in_order(engine):
 
 
 def test_several_files_markdown_each_has_notice(engine):
-    proc = run_cli("assess", *map(str, CLI_SAMPLE[:3]))
+    proc = call_cli("assess", *map(str, CLI_SAMPLE[:3]))
     assert proc.returncode == 0, proc.stderr
     parts = proc.stdout.split("\n\n---\n\n")
     assert len(parts) == 3

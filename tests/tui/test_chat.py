@@ -8,6 +8,7 @@ from drive import (
     answer_current,
     answer_until,
     chat_through,
+    open_result,
     paste,
     screen_text,
     type_fast,
@@ -546,7 +547,7 @@ async def test_the_warning_screen_scrolls_by_keyboard_at_80x24(make):
 async def test_change_an_answer_from_the_result_recomputes_it(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         assert app.screen.assessment.triage == "soon"
         await pilot.press("c")
         await pilot.pause()
@@ -567,7 +568,7 @@ async def test_save_summary_on_the_result_says_where_it_saved(make, tmp_path, mo
     monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(tmp_path / "summaries"))
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         assert isinstance(app.screen, ResultScreen)
         await pilot.press("v")
         await pilot.pause()
@@ -587,7 +588,7 @@ async def test_saved_notices_do_not_pile_up_or_cover_the_change_dialog(make, tmp
     monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(tmp_path / "summaries"))
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         await pilot.press("v", "v", "v")
         await pilot.pause()
         assert len(list((tmp_path / "summaries").glob("*.html"))) == 3
@@ -606,7 +607,7 @@ async def test_save_summary_into_an_unusable_folder_says_what_went_wrong(make, t
     monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(blocker / "summaries"))
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         await pilot.press("v")
         await pilot.pause()
         note = app.screen.query_one("#saved-note")
@@ -618,7 +619,7 @@ async def test_save_summary_into_an_unusable_folder_says_what_went_wrong(make, t
 async def test_start_over_forgets_every_answer(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await chat_through(pilot, vignette("pub-19")["answers"])
+        await open_result(pilot, vignette("pub-19")["answers"])
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)  # it clears the result: asked first
@@ -634,7 +635,7 @@ async def test_start_over_forgets_every_answer(make):
 async def test_stray_typing_on_the_result_does_not_start_over(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         result = app.screen
         history = list(app.session.history)
         await type_text(pilot, "not measured, say yes")  # "s" asks; "y" does not answer
@@ -655,7 +656,7 @@ async def test_stray_typing_on_the_result_does_not_start_over(make):
 async def test_glossary_words_open_their_explanation(make, engine):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         await pilot.press("g", "enter")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "GlossaryScreen"
@@ -669,7 +670,7 @@ async def test_glossary_words_open_their_explanation(make, engine):
 async def test_lab_values_are_drawn_on_a_range_bar(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await chat_through(pilot, vignette("pub-05")["answers"])
+        await open_result(pilot, vignette("pub-05")["answers"])
         bar = app.screen.query_one("#lab-calcium")
         line = "".join(s.text for s in bar.render_line(0))
         assert line.startswith("low ") and line.rstrip().endswith(" high") and "●" in line
@@ -679,7 +680,7 @@ async def test_lab_values_are_drawn_on_a_range_bar(make):
 async def test_a_lab_given_only_as_a_status_has_no_made_up_marker(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await chat_through(pilot, vignette("pub-04")["answers"])  # phosphate: normal
+        await open_result(pilot, vignette("pub-04")["answers"])  # phosphate: normal
         bar = app.screen.query_one("#lab-phosphate")
         await until(pilot, lambda: bar.size.height == 3)
         lines = ["".join(s.text for s in bar.render_line(y)) for y in range(bar.size.height)]
@@ -739,7 +740,7 @@ async def test_no_color_keeps_the_triage_in_words(make, monkeypatch):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         assert app.no_color
-        await chat_through(pilot, vignette("pub-06")["answers"])  # metastatic, urgent
+        await open_result(pilot, vignette("pub-06")["answers"])  # metastatic, urgent
         assert isinstance(app.screen, ResultScreen)
         banner = str(app.screen.query_one("#triage").render())
         assert "URGENT" in banner and "●" in banner

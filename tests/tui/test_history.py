@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from drive import answer_until, chat_through, screen_text, until, vignette
+from drive import answer_until, open_result, screen_text, until, vignette
 
 from chatbot.engine.dialog.answers import to_plain
 from chatbot.engine.reports.markdown import to_dict
@@ -93,7 +93,7 @@ async def test_the_list_shows_date_who_status_type_and_how_soon(make, db):
 async def test_a_session_answered_in_the_app_is_listed_after_starting_over(make, tmp_path):
     app = make(recorder=Recorder(Store(tmp_path / "s.db")))
     async with app.run_test(size=(100, 40)) as pilot:
-        await chat_through(pilot, PUB01)
+        await open_result(pilot, PUB01)
         await pilot.press("s")  # start over: asked first, and said to be kept
         await pilot.pause()
         assert "is saved" in app.screen.message

@@ -8,7 +8,7 @@ clock or on chance.
 
 from __future__ import annotations
 
-from drive import answer_until, chat_through, type_text, vignette
+from drive import answer_until, open_result, type_text, vignette
 
 PUB01 = vignette("pub-01")["answers"]
 
@@ -60,8 +60,10 @@ class TestQuestions:
 
 
 def result_for(name: str):
+    """The result for a vignette, its answers replayed (typed walks are in test_chat.py
+    and test_vignettes_tui.py)."""
     async def run_before(pilot):
-        await chat_through(pilot, vignette(name)["answers"])
+        await open_result(pilot, vignette(name)["answers"])
     return run_before
 
 
