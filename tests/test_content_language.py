@@ -347,3 +347,33 @@ def test_person_facing_texts_are_plain_language() -> None:
 def test_every_question_has_text_for_each_respondent(respondent: str) -> None:
     texts = [(w, t) for w, k, t in person_texts(respondent) if w.endswith(" text")]
     assert texts and all(t for _, t in texts)
+
+
+# --- clinical.md 8.6: no more vitamin D or calcium while calcium is high ----------
+
+STOP_SUPPLEMENTS = "Take no more vitamin D or calcium supplements until a doctor says it is safe"
+
+
+@pytest.mark.parametrize(
+    ("calcium", "taken", "said"),
+    [
+        ({"value": 11.2, "unit": "mg/dL"}, {"intake": ["ordinary_supplements"]}, True),
+        ({"value": 2.9, "unit": "mmol/L"}, {"intake": ["high_dose_vitamin_d"]}, True),
+        ("high", {"medications": ["active_vitamin_d"]}, True),
+        ({"value": 9.2, "unit": "mg/dL"}, {"intake": ["ordinary_supplements"]}, False),
+        ({"value": 11.2, "unit": "mg/dL"}, {"intake": ["none"]}, False),
+    ],
+)
+def test_high_calcium_with_supplements_says_take_no_more(engine, calcium, taken, said) -> None:
+    from chatbot.engine.reports.markdown import to_markdown
+
+    answers = {
+        "respondent": "caregiver",
+        "age_group": "adult",
+        "has_deposits": "yes",
+        "calcium": calcium,
+        "hypercalcemia_symptoms": "no",
+        **taken,
+    }
+    report = to_markdown(engine.replay(answers), engine.content)
+    assert (STOP_SUPPLEMENTS in " ".join(report.split())) is said
