@@ -199,7 +199,12 @@ class PlainChat:
             if not line:
                 self.say("Please type an answer, or \"unsure\".")
                 continue
-            value = self.understand(line)
+            try:
+                value = self.understand(line)
+            except (ValueError, OverflowError, RecursionError):  # never a crash on a line
+                self.say(f"I could not read \"{_shorter(line)}\". Please type the number of an "
+                         "answer, its words, or \"unsure\".")
+                continue
             if value is None:
                 continue
             try:
@@ -239,9 +244,11 @@ class PlainChat:
         if question.kind == contract.LAB:
             return self.understand_lab(line, options)
         parts = [p.strip() for p in re.split(r"[,;]", line) if p.strip()]
-        if parts and all(p.isdigit() for p in parts):
-            numbers = [int(p) for p in parts]
-            wrong = [n for n in numbers if n > len(options)]
+        if parts and all(p.isascii() and p.isdigit() for p in parts):  # not "²"
+            numbers = [int(p) if len(p) <= 6 else 10 ** 6 for p in parts]
+            wrong = [_shorter(p.lstrip("0") or "0", 12) for p, n in zip(parts, numbers,
+                                                                     strict=True)
+                     if n > len(options)]
             if wrong:
                 self.say(f"There is no answer number {wrong[0]} here: please use a number from "
                          f"1 to {len(options)}, or 0 for \"{question.unsure_label}\".")
@@ -275,7 +282,7 @@ class PlainChat:
     def understand_lab(self, line: str, options: list) -> Any:
         question = self.session.current
         assert question is not None
-        if line.isdigit() and 1 <= int(line) <= len(options) and len(line) < 2:
+        if line.isascii() and line.isdigit() and len(line) < 2 and 1 <= int(line) <= len(options):
             return options[int(line) - 1].code
         try:  # words for a status ("it was high", "hihg", "dunno") are read there too
             value = parse_lab_text(question.id, line, self.engine.labs)
@@ -328,6 +335,11 @@ class PlainChat:
             self.say(f"Saved as session {self.recorder.session_id}. For a summary to take to the "
                      f"doctor: calcinosis export {self.recorder.session_id} --format html -o "
                      "summary.html")
+
+
+def _shorter(text: str, longest: int = 60) -> str:
+    """Typed text cut for a message: a very long line is not repeated in full."""
+    return text if len(text) <= longest else f"{text[:longest]}... ({len(text):,} characters)"
 
 
 def _count(n: int, noun: str) -> str:
