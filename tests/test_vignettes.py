@@ -48,7 +48,8 @@ def test_there_are_vignettes():
     for path in VIGNETTES:
         data = load(path)
         assert isinstance(data.get("answers"), dict), path.name
-        assert set(data["expect"]) <= {"type", "subtype", "triage_at_least", "triage_at_most"}
+        assert set(data["expect"]) <= {"type", "subtype", "triage_at_least", "triage_at_most",
+                                       "caution"}
         assert expected_types(data["expect"]) <= set(contract.TYPES), path.name
 
 
@@ -57,6 +58,8 @@ def test_vignette(engine, path):
     data = load(path)
     a = engine.replay(data["answers"])
     check({"type": a.type, "subtype": a.subtype, "triage": a.triage}, data["expect"], path.stem)
+    if "caution" in data["expect"]:  # version 2: what a doctor should rule out is said
+        assert bool(a.cautions) == data["expect"]["caution"], (path.stem, a.cautions)
     assert a.triage in contract.TRIAGE_LEVELS
     # the ranking covers every candidate once, the chosen type first when it is one
     assert sorted(c.type for c in a.ranking) == sorted(contract.CANDIDATE_TYPES)
