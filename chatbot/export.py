@@ -16,7 +16,7 @@ from .engine.loading import Engine
 from .engine.medicine.assessment import Assessment
 from .engine.medicine.labs import LabValue
 from .engine.reports.markdown import doctor_questions as type_doctor_questions
-from .engine.reports.markdown import escape_md, to_markdown
+from .engine.reports.markdown import escape_md
 
 RESPONDENT_WORDS = {"self": "the person themself", "caregiver": "a caregiver, for someone else"}
 
@@ -86,36 +86,14 @@ def doctor_questions(engine: Engine, a: Assessment) -> list[str]:
 
 
 def summary_markdown(engine: Engine, summary: Summary) -> str:
-    a = summary.assessment
-    who = RESPONDENT_WORDS.get(summary.respondent or "", "not said")
-    body = to_markdown(a, engine.content)
-    # the result's own "Questions to ask the doctor" is replaced by the fuller list below
-    if "## Questions to ask the doctor" in body:
-        head, rest = body.split("## Questions to ask the doctor", 1)
-        tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
-        body = head + tail.lstrip("\n")
-    parts = [
-        "# Calcinosis check: summary for the doctor",
-        "",
-        f"- **Date:** {readable_date(summary.created)}",
-        f"- **Answered by:** {who}",
-        f"- **Questions answered:** {len(summary.history)}",
-        "",
-        *([] if summary.finished else [
-            "**This session is not finished.** The result below uses only the answers given "
-            "so far; questions not reached count as \"not sure\".", ""]),
-        body.replace("# What the answers suggest", "## What the answers suggest", 1)
-            .replace("\n## ", "\n### ").replace("\n### What the answers suggest",
-                                                 "\n## What the answers suggest"),
-        "",
-        qa_markdown(engine, summary),
-        "",
-        "## Questions to ask the doctor",
-        "",
-        *[f"- {q}" for q in doctor_questions(engine, a)],
-        "",
-    ]
-    return "\n".join(parts)
+    """The summary for the doctor: a first page a GP reads in a minute, then every
+    question and answer, the person's questions and the numbered sources."""
+    from .engine.reports.summary import SummaryInput, doctor_summary
+
+    data = SummaryInput(summary.assessment, summary.answers, summary.history,
+                        readable_date(summary.created), summary.finished)
+    return doctor_summary(data, engine.dialog, engine.content,
+                          doctor_questions(engine, summary.assessment))
 
 
 PAGE = """<!DOCTYPE html>
@@ -135,7 +113,15 @@ PAGE = """<!DOCTYPE html>
   th, td {{ border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }}
   th {{ background: #eee; }}
   code {{ font-family: Menlo, Consolas, monospace; font-size: .9em; }}
-  @media print {{ body {{ margin: 0; max-width: none; font-size: 11pt; }}
+  h2.next-page {{ margin-top: 2em; }}
+  @page {{ size: A4; margin: 14mm 15mm; }}
+  @media print {{ body {{ margin: 0; max-width: none; font-size: 9.5pt; line-height: 1.3; }}
+                  h1 {{ font-size: 1.4em; margin: 0 0 .4em; }}
+                  h2 {{ font-size: 1.1em; margin: .8em 0 .3em; }}
+                  ul, p, blockquote {{ margin: .3em 0; }}
+                  table {{ margin: .4em 0; }}
+                  th, td {{ padding: .15em .4em; }}
+                  h2.next-page {{ break-before: page; margin-top: 0; }}
                   a {{ color: #000; text-decoration: none; }} }}
 </style>
 </head>
@@ -150,9 +136,14 @@ def summary_html(engine: Engine, summary: Summary) -> str:
     """One self-contained printable page (no scripts, no external files)."""
     from markdown_it import MarkdownIt
 
+    from .engine.reports.summary import QA_HEADING, TITLE
+
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return PAGE.format(title=html.escape("Calcinosis check: summary for the doctor"),
-                       body=md.render(summary_markdown(engine, summary)))
+    body = md.render(summary_markdown(engine, summary))
+    # the first page ends before every question and answer (printed: a new page)
+    qa = QA_HEADING.removeprefix("## ")
+    body = body.replace(f"<h2>{qa}</h2>", f'<h2 class="next-page">{qa}</h2>', 1)
+    return PAGE.format(title=html.escape(TITLE), body=body)
 
 
 def summary_fhir(engine: Engine, summary: Summary) -> dict[str, Any]:
