@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/calcinosis
 
+# one worker per core (pytest-xdist); a worker that is done takes tests from a busy one
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 validate: $(STAMP)
 	$(BIN)/calcinosis validate
@@ -31,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/score_vignettes.py tests/vignettes
 	$(BIN)/python benchmarks/storage_speed.py
 	$(BIN)/python benchmarks/tui_speed.py
+	$(BIN)/python benchmarks/matching_speed.py
 
 # ruff and mypy are pinned in the test extra and configured in pyproject.toml
 lint: $(STAMP)
