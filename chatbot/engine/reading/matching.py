@@ -133,6 +133,7 @@ NEGATIONS = frozenset({
 
 GLOBAL_KEYS = ("unsure", "none", "yes", "no", "some", "all")
 UNRELATED_KEY = "_unrelated"
+CONTEXT_KEY = "_context"  # words about the question that are no answer themselves
 
 # Markers in the lookup tables (never returned as codes).
 _ALL = "*all*"
@@ -313,7 +314,7 @@ def _parse(data: Any, source: str) -> Synonyms:
                 problems.append(f"{code_where}: {qid}: the code {code!r} must be quoted "
                                 "(write \"yes\" or \"no\")")
                 continue
-            if code != UNRELATED_KEY and code not in allowed:
+            if code not in (UNRELATED_KEY, CONTEXT_KEY) and code not in allowed:
                 close = difflib.get_close_matches(str(code), list(allowed), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(f"{code_where}: {code!r} is not a code of {qid!r}{hint}; "
@@ -409,6 +410,8 @@ def _build_table(question: Question, offered: Sequence[Option], synonyms: Synony
 
     own = synonyms.questions.get(question.id, {})
     for code, said in own.items():
+        if code == CONTEXT_KEY:
+            continue  # read by chatbot.engine.reading.reader
         target = _UNRELATED if code == UNRELATED_KEY else code
         if target != _UNRELATED and target not in all_codes:
             continue  # a hidden option cannot be typed (see ``hidden`` below)
