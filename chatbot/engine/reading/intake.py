@@ -89,7 +89,10 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
         mg = [d for d in doses if d.unit == "mg"]
         if kind == "vitamin_d" and iu:
             per_day = max(d.per_day for d in iu)
-            if per_day > high:
+            spread = any(d.per_days > 1 and d.amount > high >= d.per_day for d in iu)
+            if spread:
+                ask.append("vitamin D")  # a large dose taken weekly: ask how it was prescribed
+            elif per_day > high:
                 codes.append(HIGH_D)
             elif per_day <= low:
                 codes.append(USUAL)

@@ -73,6 +73,10 @@ class Lexicon:
     intake_words: Mapping[tuple[str, ...], str]   # phrase -> vitamin_d | calcium | milk |
     #                                                usual | large | tablets
     tablets_usual_max: float
+    all_max_options: int
+    several_signs: frozenset[str]
+    warning_colour: frozenset[str]
+    warning_pain: frozenset[tuple[str, ...]]
     tablets_large_min: float
     glasses_usual_max: float
 
@@ -154,6 +158,10 @@ def _parse(data: Any, file: str) -> Lexicon:
         tablets_usual_max=limits.get("tablets_usual_max", 2.0),
         tablets_large_min=limits.get("tablets_large_min", 4.0),
         glasses_usual_max=limits.get("glasses_usual_max", 3.0),
+        all_max_options=int(_number(data, "all_max_options", file)),
+        several_signs=words("several_signs"),
+        warning_colour=words("warning_colour"),
+        warning_pain=_phrases(need("warning_pain"), f"{file}: warning_pain"),
     )
 
 

@@ -627,14 +627,22 @@ class Reader:
                              f"question. You can choose{hint}: {self._choices(table)}.")
         pos = [it for it in phrases if not it.negated]
         neg = [it for it in phrases if it.negated]
-        if table.yes_no:
+        if table.yes_no and not (table.qid in self.lex.several_signs and len(neg) < 2):
             for it in neg:
                 if it.codes <= {"yes"}:
                     it.negated, it.codes = False, frozenset({"no"})
                     pos.append(it)
             neg = [it for it in neg if it.negated]
+        elif table.yes_no and neg and not pos:
+            signs = " ".join(" ".join(it.words) for it in neg)
+            return self._ask(table, shown, f"And the other signs besides {quote(signs)}? "
+                             f"You can choose: {self._choices(table)}.")
         # the contrast rule: "no pain but it's tender", "none apart from warfarin"
         pos = self._contrast(table, items, pos)
+        if any(ALL in it.codes for it in pos) and len(table.real) > self.lex.all_max_options:
+            return self._ask(table, shown, f"Which ones? Please name them. You can choose "
+                             f"(several can be given, separated by commas): "
+                             f"{self._choices(table)}.")
         everything = [c for it in pos if ALL in it.codes for c in table.real]
         pos = [it for it in pos if ALL not in it.codes]
         pos_sets = [self._expand(table, it.codes) for it in pos]
@@ -803,6 +811,21 @@ class Reader:
             return Reading(table.qid, shown, group, also, None,
                            f"Understood: {found.age.said()} old ({self._label(table, group)}).")
         return rest
+
+    def _q_warning_signs(self, table: _Table, shown: str, words: list[str],
+                         given: Mapping[str, Any]) -> Reading | None:
+        """A dark colour with very bad pain ("purple skin that's agony") is dark painful
+        skin, even when neither word says it alone."""
+        colour = {i for i, w in enumerate(words) if w in self.lex.warning_colour}
+        pain: set[int] = set()
+        for i in range(len(words)):
+            for phrase in self.lex.warning_pain:
+                if tuple(words[i:i + len(phrase)]) == phrase:
+                    pain |= set(range(i, i + len(phrase)))
+        if not colour or not pain or "dark_painful_skin" not in table.codes:
+            return None
+        return self._words(table, shown, words, extra=["dark_painful_skin"],
+                           used=frozenset(colour | pain))
 
     def _q_pain(self, table: _Table, shown: str, words: list[str],
                 given: Mapping[str, Any]) -> Reading | None:
