@@ -432,7 +432,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                            "thing keeping others out)")
     return serve(args.host, args.port, args.theme, token=args.token,
                  allow_hosts=tuple(args.allow_host), own_data=args.own_data,
-                 max_visitors=args.max_visitors, idle_minutes=args.idle_minutes)
+                 max_visitors=args.max_visitors, idle_minutes=args.idle_minutes,
+                 grace_seconds=max(args.grace_seconds, 0.0))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -524,6 +525,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="at most N visitors at once (default 4)")
     p.add_argument("--idle-minutes", type=float, default=30.0, metavar="M",
                    help="close a visitor's chat after M minutes without typing (default 30)")
+    p.add_argument("--grace-seconds", type=float, default=120.0, metavar="S",
+                   help="keep a visitor's private folder S seconds after they leave, for a "
+                        "dropped connection (default 120)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("export-questionnaire",
                        help="the FHIR R4 Questionnaire generated from dialogs/")
