@@ -10,8 +10,8 @@ the YAML files, so a text added tomorrow is checked too:
 * a caregiver's wording never says "you" or "your" to the person with the
   deposits;
 * Flesch-Kincaid grade: at most 8 on average and at most 10 for any text
-  (names of conditions, medicines and tests left out; the list is data, in
-  ``tests/language.yaml``).
+  (names of conditions and medicines, and units, left out; the list is data,
+  in ``tests/language.yaml``).
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def person_texts(respondent: str) -> Iterator[tuple[str, str, str]]:
     for q in _items(questions.get("questions")):
         where = f"dialogs/questions.yaml {q.get('id')}"
         yield f"{where} text", "prose", _worded(q.get("text"), respondent)
+        for i, variant in enumerate(_items(q.get("text_if"))):
+            yield f"{where} text_if {i + 1}", "prose", _worded(variant, respondent)
         yield f"{where} why", "prose", _join(_mapping(q.get("why")).get("text", ""))
         if q.get("if_unsure"):
             yield f"{where} if_unsure", "prose", _worded(q["if_unsure"], respondent)
@@ -302,7 +304,7 @@ NAMES = _names_pattern()
 
 
 def _countable(text: str) -> str:
-    """The text as counted: markup and names of conditions, medicines and tests left out."""
+    """The text as counted: markup, names of conditions and medicines, and units left out."""
     text = text.replace("**", "").replace("\u201c", '"').replace("\u201d", '"')
     text = NAMES.sub(" ", text)
     text = re.sub(r"\(\s*[,;]?\s*\)", " ", text)
