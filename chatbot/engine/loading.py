@@ -13,7 +13,7 @@ from transitions import Machine
 from chatbot.engine.dialog.machine import build_machine
 from chatbot.engine.dialog.questions import Dialog, load_dialog
 from chatbot.engine.dialog.session import Session
-from chatbot.engine.medicine.assessment import Assessment, assess
+from chatbot.engine.medicine.assessment import Assessment, assess, news_now
 from chatbot.engine.medicine.content import Content, load_content
 from chatbot.engine.medicine.labs import LabTable, load_lab_table
 from chatbot.engine.medicine.rules import Rules, load_rules
@@ -40,6 +40,11 @@ class Engine:
         if self.content.levels[result.triage].call_words:
             result = replace(result, call_words=call_words(result, self.dialog, self.content))
         return result
+
+    def news_now(self, assessment: Assessment, announced: set[str]) -> bool:
+        """Whether ``assessment`` holds a red flag to say at once that is not in
+        ``announced`` yet (for :meth:`Session.news`)."""
+        return news_now(assessment, announced)
 
     def replay(self, answers: Mapping[str, Any]) -> Assessment:
         """Answers file in, assessment out.

@@ -12,12 +12,22 @@ value and what is allowed. Nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from chatbot.engine import contract
 from chatbot.engine.medicine.labs import LabError, LabTable, LabValue, lab_from_answer
 
 Answer = str | tuple[str, ...] | LabValue
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """An answer that was given but not used (the dialog did not ask it)."""
+
+    id: str
+    reason: str
+    value: Any = None
 
 
 class AnswerError(ValueError):

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.answers import Answer, AnswerError, normalize, validate_all
-from chatbot.engine.dialog.questions import Option, Question
-from chatbot.engine.medicine.assessment import news_now
+from chatbot.engine.dialog.answers import Ignored as Ignored  # where it was first
+from chatbot.engine.dialog.questions import Dialog, Option, Question
 from chatbot.engine.medicine.labs import LabReport, LabValue, exact_age_days, interpret
 
 if TYPE_CHECKING:
-    from chatbot.engine.loading import Engine
     from chatbot.engine.medicine.assessment import Assessment
+    from chatbot.engine.medicine.labs import LabTable
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,18 @@ class Progress:
         return 1.0 if total == 0 else self.answered / total
 
 
-@dataclass(frozen=True)
-class Ignored:
-    id: str
-    reason: str
-    value: Any = None
+class SessionEngine(Protocol):
+    """What a session uses of the engine that made it (:class:`chatbot.engine.loading.Engine`;
+    the session does not import it, so the engine may import the session)."""
+
+    @property
+    def dialog(self) -> Dialog: ...
+    @property
+    def machine(self) -> Any: ...
+    @property
+    def labs(self) -> LabTable: ...
+    def assess(self, session: Session) -> Assessment: ...
+    def news_now(self, assessment: Assessment, announced: set[str]) -> bool: ...
 
 
 class Session:
@@ -47,7 +54,7 @@ class Session:
 
     state: str  # set by the transitions machine
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: SessionEngine):
         self.engine = engine
         self.answers: dict[str, Answer] = {}
         self.history: list[str] = []
@@ -244,4 +251,4 @@ class Session:
         if self.finished:
             return None
         assessment = self.assess()
-        return assessment if news_now(assessment, announced) else None
+        return assessment if self.engine.news_now(assessment, announced) else None

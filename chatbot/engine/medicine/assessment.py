@@ -11,17 +11,37 @@ A pure function of the answers. The rules, weights and thresholds are data
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from chatbot.engine import contract
-from chatbot.engine.dialog.answers import to_plain
+from chatbot.engine.dialog.answers import Ignored, to_plain
 from chatbot.engine.medicine.labs import LabReport
 from chatbot.engine.medicine.rules import Rules
 
-if TYPE_CHECKING:
-    from chatbot.engine.dialog.session import Ignored, Session
+
+class AssessedSession(Protocol):
+    """What the assessment reads of a session: the facts the rules ask about
+    (:class:`~chatbot.engine.conditions.Facts`) and what the result repeats.
+    :class:`~chatbot.engine.dialog.session.Session` has all of it; this module does not
+    import the session, so the session may use the assessment."""
+
+    @property
+    def answers(self) -> Mapping[str, Any]: ...
+    @property
+    def ignored(self) -> Sequence[Ignored]: ...
+    @property
+    def respondent(self) -> str | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def labs(self) -> LabReport: ...
+    def answer(self, qid: str) -> str | tuple[str, ...]: ...
+    def lab_status(self, lab: str) -> str: ...
+    def lab_measured(self, lab: str) -> bool: ...
+    def number(self, name: str) -> float | None: ...
+    def caxp_level(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +109,7 @@ class _RuleFacts:
 
     __slots__ = ("fired", "session")
 
-    def __init__(self, session: Session):
+    def __init__(self, session: AssessedSession):
         self.session = session
         self.fired: set[str] = set()
 
@@ -179,7 +199,7 @@ def fill(template: str, labs: LabReport) -> str:
     return text
 
 
-def assess(session: Session, rules: Rules) -> Assessment:
+def assess(session: AssessedSession, rules: Rules) -> Assessment:
     facts = _RuleFacts(session)
     labs = session.labs
     scores = {t: 0.0 for t in contract.CANDIDATE_TYPES}

@@ -14,7 +14,7 @@ from typing import Any
 
 from chatbot.engine import contract
 from chatbot.engine.conditions import ConditionError, Facts, Predicate, compile_condition
-from chatbot.engine.reports.callwords import SLOTS, template_slots
+from chatbot.engine.slots import SLOTS, template_slots
 from chatbot.engine.yamlio import Located, YamlError, load_file
 
 

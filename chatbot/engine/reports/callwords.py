@@ -18,14 +18,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from chatbot.engine import contract
+from chatbot.engine.slots import SLOT
+from chatbot.engine.slots import SLOTS as SLOTS
+from chatbot.engine.slots import template_slots as template_slots
 
 if TYPE_CHECKING:
     from chatbot.engine.dialog.questions import Dialog
     from chatbot.engine.medicine.assessment import Assessment
     from chatbot.engine.medicine.content import Content
 
-SLOT = re.compile(r"\{(\w+)\}")
-SLOTS = ("who", "age", "sex", "problem", "kidneys", "calcium", "illnesses", "medicines")
 KIDNEY_DISEASE = ("ckd", "dialysis", "transplant", "acute_injury")
 AGE_UNITS = {"days": ("day", "days"), "weeks": ("week", "weeks"),
              "months": ("month", "months"), "years": ("", "")}
@@ -162,6 +163,3 @@ def _drop(text: str, name: str) -> str:
     return text
 
 
-def template_slots(template: str) -> set[str]:
-    """The slot names a template uses (for validation)."""
-    return set(SLOT.findall(template))
