@@ -35,6 +35,8 @@ def test_case(path: Path) -> None:
     low = expect.get("triage_at_least", "routine")
     high = expect.get("triage_at_most", "emergency")
     assert triage_rank(low) <= triage_rank(result.triage) <= triage_rank(high), case["note"]
+    if "caution" in expect:  # what a doctor should rule out (clinical.md 8.4, 8.6)
+        assert bool(result.cautions) == expect["caution"], case["note"]
 
 
 def test_there_are_own_cases() -> None:
