@@ -374,6 +374,7 @@ def source_keys(a: Assessment, content: Content) -> list[str]:
             else getattr(caution, "source", None)
         if isinstance(source, str) and source in content.sources:
             keys.append(source)
+        keys += [k for k in getattr(caution, "sources", ()) if k in content.sources]
     return list(dict.fromkeys(keys))
 
 
@@ -405,4 +406,7 @@ def to_dict(a: Assessment, content: Content) -> dict[str, Any]:
                     for k in source_keys(a, content)],
         "answers": a.answers,
         "notice": content.notices["not_a_diagnosis"],
+        # contract version 2: what a doctor should rule out, and the exact age
+        "cautions": [c.to_dict() for c in a.cautions],
+        "age": a.age,
     }
