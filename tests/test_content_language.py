@@ -242,7 +242,16 @@ def test_sources_are_cited_by_title_publisher_and_link(engine) -> None:
 
 
 def test_no_source_is_a_paywalled_copy_or_a_weak_page() -> None:
-    weak = ("medilib", "scribd", "wikimili", "findzebra", "zendy.io", "ichgcp", "tweb-dev.unibo")
+    weak = (
+        "medilib",
+        "scribd",
+        "wikimili",
+        "findzebra",
+        "zendy.io",
+        "ichgcp",
+        "tweb-dev.unibo",
+        "plasticsurgerykey",
+    )
     for key, source in _load("content/sources.yaml")["sources"].items():
         urls = [source.get("url") or ""] + list(source.get("more_urls") or [])
         for url in urls:
