@@ -291,6 +291,23 @@ def test_caregiver_wording_never_says_you_to_the_person_with_the_deposits() -> N
     assert not found, "'you' meant for the person with the deposits:\n" + "\n".join(found)
 
 
+def test_no_caregiver_report_says_you_to_the_person_with_the_deposits(engine) -> None:
+    """Every case's whole report, answered by a caregiver: rule reasons, advice,
+    explanations and the report's own words included."""
+    from chatbot.engine.reports.markdown import to_markdown
+
+    found = []
+    for path in CASES:
+        answers = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+        report = to_markdown(engine.replay({**answers, "respondent": "caregiver"}), engine.content)
+        found += [
+            f"{path.stem}: {line.strip()}"
+            for line in report.splitlines()
+            if _you_to_the_person(line)
+        ]
+    assert not found, "\n".join(found[:20])
+
+
 def test_caregiver_wording_differs_where_the_person_is_named() -> None:
     """Questions, notes and doctor questions have a caregiver wording of their own."""
     own = dict((w, t) for w, _, t in person_texts("self"))
