@@ -148,7 +148,7 @@ class SessionRow:
     id: int
     created: str
     updated: str
-    status: str  # finished | unfinished
+    status: str  # finished | unfinished | set_aside ("Start new" was chosen)
     respondent: str | None
     type: str | None
     subtype: str | None
@@ -171,9 +171,11 @@ def now() -> str:
 
 
 def default_path() -> Path:
-    override = os.environ.get("CALCINOSIS_DATA_DIR")
+    from .settings import current
+
+    override = current().data_dir
     if override:
-        return Path(override) / DB_NAME
+        return override / DB_NAME
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("calcinosis", appauthor=False)) / DB_NAME
@@ -358,6 +360,13 @@ class Store:
                            (stamp, respondent, keep + len(new), session_id)))
         self._write(statements)
 
+    def set_aside(self, session_id: int) -> None:
+        """An unfinished session the person chose not to continue ("Start new"): kept in
+        the history, no longer offered at start (status ``set_aside``; continuing it
+        from the history makes it unfinished again)."""
+        self._write([("UPDATE sessions SET status = 'set_aside' WHERE id = ? AND "
+                      "status = 'unfinished'", (session_id,))])
+
     def finish(self, session_id: int, assessment: dict[str, Any]) -> None:
         self._write([("UPDATE sessions SET status = 'finished', updated = ?, type = ?, "
                       "subtype = ?, triage = ?, assessment = ? WHERE id = ?",
@@ -521,7 +530,9 @@ class Recorder:
                             "saved now.")
 
     def finish(self, assessment: dict[str, Any]) -> None:
-        if self.store is None or self.session_id is None:
+        """Save the result, unless some answers are not saved (a result that does not
+        match the saved answers is worse than none)."""
+        if self.store is None or self.session_id is None or self.failing:
             return
         try:
             self.store.finish(self.session_id, assessment)

@@ -129,6 +129,9 @@ def _load(text: str, filename: str, located: bool) -> Any:
     except RecursionError as exc:
         raise YamlError(f"{filename}: lists and mappings are nested too deep") from exc
     except ValueError as exc:  # such as an integer of more than 4,300 digits
+        if "digits" in str(exc):
+            raise YamlError(f"{filename}: a number has more than 4,300 digits; no value "
+                            "needs one that long") from exc
         raise YamlError(f"{filename}: a value cannot be read ({str(exc)[:120]})") from exc
 
 
