@@ -437,7 +437,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    served = os.environ.get("TEXTUAL_DRIVER", "").endswith("WebDriver")  # under textual-serve
+    from .settings import current
+
+    served = current().under_textual_serve
     if args.plain or not (served or (sys.stdin.isatty() and sys.stdout.isatty())):
         from .engine.loading import default_engine
         from .plain import run_plain
@@ -457,8 +459,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
               "Try 'calcinosis --plain'.", file=sys.stderr)
         return 1
     finally:
-        if app.recorder is not None:
-            app.recorder.close()
+        recorder = app.recorder
+        if recorder is not None:
+            if recorder.store is not None and not recorder.saving and app.session is not None:
+                # writes failed and never recovered: say exactly which answers are saved
+                print(f"calcinosis: {recorder.report(len(app.session.history))}",
+                      file=sys.stderr)
+            recorder.close()
     return code or EXIT_OK
 
 
