@@ -468,3 +468,33 @@ def test_a_page_on_another_origin_cannot_open_the_chat(server: Served, tmp_path:
         httpd.shutdown()
     assert "WebSocket from the foreign origin" in server.log_text()
     assert server.visitor_folders() == []  # no app was started for it
+
+
+@browser_only
+def test_any_address_works_at_the_machines_own_address(tmp_path: Path) -> None:
+    """`--host 0.0.0.0`: the printed address (not 0.0.0.0) opens the chat, as from
+    another machine; a Host of 0.0.0.0 is refused."""
+    from chatbot.web.server import local_addresses
+
+    addresses = local_addresses()
+    if not addresses:
+        pytest.skip("this machine has no address but loopback")
+    playwright = pytest.importorskip("playwright.sync_api")
+    served = start(tmp_path, "--host", "0.0.0.0")
+    try:
+        time.sleep(0.5)
+        log = served.log_text()
+        url = f"http://{addresses[0]}:{served.port}/?token={TOKEN}"
+        assert url in log and "0.0.0.0" not in log and "Warning" in log
+        assert get(served.port, f"/?token={TOKEN}", host=f"0.0.0.0:{served.port}")[0] == 403
+        with playwright.sync_playwright() as p:
+            browser = launch(p)
+            try:
+                context = browser.new_context(viewport={"width": 1200, "height": 900})
+                page, screen = open_chat(context, url)
+                page.keyboard.press("1")
+                screen.wait_for(page, "Just to be safe")
+            finally:
+                browser.close()
+    finally:
+        stop(served)
