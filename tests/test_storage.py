@@ -229,3 +229,74 @@ def test_version_1_file_moves_forward_keeping_its_sessions(data_dir: Path) -> No
         assert (row.id, row.answered) == (7, 2)
         assert store.get(7).answers == [("respondent", "self"), ("warning_signs", ["none"])]
         assert store.latest_unfinished().id == 7
+
+
+def test_a_recorder_that_fails_keeps_trying_and_saves_what_it_missed(data_dir: Path) -> None:
+    """Issue 14: one failed write no longer stops saving for good."""
+    engine = default_engine()
+    session = engine.new_session()
+    recorder = Recorder.open()
+    real = recorder.store.save_answers
+    failing = [True]
+
+    def flaky(*args, **kwargs):
+        if failing[0]:
+            raise StoreError("The saved-answers file cannot be written (disk full).")
+        return real(*args, **kwargs)
+
+    try:
+        recorder.store.save_answers = flaky
+        for qid, value in walk("pub-01.yaml")[:3]:
+            assert session.current.id == qid
+            session.answer_current(value)
+            recorder.sync(session)
+        assert not recorder.saving and recorder.saved_count == 0
+        assert "none of your answers is saved" in recorder.warning
+        assert recorder.report(3) == "None of your 3 answers was saved."
+        failing[0] = False
+        qid, value = walk("pub-01.yaml")[3]
+        session.answer_current(value)
+        recorder.sync(session)
+        assert recorder.saving and recorder.warning.startswith("Saving works again: all 4")
+        assert recorder.report(4) == f"All 4 answers are saved (session {recorder.session_id})."
+        with Store() as store:
+            assert [q for q, _ in store.get(recorder.session_id).answers] == \
+                [q for q, _ in walk("pub-01.yaml")[:4]]
+    finally:
+        session.close()
+        recorder.close()
+
+
+def test_read_only_opening_creates_nothing(data_dir: Path) -> None:
+    from chatbot.storage import NoSavedSessions
+
+    with pytest.raises(NoSavedSessions, match="No saved sessions in"):
+        Store(readonly=True)
+    assert not data_dir.exists()
+    with Store() as store:
+        store.create()
+    with Store(readonly=True) as store:
+        assert len(store.list()) == 1
+
+
+def test_one_window_per_session(data_dir: Path) -> None:
+    from chatbot.storage import SessionOpenElsewhere
+
+    with Store() as store:
+        sid = store.create()
+    first = Recorder.open()
+    second = Recorder.open()
+    try:
+        first.resume(sid, [])
+        with pytest.raises(SessionOpenElsewhere, match="open in another window"):
+            second.resume(sid, [])
+        assert second.session_id is None  # left as it was
+        assert second.store.open_elsewhere(sid)
+        with pytest.raises(SessionOpenElsewhere):
+            second.store.delete(sid)
+        first.resume(None, [])  # a new session: the old one is free again
+        second.resume(sid, [])
+        assert first.store.open_elsewhere(sid)
+    finally:
+        first.close()
+        second.close()
