@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,8 @@ BASE_RANGES = {
     "phosphate": (1.5, 9.0),    # mg/dL
     "albumin": (2.5, 5.0),      # g/dL
     "pth": (5.0, 900.0),        # pg/mL
+    "ionized_calcium": (0.8, 2.0),   # mmol/L
+    "vitamin_d_level": (5.0, 150.0),  # ng/mL
 }
 # Independent of content/labs.yaml: value in this unit x factor = base unit.
 FACTORS = {
@@ -35,7 +38,19 @@ FACTORS = {
     "phosphate": {"mg/dL": 1.0, "mmol/L": 3.097},
     "albumin": {"g/dL": 1.0, "g/L": 0.1},
     "pth": {"pg/mL": 1.0, "ng/L": 1.0, "pmol/L": 9.43},
+    "ionized_calcium": {"mmol/L": 1.0, "mg/dL": 1 / 4.008},
+    "vitamin_d_level": {"ng/mL": 1.0, "nmol/L": 1 / 2.496},
 }
+# An exact age (the contract's "Age"): days in each unit, and the largest value drawn.
+AGE_DAYS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
+AGE_MAX = {"days": 3000, "weeks": 400, "months": 1000, "years": 120}
+
+
+def age_group_of(age: dict[str, Any]) -> str:
+    """The contract's age group of an exact age, computed here: under 1 year infant,
+    1 to 17 child, 18 or more adult."""
+    years = age["value"] * AGE_DAYS[age["unit"]] / 365.25
+    return "infant" if years < 1 else "child" if years < 18 else "adult"
 
 
 def draw_answer(data: st.DataObject, session) -> Any:
@@ -45,6 +60,9 @@ def draw_answer(data: st.DataObject, session) -> Any:
     kind = question.kind
     if kind == contract.ONE:
         return data.draw(st.sampled_from(offered + [contract.UNSURE]), label=question.id)
+    if kind == contract.TEXT:  # the person's own words, or nothing to add
+        return data.draw(st.one_of(st.just(contract.UNSURE), st.text(max_size=60)),
+                         label=question.id)
     if kind == contract.MANY:
         plain = [c for c in offered if c not in (contract.NONE, contract.UNSURE)]
         choices = [st.lists(st.sampled_from(plain), min_size=1, max_size=len(plain),
@@ -68,6 +86,27 @@ def draw_answer(data: st.DataObject, session) -> Any:
     return data.draw(st.sampled_from(statuses), label=f"{question.id} status")
 
 
+def draw_reply(data: st.DataObject, session) -> dict[str, Any]:
+    """One reply to the current question as {id: answer}: at the age question, sometimes
+    an exact age (with or without the group it implies) instead of a group."""
+    question = session.current
+    if "age" in question.also and data.draw(st.booleans(), label="exact age"):
+        unit = data.draw(st.sampled_from(sorted(AGE_DAYS)), label="age unit")
+        age = {"value": data.draw(st.integers(1, AGE_MAX[unit]), label="age"), "unit": unit}
+        reply: dict[str, Any] = {"age": age}
+        if data.draw(st.booleans(), label="age group too"):
+            reply[question.id] = age_group_of(age)
+        return reply
+    return {question.id: draw_answer(data, session)}
+
+
+def give(session, answers: dict[str, Any]) -> None:
+    """Answer the current question from ``answers``, with what it records too (``age``)."""
+    question = session.current
+    also = {qid: answers[qid] for qid in question.also if qid in answers}
+    session.answer_current(answers.get(question.id), also=also)
+
+
 def walk(data: st.DataObject, session) -> dict[str, Any]:
     """Answer until the dialog ends; checks progress at each step. Returns {qid: answer}."""
     given_answers: dict[str, Any] = {}
@@ -80,9 +119,13 @@ def walk(data: st.DataObject, session) -> dict[str, Any]:
         assert 0.0 <= progress.fraction < 1.0
         qid = session.current.id
         assert qid not in given_answers, f"{qid} asked twice"
-        value = draw_answer(data, session)
-        session.answer_current(value)
-        given_answers[qid] = value
+        reply = draw_reply(data, session)
+        give(session, reply)
+        if "age" in reply:
+            assert session.answers["age_group"] == age_group_of(reply["age"])
+            years = reply["age"]["value"] * AGE_DAYS[reply["age"]["unit"]] / 365.25
+            assert session.age_years == pytest.approx(years)
+        given_answers.update(reply)
         steps += 1
         assert steps <= N_QUESTIONS, "the walk is longer than the number of questions"
     assert session.current is None
@@ -93,7 +136,7 @@ def walk(data: st.DataObject, session) -> dict[str, Any]:
 
 def snapshot(session) -> tuple:
     return (session.state, dict(session.answers), list(session.history),
-            list(session.ignored))
+            list(session.ignored), dict(session.implied))
 
 
 def base_calcium(answers: dict[str, Any]) -> float | None:
@@ -120,7 +163,7 @@ def test_every_walk_ends_and_replays_the_same(data):
     try:
         answers = walk(data, session)
         assert session.outcome in ("none", "assess")
-        assert set(answers) == set(session.history) == set(session.answers)
+        assert set(session.answers) == set(session.history) | set(answers)
         a = session.assess()
         event(f"type {a.type}")
         event(f"triage {a.triage}")
@@ -155,18 +198,17 @@ def test_back_then_same_answer_returns_to_the_same_state(data):
         assert len(session.history) == n - undo
         assert not session.finished
         for _ in range(undo):
-            session.answer_current(answers[session.current.id])
+            give(session, answers)
         assert snapshot(session) == end
         # and one step: back, then the same answer, gives the same state
         step = data.draw(st.integers(0, n - 1), label="step")
         assert session.back_to(session.history[step])
         before = snapshot(session)
-        qid = session.current.id
-        session.answer_current(answers[qid])
+        give(session, answers)
         after = snapshot(session)
         assert session.back()
         assert snapshot(session) == before
-        session.answer_current(answers[qid])
+        give(session, answers)
         assert snapshot(session) == after
     finally:
         session.close()
@@ -206,8 +248,11 @@ def test_warning_signs_and_high_calcium_set_the_triage(data):
         if set(signs) & {"dark_painful_skin", "confusion_or_vomiting", "fever_spreading_redness"}:
             assert a.red_flags, signs
         calcium = base_calcium(answers)
+        # an ionised calcium, when given, decides (clinical.md 8.2): the rule on total
+        # calcium is checked only without one
+        ionised_given = answers.get("ionized_calcium", contract.UNSURE) != contract.UNSURE
         # E1 in clinical.md 5 is on albumin-corrected calcium; stay clear of rounding at 14
-        if calcium is not None and calcium >= 14.02:
+        if calcium is not None and calcium >= 14.02 and not ionised_given:
             assert a.triage == "emergency", (answers.get("calcium"), answers.get("albumin"))
             assert "severe_hypercalcemia" in [f.code for f in a.red_flags]
         if calcium is not None and calcium < 13.98:
@@ -229,7 +274,7 @@ def test_measured_calcium_of_14_or_more_without_albumin_is_an_emergency(data):
             qid = session.current.id
             if qid == "calcium":
                 session.answer_current({"value": value, "unit": unit})
-            elif qid == "albumin":
+            elif qid in ("albumin", "ionized_calcium"):  # an ionised value would decide
                 session.answer_current(contract.UNSURE)
             elif qid == "has_deposits":  # "no" would end before the labs
                 session.answer_current(data.draw(st.sampled_from(["yes", contract.UNSURE])))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from chatbot.engine.dialog.answers import Text
 from chatbot.engine.loading import default_engine
 from chatbot.engine.medicine.labs import LabValue
 from chatbot.export import build, summary_html, summary_markdown
@@ -21,6 +22,8 @@ VIGNETTES = sorted((Path(__file__).parent / "vignettes").glob("*.yaml"))
 
 def answer_words(engine, qid, value) -> list[str]:
     question = engine.dialog.questions[qid]
+    if isinstance(value, Text):  # the person's own words, as typed
+        return [value.text]
     if isinstance(value, LabValue):
         return [value.entered()]
     if isinstance(value, tuple):

@@ -23,14 +23,19 @@ from support import VIGNETTES
 
 from chatbot import __version__
 from chatbot.engine import contract
-from chatbot.engine.dialog.answers import to_plain
+from chatbot.engine.dialog.answers import Age, Text, to_plain
 from chatbot.engine.medicine.labs import LabValue
 from chatbot.engine.reports import fhir
 
 AUTHORED = "2024-05-01T10:30:00+02:00"
 UCUM = "http://unitsofmeasure.org"
 EXPECTED_UCUM = {"mg/dL": "mg/dL", "mmol/L": "mmol/L", "mEq/L": "meq/L", "g/dL": "g/dL",
-                 "g/L": "g/L", "pg/mL": "pg/mL", "ng/L": "ng/L", "pmol/L": "pmol/L"}
+                 "g/L": "g/L", "pg/mL": "pg/mL", "ng/L": "ng/L", "pmol/L": "pmol/L",
+                 "ng/mL": "ng/mL", "nmol/L": "nmol/L"}
+# The exact age's units in UCUM (a = annum, the year).
+AGE_UCUM = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
+# Answers recorded with another question's answer, never asked on their own.
+RECORDED_WITH = {"age": "age_group"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -140,6 +145,18 @@ def question_of(link: str) -> str:
     return lab if lab in contract.LAB_UNITS else link
 
 
+def asked_as(link: str) -> str:
+    """The dialog question an item belongs to (the exact age: the age question)."""
+    qid = question_of(link)
+    return RECORDED_WITH.get(qid, qid)
+
+
+def in_response(answers: dict) -> dict:
+    """The answers a QuestionnaireResponse holds: all but "nothing to add" in words."""
+    return {qid: v for qid, v in answers.items()
+            if not (contract.QUESTIONS[qid][0] == contract.TEXT and v == contract.UNSURE)}
+
+
 def approximate(item: dict) -> bool:
     return any(e["url"] == fhir.EXT_ENABLE_WHEN_APPROXIMATE and e.get("valueBoolean")
                for e in item.get("extension", []))
@@ -149,7 +166,7 @@ def check_enable_when(questionnaire: dict, qr: dict, asked: list[str]) -> None:
     """Every asked question is enabled; an exact item is enabled only when asked."""
     on = enabled_items(questionnaire, qr)
     for item in q_items(questionnaire):
-        qid = question_of(item["linkId"])
+        qid = asked_as(item["linkId"])
         if qid in asked:
             assert item["linkId"] in on, f"{item['linkId']} was asked but FHIR disables it"
         elif not approximate(item):
@@ -180,20 +197,31 @@ def test_vignette_response(engine, questionnaire, path: Path):
     assert groups == [s for s in sections if s in groups]
     for group in qr["item"]:
         for item in group["item"]:
-            assert engine.dialog.questions[question_of(item["linkId"])].section == group["linkId"]
+            assert engine.dialog.questions[asked_as(item["linkId"])].section == group["linkId"]
 
     items = leaves(qr["item"])
     links = [item["linkId"] for item in items]
-    # exactly the answered questions, once each, in dialog order
-    assert [question_of(link) for link in links] == [q for q in engine.dialog.questions
-                                                     if q in answers]
+    # exactly the answered questions, once each, in dialog order (the exact age right
+    # after the age question)
+    shown = in_response(answers)
+    order = [x for q in engine.dialog.questions
+             for x in [q] + [o for o, w in RECORDED_WITH.items() if w == q]]
+    assert [question_of(link) for link in links] == [q for q in order if q in shown]
     assert len(links) == len(set(links))
     for item in items:
         link, qid = item["linkId"], question_of(item["linkId"])
         value = answers[qid]
         kind = contract.QUESTIONS[qid][0]
         assert qid in contract.QUESTIONS
-        if kind == contract.LAB and isinstance(value, LabValue):
+        if kind == contract.MEASURE:
+            assert link == qid and isinstance(value, Age)
+            (answer,) = item["answer"]
+            assert answer["valueQuantity"] == {"value": value.value, "unit": value.unit,
+                                               "system": UCUM, "code": AGE_UCUM[value.unit]}
+        elif kind == contract.TEXT:
+            assert link == qid and isinstance(value, Text)
+            assert item["answer"] == [{"valueString": value.text}]
+        elif kind == contract.LAB and isinstance(value, LabValue):
             assert link == qid
             (answer,) = item["answer"]
             quantity = answer["valueQuantity"]
@@ -217,7 +245,7 @@ def test_vignette_response(engine, questionnaire, path: Path):
 
     # back to an answers file: the same answers, and the same assessment
     back = fhir.answers_from_response(copy.deepcopy(qr))
-    assert back == {qid: to_plain(v) for qid, v in answers.items()}
+    assert back == {qid: to_plain(v) for qid, v in in_response(answers).items()}
     assert summary(engine.replay(back)) == summary(engine.replay(raw))
 
     # through JSON too (numbers and strings only)
@@ -260,7 +288,19 @@ LAB_ENTRIES = {
     "albumin": [{"value": 4.0, "unit": "g/dL"}, {"value": 28, "unit": "g/L"}, "unsure"],
     "pth": [{"value": 40, "unit": "pg/mL"}, {"value": 300, "unit": "ng/L"},
             {"value": 4.1, "unit": "pmol/L"}, "high", "normal", "low", "unsure"],
+    "ionized_calcium": [{"value": 1.2, "unit": "mmol/L"}, {"value": 0.9, "unit": "mmol/L"},
+                        {"value": 5.9, "unit": "mg/dL"}, "high", "normal", "low", "unsure"],
+    "vitamin_d_level": [{"value": 32, "unit": "ng/mL"}, {"value": 450, "unit": "nmol/L"},
+                        "high", "normal", "low", "unsure"],
 }
+# Exact ages with the age group each means, and notes in the person's own words.
+AGE_ENTRIES = [({"value": 62, "unit": "years"}, "adult"),
+               ({"value": 3, "unit": "weeks"}, "infant"),
+               ({"value": 30, "unit": "months"}, "child"),
+               ({"value": 17.5, "unit": "years"}, "child")]
+NOTES_ENTRIES = ["Seen by a skin doctor in 2023; the \"cream\" helped a bit.",
+                 "  Leading spaces, <b>tags</b> and | pipes stay as typed  ", "Ünïcode ✓ 日本",
+                 "x" * 200, "unsure"]
 
 
 @st.composite
@@ -271,6 +311,13 @@ def answer_files(draw) -> dict:
             continue  # not answered
         if kind == contract.LAB:
             raw[qid] = draw(st.sampled_from(LAB_ENTRIES[qid]))
+        elif kind == contract.MEASURE:
+            age, group = draw(st.sampled_from(AGE_ENTRIES))
+            raw[qid] = age
+            if "age_group" in raw:  # an exact age and its group must agree
+                raw["age_group"] = group
+        elif kind == contract.TEXT:
+            raw[qid] = draw(st.sampled_from(NOTES_ENTRIES))
         elif kind == contract.ONE:
             raw[qid] = draw(st.sampled_from(codes + (contract.UNSURE,)))
         else:
@@ -290,7 +337,7 @@ def answer_files(draw) -> dict:
 def test_random_answers_round_trip_and_enable_when(engine, questionnaire, raw):
     qr, answers, asked = response_for(engine, raw)
     back = fhir.answers_from_response(qr)
-    assert back == {qid: to_plain(v) for qid, v in answers.items()}
+    assert back == {qid: to_plain(v) for qid, v in in_response(answers).items()}
     assert summary(engine.replay(back)) == summary(engine.replay(raw))
     check_enable_when(questionnaire, qr, asked)
 
@@ -312,7 +359,8 @@ def test_enable_when_widening_is_real(engine, questionnaire):
 def test_no_deposits_disables_the_rest(engine, questionnaire):
     qr, _, asked = response_for(engine, {"respondent": "self", "has_deposits": "no"})
     on = enabled_items(questionnaire, qr)
-    assert on == {"respondent", "warning_signs", "age_group", "has_deposits"}
+    # the exact age is an item of its own, shown with the age question
+    assert on == {"respondent", "warning_signs", "age_group", "age", "has_deposits"}
     assert asked == ["respondent", "warning_signs", "age_group", "has_deposits"]
 
 
@@ -339,7 +387,7 @@ def test_questionnaire_groups_are_sections(engine, questionnaire):
     for group in questionnaire["item"]:
         assert group["item"], f"group {group['linkId']} is empty"
         for item in group["item"]:
-            assert engine.dialog.questions[question_of(item["linkId"])].section == group["linkId"]
+            assert engine.dialog.questions[asked_as(item["linkId"])].section == group["linkId"]
 
 
 def test_every_contract_question_is_an_item(questionnaire):
@@ -356,9 +404,22 @@ def test_every_contract_question_is_an_item(questionnaire):
 def test_item_types_and_options(engine, questionnaire):
     items = by_link(questionnaire)
     for qid, (kind, codes) in contract.QUESTIONS.items():
-        question = engine.dialog.questions[qid]
+        question = engine.dialog.questions[asked_as(qid)]
         item = items[qid]
+        if kind == contract.MEASURE:  # the exact age: a quantity beside the age question
+            assert item["type"] == "quantity"
+            assert item["text"].startswith(question.text_self)
+            units = [e["valueCoding"] for e in item["extension"] if e["url"] == fhir.UNIT_OPTION]
+            assert units == [{"system": UCUM, "code": AGE_UCUM[u], "display": u}
+                             for u in contract.MEASURE_UNITS[qid]]
+            assert item.get("enableWhen") == items[question.id].get("enableWhen")
+            continue
         assert item["text"] == question.text_self
+        if kind == contract.TEXT:  # the person's own words
+            assert item["type"] == "text"
+            assert item["maxLength"] == contract.TEXT_MAX_CHARS[qid]
+            assert "answerOption" not in item
+            continue
         if kind == contract.LAB:
             assert item["type"] == "quantity"
             assert "answerOption" not in item
@@ -414,15 +475,37 @@ def _whens(item: dict) -> set[tuple]:
 def test_enable_when_named_cases(questionnaire):
     items = by_link(questionnaire)
     infection = items["infection_signs"]
+    # contract version 2: also after dark dead skin or a purple net pattern, and always
+    # on dialysis or with a transplant
     assert _whens(infection) == {("skin_changes", "=", "ulcer"),
                                  ("skin_changes", "=", "chalky_discharge"),
-                                 ("skin_changes", "=", "redness_or_warmth")}
+                                 ("skin_changes", "=", "redness_or_warmth"),
+                                 ("skin_changes", "=", "dark_dead_skin"),
+                                 ("skin_changes", "=", "purple_net_pattern"),
+                                 ("kidney", "=", "dialysis"),
+                                 ("kidney", "=", "transplant")}
     assert infection["enableBehavior"] == "any"
     assert not approximate(infection)
 
+    # a high (low) calcium may come from the total calcium or, since contract version 2,
+    # from an ionised calcium, which decides when known: FHIR can only rule out an ionised
+    # status that says otherwise, and flags the item as approximate
     hyper = items["hypercalcemia_symptoms"]
-    assert ("calcium_status", "=", "high") in _whens(hyper)
-    assert hyper.get("enableBehavior", "any") == "any"
+    assert _whens(hyper) == {("has_deposits", "!=", "no"),
+                             ("ionized_calcium_status", "!=", "normal"),
+                             ("ionized_calcium_status", "!=", "low")}
+    assert hyper["enableBehavior"] == "all" and approximate(hyper)
+    hypo = items["hypocalcemia_symptoms"]
+    assert _whens(hypo) == {("has_deposits", "!=", "no"),
+                            ("ionized_calcium_status", "!=", "normal"),
+                            ("ionized_calcium_status", "!=", "high")}
+    assert hypo["enableBehavior"] == "all" and approximate(hypo)
+    # pregnancy: never for a man; the age limits are beyond FHIR (approximate)
+    pregnant = items["pregnant"]
+    assert ("sex", "!=", "male") in _whens(pregnant) and approximate(pregnant)
+    # the exact age goes with the age question; the notes with every finished dialog
+    assert _whens(items["age"]) == _whens(items["age_group"]) == set()
+    assert _whens(items["notes"]) == {("has_deposits", "!=", "no")}
 
     raynaud = items["raynaud"]
     assert _whens(raynaud) == {("locations", "=", "fingers_hands"),

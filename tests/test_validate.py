@@ -232,8 +232,9 @@ CASES: list[Case] = [
          "- to: sizes", "'extent' goes to 'sizes', which is neither a question nor an outcome",
          "(did you mean 'size'?)"),
     case("unreachable-question", Q,
-         lambda t: sub_once(t, r"^      - to: infection_signs\n        when: .*\n", ""),
-         "  - id: infection_signs\n", "the question 'infection_signs' can never be reached"),
+         lambda t: sub_once(t, r"^      - to: hypercalcemia_symptoms\n        when: .*\n", ""),
+         "  - id: hypercalcemia_symptoms\n",
+         "the question 'hypercalcemia_symptoms' can never be reached"),
     case("loop", Q,
          in_question("stiffness", r"^    next:\n      - to: (\w+)\n",
                      "    next:\n      - to: \\1\n        when: {answer: stiffness, is: \"no\"}\n"

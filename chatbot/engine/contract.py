@@ -91,6 +91,14 @@ MEASURE_UNITS: dict[str, tuple[str, ...]] = {
     "age": ("days", "weeks", "months", "years"),
 }
 
+# An exact age (answers.md, "Age"): more than zero and at most 120 years; the age
+# group follows from it (under 1 year: infant; 1 to 17: child; 18 or more: adult).
+AGE_MAX_YEARS = 120
+AGE_GROUP_BELOW_YEARS: tuple[tuple[str, float], ...] = (("infant", 1), ("child", 18))
+AGE_GROUP_OTHERWISE = "adult"
+DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12,
+                                   "years": 365.25}
+
 # The longest text a text question keeps (characters).
 TEXT_MAX_CHARS: dict[str, int] = {
     "notes": 2000,

@@ -43,10 +43,20 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class TextVariant:
+    """Other wording of a question, used when its condition holds (``text_if``)."""
+
+    when: Predicate
+    text_self: str
+    text_caregiver: str
+    when_source: Any = None
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     section: str
-    kind: str  # one | many | lab
+    kind: str  # one | many | lab | text
     text_self: str
     text_caregiver: str
     options: tuple[Option, ...]
@@ -59,8 +69,20 @@ class Question:
     if_unsure_self: str = ""
     if_unsure_caregiver: str = ""
     if_unsure_sources: tuple[str, ...] = ()
+    # contract ids this question also records when the answer gives them (``age`` with
+    # ``age_group``: "62" answers both); see Session.answer_current
+    also: tuple[str, ...] = ()
+    # other wordings, the first whose condition holds wins (see :meth:`text`)
+    text_if: tuple[TextVariant, ...] = ()
 
-    def text(self, respondent: str | None) -> str:
+    def text(self, respondent: str | None, facts: Any = None) -> str:
+        """The question for the person (or a caregiver); with ``facts`` (a session), the
+        first ``text_if`` wording whose condition holds."""
+        if facts is not None:
+            for variant in self.text_if:
+                if variant.when(facts):
+                    return variant.text_caregiver if respondent == "caregiver" \
+                        else variant.text_self
         return self.text_caregiver if respondent == "caregiver" else self.text_self
 
     def unsure_note(self, respondent: str | None) -> str:
@@ -152,8 +174,10 @@ class _Reader:
             return None
 
 
-QUESTION_KEYS = ("id", "section", "kind", "text", "options", "unsure", "if_unsure", "why",
-                 "next")
+QUESTION_KEYS = ("id", "section", "kind", "text", "text_if", "options", "unsure", "if_unsure",
+                 "why", "also", "next")
+# kinds of question that have no options to choose from (the person types)
+TYPED_KINDS = (contract.TEXT, contract.MEASURE)
 
 
 def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question | None:
@@ -169,7 +193,7 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
                                    f"{_suggest(qid, list(contract.QUESTIONS))}")
         return None
     contract_kind, codes = contract.QUESTIONS[qid]
-    kind = reader.require(node, "kind", str, "one, many or lab")
+    kind = reader.require(node, "kind", str, "one, many, lab or text")
     if kind is not None and kind != contract_kind:
         reader.problem(node, "kind", f"{qid!r} is a {contract_kind!r} question in the contract, "
                                      f"not {kind!r}")
@@ -184,7 +208,13 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         text_self = reader.require(text, "self", str, "the wording for the person themself") or ""
         text_caregiver = reader.require(text, "caregiver", str, "the wording for a caregiver") or ""
     options: list[Option] = []
-    raw_options = reader.require(node, "options", list, "a list of {code, label}")
+    if contract_kind in TYPED_KINDS:
+        if node.get("options"):
+            reader.problem(node, "options", f"{qid!r} is a {contract_kind!r} question: the "
+                                            "person types the answer, so it has no options")
+        raw_options = []
+    else:
+        raw_options = reader.require(node, "options", list, "a list of {code, label}")
     for raw in raw_options or []:
         if not isinstance(raw, Mapping):
             reader.problem(node, "options", "each option must be a mapping {code, label}")
@@ -222,6 +252,8 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         else:
             why_sources = tuple(sources)
     if_unsure = _read_if_unsure(reader, node)
+    also = _read_also(reader, node, qid)
+    text_if = _read_text_if(reader, node)
     transitions: list[Transition] = []
     raw_next = reader.require(node, "next", list, "a list of {to, when}")
     for index, raw in enumerate(raw_next or []):
@@ -245,8 +277,54 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         options=tuple(options), unsure_label=unsure.strip(), why=" ".join(why_text.split()),
         why_sources=why_sources, transitions=tuple(transitions), where=node.where(),
         if_unsure_self=if_unsure[0], if_unsure_caregiver=if_unsure[1],
-        if_unsure_sources=if_unsure[2],
+        if_unsure_sources=if_unsure[2], also=also, text_if=text_if,
     )
+
+
+def _read_also(reader: _Reader, node: Mapping, qid: str) -> tuple[str, ...]:
+    """``also: [age]``: contract ids recorded with this question's answer, never asked
+    on their own."""
+    if "also" not in node:
+        return ()
+    raw = node["also"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        reader.problem(node, "also", "'also' must be a list of contract question ids")
+        return ()
+    found: list[str] = []
+    for other in raw:
+        if other not in contract.QUESTIONS:
+            reader.problem(node, "also", f"{other!r} in 'also' is not a question id of the "
+                                         f"contract{_suggest(other, list(contract.QUESTIONS))}")
+        elif other == qid:
+            reader.problem(node, "also", f"{qid!r} cannot list itself in 'also'")
+        elif other not in found:
+            found.append(other)
+    return tuple(found)
+
+
+def _read_text_if(reader: _Reader, node: Mapping) -> tuple[TextVariant, ...]:
+    """``text_if``: a list of {when, self, caregiver}, other wordings for some answers."""
+    if "text_if" not in node:
+        return ()
+    raw = node["text_if"]
+    if not isinstance(raw, list) or not raw:
+        reader.problem(node, "text_if", "'text_if' must be a list of {when, self, caregiver}")
+        return ()
+    variants: list[TextVariant] = []
+    for item in raw:
+        if not isinstance(item, Located):
+            reader.problem(node, "text_if", "each 'text_if' item must be a mapping "
+                                            "{when, self, caregiver}")
+            continue
+        reader.unknown_keys(item, ("when", "self", "caregiver"), "a 'text_if' wording")
+        own = reader.require(item, "self", str, "the wording for the person themself")
+        theirs = reader.require(item, "caregiver", str, "the wording for a caregiver")
+        when = reader.require(item, "when", Mapping, "a condition") and \
+            reader.condition(item, "when")
+        if own and theirs and when:
+            variants.append(TextVariant(when, " ".join(own.split()), " ".join(theirs.split()),
+                                        item.get("when")))
+    return tuple(variants)
 
 
 def _read_if_unsure(reader: _Reader, node: Mapping) -> tuple[str, str, tuple[str, ...]]:
@@ -332,6 +410,17 @@ def load_dialog(directory: Path) -> Dialog:
             continue
         questions[question.id] = question
     states = set(questions) | set(outcomes)
+    recorded_with: dict[str, str] = {}
+    for question in questions.values():
+        for other in question.also:
+            if other in questions:
+                reader.problems.append(f"{question.where}: {other!r} in 'also' is asked as a "
+                                       f"question of its own ({questions[other].where})")
+            elif other in recorded_with:
+                reader.problems.append(f"{question.where}: {other!r} is already recorded with "
+                                       f"{recorded_with[other]!r}")
+            else:
+                recorded_with[other] = question.id
     for question in questions.values():
         for transition in question.transitions:
             if transition.dest not in states:

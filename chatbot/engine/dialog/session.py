@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chatbot.engine import contract
-from chatbot.engine.dialog.answers import Answer, AnswerError, normalize, validate_all
+from chatbot.engine.dialog.answers import (
+    Age,
+    Answer,
+    AnswerError,
+    Text,
+    check_together,
+    implied_by,
+    normalize,
+    validate_all,
+)
 from chatbot.engine.dialog.answers import Ignored as Ignored  # where it was first
 from chatbot.engine.dialog.questions import Dialog, Option, Question
 from chatbot.engine.medicine.labs import LabReport, LabValue, exact_age_days, interpret
@@ -59,6 +68,8 @@ class Session:
         self.answers: dict[str, Answer] = {}
         self.history: list[str] = []
         self.ignored: list[Ignored] = []
+        # question id -> the ids recorded with its answer (``age_group`` -> ``age``)
+        self.implied: dict[str, tuple[str, ...]] = {}
         self._labs: LabReport | None = None
         engine.machine.add_model(self)
 
@@ -72,9 +83,27 @@ class Session:
 
     def answer(self, qid: str) -> str | tuple[str, ...]:  # Facts protocol
         value = self.answer_of(qid)
-        if isinstance(value, LabValue):
+        if isinstance(value, (LabValue, Age)):
             return "measured"
+        if isinstance(value, Text):
+            return "given"
         return value
+
+    @property
+    def age(self) -> Age | None:
+        """The exact age when the person gave one."""
+        value = self.answers.get("age")
+        return value if isinstance(value, Age) else None
+
+    @property
+    def age_years(self) -> float | None:
+        """The exact age in years (``3 weeks`` is about 0.058); None when not given."""
+        return self.age.years if self.age else None
+
+    @property
+    def age_days(self) -> float | None:
+        """The exact age in days; None when not given."""
+        return self.age.days if self.age else None
 
     @property
     def labs(self) -> LabReport:
@@ -92,6 +121,8 @@ class Session:
         return isinstance(self.answers.get(lab), LabValue)
 
     def number(self, name: str) -> float | None:
+        if name == "age_days":
+            return self.age_days
         return self.labs.number(name)
 
     def caxp_level(self) -> str:
@@ -120,8 +151,9 @@ class Session:
         return value if isinstance(value, str) else None
 
     def text(self, question: Question | None = None) -> str:
+        """The question as worded for this person now (``text_if`` wordings included)."""
         question = question or self.current
-        return question.text(self.respondent) if question else ""
+        return question.text(self.respondent, self) if question else ""
 
     def unsure_note(self, qid: str) -> str:
         """The question's ``if_unsure`` note when it was answered "I'm not sure" ("" if not)."""
@@ -154,22 +186,67 @@ class Session:
         return count
 
     # ----- moving
-    def answer_current(self, value: Any, *, checked: bool = False) -> Answer:
+    def answer_current(self, value: Any, *, checked: bool = False,
+                       also: Mapping[str, Any] | None = None) -> Answer:
         """Check ``value`` for the current question, record it and move on.
 
-        ``checked``: ``value`` is already normalised (by :func:`validate_all`).
+        ``checked``: ``value`` (and ``also``) are already normalised (by
+        :func:`validate_all`).
+
+        ``also``: answers the same reply gives to the ids the question lists in its
+        ``also`` (the age question records an exact ``age``)::
+
+            session.answer_current("adult", also={"age": {"value": 62, "unit": "years"}})
+            session.answer_current(None, also={"age": {"value": 3, "unit": "weeks"}})  # infant
+
+        With ``value`` None (or ``unsure``) the answer follows from ``also`` when it can
+        (``age_group`` from ``age``); when both are given and disagree, AnswerError names
+        both and nothing is recorded.
         """
         question = self.current
         if question is None:
             raise AnswerError("", "the questions are finished; go back to change an answer")
+        extra: dict[str, Answer] = {}
+        for qid, raw in (also or {}).items():
+            if qid not in question.also:
+                allowed = ", ".join(question.also) or "nothing"
+                raise AnswerError(qid, f"{qid}: is not recorded with {question.id!r} "
+                                       f"(it records: {allowed})", qid, question.also)
+            if raw is None:
+                continue
+            extra[qid] = raw if checked else normalize(qid, raw, self.engine.labs)
         normal = value if checked and value is not None else \
             normalize(question.id, value, self.engine.labs)
+        if normal in (contract.UNSURE, (contract.UNSURE,)):
+            normal = implied_by(question.id, extra) or normal
+        check_together({question.id: normal, **extra})
         normal = self._only_offered(question, normal)
         self.answers[question.id] = normal
+        recorded = tuple(qid for qid, v in extra.items() if v != contract.UNSURE)
+        for qid in recorded:
+            self.answers[qid] = extra[qid]
+        if recorded:
+            self.implied[question.id] = recorded
         self.history.append(question.id)
         self._labs = None
         self.advance()  # type: ignore[attr-defined]  # added by transitions
         return normal
+
+    def answer_age(self, value: float, unit: str) -> Answer:
+        """Answer the current question (the one that records ``age``) with an exact age:
+        ``session.answer_age(62, "years")`` records age 62 years and age_group adult."""
+        return self.answer_current(None, also={"age": {"value": value, "unit": unit}})
+
+    def recorded(self) -> list[tuple[str, Answer]]:
+        """Every answer in the order given, each followed by those recorded with it (the
+        form an unfinished session is saved in and replayed from)."""
+        out: list[tuple[str, Answer]] = []
+        for qid in self.history:
+            if qid in self.answers:
+                out.append((qid, self.answers[qid]))
+                out += [(other, self.answers[other]) for other in self.implied.get(qid, ())
+                        if other in self.answers]
+        return out
 
     def _only_offered(self, question: Question, value: Answer) -> Answer:
         if question.kind == contract.LAB or all(o.when is None for o in question.options):
@@ -193,6 +270,8 @@ class Session:
             return False
         qid = self.history.pop()
         self.answers.pop(qid, None)
+        for other in self.implied.pop(qid, ()):
+            self.answers.pop(other, None)
         self.ignored = [i for i in self.ignored if i.id != qid]
         self._labs = None
         self.engine.machine.set_state(qid, model=self)
@@ -210,6 +289,7 @@ class Session:
         """Forget every answer and stand at the first question again."""
         self.answers.clear()
         self.history.clear()
+        self.implied.clear()
         self.ignored.clear()
         self._labs = None
         self.engine.machine.set_state(self.engine.dialog.start, model=self)
@@ -235,7 +315,8 @@ class Session:
             assert question is not None
             if not complete and question.id not in given:
                 break  # a saved, unfinished session: stop where the person stopped
-            self.answer_current(given.get(question.id), checked=True)
+            also = {qid: given[qid] for qid in question.also if qid in given}
+            self.answer_current(given.get(question.id), checked=True, also=also)
         for qid, value in given.items():
             if complete and qid not in self.answers:
                 self.ignored.append(Ignored(qid, "not asked with the answers given before",

@@ -29,7 +29,14 @@ Items
   units are listed in the standard ``questionnaire-unitOption`` extension, and
   a ``choice`` item ``linkId`` = ``f"{lab}_status"`` (high / normal / low /
   unsure; only unsure for albumin, which is measurement only). A response
-  holds at most one of the two.
+  holds at most one of the two;
+* an answer recorded with a question (its ``also``: the exact ``age`` with
+  ``age_group``) is a sibling ``quantity`` item right after it, ``linkId`` =
+  its contract id, with the same ``enableWhen``; the age's units are UCUM
+  ``d``, ``wk``, ``mo`` and ``a`` (days, weeks, months, years);
+* a ``text`` question (``notes``) is a ``text`` item with ``maxLength``; its
+  answer is a ``valueString``, exactly as typed. An ``unsure`` (nothing to
+  add) is left out of a response, which means the same.
 
 enableWhen
 ----------
@@ -72,9 +79,9 @@ from typing import Any, NamedTuple
 
 from chatbot import __version__
 from chatbot.engine import contract
-from chatbot.engine.dialog.answers import Answer
+from chatbot.engine.dialog.answers import Age, Answer, Text
 from chatbot.engine.dialog.questions import Dialog, Question
-from chatbot.engine.medicine.labs import LabValue
+from chatbot.engine.medicine.labs import IONIZED, LabValue
 
 SYSTEM = "urn:calcinosis:answers"
 QUESTIONNAIRE_URL = "urn:calcinosis:questionnaire"
@@ -99,9 +106,15 @@ UCUM_CODES: dict[str, str] = {
     "pg/mL": "pg/mL",
     "ng/L": "ng/L",
     "pmol/L": "pmol/L",
+    "ng/mL": "ng/mL",
+    "nmol/L": "nmol/L",
 }
 _UNIT_FROM_UCUM: dict[str, str] = {code: unit for unit, code in UCUM_CODES.items()}
 _UNIT_FROM_LOWER: dict[str, str] = {unit.lower(): unit for unit in UCUM_CODES}
+# Units of a measurement that is not a lab (the exact age) -> UCUM code.
+MEASURE_UCUM: dict[str, dict[str, str]] = {
+    "age": {"days": "d", "weeks": "wk", "months": "mo", "years": "a"},
+}
 
 # FHIR dateTime with a time: seconds and a time zone are required.
 _DATETIME = re.compile(
@@ -197,7 +210,20 @@ def _real_codes(qid: str) -> tuple[str, ...]:
 
 
 def _lab_has_status(lab: str, status: str) -> tuple:
-    """The engine's lab status: stated by the person, or worked out from a measured value."""
+    """The engine's lab status: stated by the person, or worked out from a measured value.
+
+    Calcium's status is the ionised calcium's whenever that is known (clinical.md 8.2:
+    an ionised value decides), else the total calcium's own."""
+    if lab == "calcium":
+        ionised_known = _or([_atom("measured", IONIZED)]
+                            + [_atom("stated", IONIZED, s) for s in _real_codes(IONIZED)])
+        return _or([_and([ionised_known, _own_status(IONIZED, status)]),
+                    _and([_not(ionised_known), _own_status(lab, status)])])
+    return _own_status(lab, status)
+
+
+def _own_status(lab: str, status: str) -> tuple:
+    """A lab's own status: stated, or worked out from its measured value."""
     measured = _atom("measured", lab)
     if status == contract.UNSURE:
         stated = _or(_atom("stated", lab, s) for s in _real_codes(lab))
@@ -210,6 +236,9 @@ def _answer_formula(node: Mapping[str, Any]) -> tuple:
     kind = contract.QUESTIONS[qid][0]
     (op,) = set(node) - {"answer"}
     value = node[op]
+    if kind in (contract.MEASURE, contract.TEXT):  # a number or words: given or not
+        given = _atom("measured", qid)
+        return (given if value else _not(given)) if op == "known" else FALSE
     if kind == contract.LAB:  # the answer of a lab is its stated status, or "measured"
         measured = _atom("measured", qid)
         stated = {s: _atom("stated", qid, s) for s in _real_codes(qid)}
@@ -516,6 +545,13 @@ def _question_items(question: Question, expressed: _Expressed, dialog: Dialog) -
         status.update(gate)
         status["answerOption"] = _answer_options(question, qid, _lab_status_codes(qid))
         return [quantity, status]
+    if question.kind == contract.TEXT:
+        words: dict[str, Any] = {"linkId": qid, "text": question.text_self, "type": "text"}
+        if flag:
+            words["extension"] = list(flag)
+        words.update(gate)
+        words["maxLength"] = contract.TEXT_MAX_CHARS[qid]
+        return [words]
     item: dict[str, Any] = {"linkId": qid, "text": question.text_self, "type": "choice"}
     if flag:
         item["extension"] = flag
@@ -523,7 +559,25 @@ def _question_items(question: Question, expressed: _Expressed, dialog: Dialog) -
     if question.kind == contract.MANY:
         item["repeats"] = True
     item["answerOption"] = _answer_options(question, qid, contract.codes_for(qid))
-    return [item]
+    return [item] + [_measure_item(other, question, gate, flag) for other in question.also
+                     if other in MEASURE_UCUM]
+
+
+def _measure_text(qid: str, question: Question) -> str:
+    units = ", ".join(contract.MEASURE_UNITS[qid])
+    return f"{question.text_self} (the exact {qid}, in {units})"
+
+
+def _measure_item(qid: str, question: Question, gate: Mapping[str, Any],
+                  flag: list[dict[str, Any]]) -> dict[str, Any]:
+    """A measurement recorded with ``question`` (the exact age): a quantity item."""
+    item: dict[str, Any] = {"linkId": qid, "text": _measure_text(qid, question),
+                            "type": "quantity"}
+    item["extension"] = list(flag) + [
+        {"url": UNIT_OPTION, "valueCoding": {"system": UCUM, "code": code, "display": unit}}
+        for unit, code in MEASURE_UCUM[qid].items()]
+    item.update(gate)
+    return item
 
 
 def questionnaire(dialog: Dialog) -> dict[str, Any]:
@@ -565,9 +619,23 @@ def _check_codes(qid: str, codes: Iterable[str]) -> list[str]:
     return out
 
 
+def _measure_response(qid: str, question: Question, value: Answer) -> dict[str, Any]:
+    if not isinstance(value, Age) or value.unit not in MEASURE_UCUM[qid]:
+        raise ValueError(f"{qid}: {value!r} is not a measurement in "
+                         f"{', '.join(MEASURE_UCUM[qid])}")
+    quantity = {"value": value.value, "unit": value.unit, "system": UCUM,
+                "code": MEASURE_UCUM[qid][value.unit]}
+    return {"linkId": qid, "text": _measure_text(qid, question),
+            "answer": [{"valueQuantity": quantity}]}
+
+
 def _response_items(question: Question, value: Answer, caregiver: bool) -> dict[str, Any]:
     qid = question.id
     text = question.text_caregiver if caregiver else question.text_self
+    if question.kind == contract.TEXT:
+        if not isinstance(value, Text):
+            raise ValueError(f"{qid}: expected text, got {value!r}")
+        return {"linkId": qid, "text": text, "answer": [{"valueString": value.text}]}
     if question.kind == contract.LAB:
         if isinstance(value, LabValue):
             unit = _UNIT_FROM_LOWER.get(value.unit.lower())
@@ -613,15 +681,23 @@ def questionnaire_response(answers: Mapping[str, Answer], dialog: Dialog, *, aut
     if not isinstance(authored, str) or not _DATETIME.match(authored):
         raise ValueError(f"authored {authored!r}: give an ISO 8601 date-time with seconds and "
                          "a time zone, e.g. 2024-05-01T10:30:00+02:00")
-    unknown = [qid for qid in answers if qid not in dialog.questions]
+    recorded_with = {other: q for q in dialog.questions.values() for other in q.also}
+    unknown = [qid for qid in answers
+               if qid not in dialog.questions and qid not in recorded_with]
     if unknown:
         raise ValueError(f"not questions of the dialog: {', '.join(map(str, unknown))}")
     caregiver = answers.get("respondent") == "caregiver"
     groups: list[dict[str, Any]] = []
     for section in dialog.sections:
-        items = [_response_items(q, answers[q.id], caregiver)
-                 for q in dialog.questions.values()
-                 if q.section == section.id and q.id in answers]
+        items: list[dict[str, Any]] = []
+        for q in dialog.questions.values():
+            if q.section != section.id:
+                continue
+            if q.id in answers and not (q.kind == contract.TEXT
+                                        and answers[q.id] == contract.UNSURE):
+                items.append(_response_items(q, answers[q.id], caregiver))
+            items += [_measure_response(other, q, answers[other]) for other in q.also
+                      if other in MEASURE_UCUM and isinstance(answers.get(other), Age)]
         if items:
             groups.append({"linkId": section.id, "text": section.title_for(
                 "caregiver" if caregiver else None), "item": items})
@@ -693,6 +769,28 @@ def _quantity(lab: str, answer: Any) -> dict[str, Any]:
     return {"value": value, "unit": unit}
 
 
+def _measure_quantity(qid: str, answer: Any) -> dict[str, Any]:
+    """A measurement (the exact age) as an answers file holds it: ``{value, unit}``."""
+    quantity = answer.get("valueQuantity") if isinstance(answer, Mapping) else None
+    if not isinstance(quantity, Mapping):
+        raise _fail(f"item {qid!r} needs one valueQuantity answer")
+    value = quantity.get("value")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(f"item {qid!r}: the quantity has no numeric value")
+    units = MEASURE_UCUM[qid]
+    unit = None
+    if quantity.get("code") is not None:
+        if quantity.get("system") != UCUM:
+            raise _fail(f"item {qid!r}: unit system {quantity.get('system')!r}, expected {UCUM}")
+        unit = next((u for u, code in units.items() if code == quantity["code"]), None)
+    elif isinstance(quantity.get("unit"), str):
+        unit = quantity["unit"].strip().lower()
+    if unit not in units:
+        raise _fail(f"item {qid!r}: unit {quantity.get('code') or quantity.get('unit')!r}; "
+                    f"accepted: {', '.join(units.values())}")
+    return {"value": value, "unit": unit}
+
+
 def answers_from_response(resource: Mapping[str, Any]) -> dict[str, Any]:
     """An answers-file dict from a QuestionnaireResponse made by :func:`questionnaire_response`.
 
@@ -727,6 +825,16 @@ def answers_from_response(resource: Mapping[str, Any]) -> dict[str, Any]:
             if len(given) != 1:
                 raise _fail(f"item {link!r} takes one answer")
             key, value = link, _quantity(link, given[0])
+        elif link in MEASURE_UCUM:
+            if len(given) != 1:
+                raise _fail(f"item {link!r} takes one answer")
+            key, value = link, _measure_quantity(link, given[0])
+        elif contract.QUESTIONS.get(link, ("", ()))[0] == contract.TEXT:
+            words = given[0].get("valueString") if len(given) == 1 and \
+                isinstance(given[0], Mapping) else None
+            if not isinstance(words, str):
+                raise _fail(f"item {link!r} takes one valueString answer")
+            key, value = link, words
         elif link in contract.QUESTIONS:
             kind = contract.QUESTIONS[link][0]
             codes = [_one_coding(link, link, a) for a in given]
