@@ -136,3 +136,25 @@ def test_subtypes_follow_sex() -> None:
     assert assess("v2-42").subtype == "vulvar_calcinosis"
     assert assess("v2-43").subtype == "scrotal_calcinosis"
     assert assess("v2-42", sex="male").subtype == "scrotal_calcinosis"
+
+
+def test_a_broken_caution_is_named_with_file_and_line(tmp_path: Path) -> None:
+    import shutil
+
+    from chatbot.engine.medicine.rules import RulesError, load_rules
+
+    rules_dir = Path(__file__).resolve().parent.parent / "content" / "rules"
+    copy = tmp_path / "rules"
+    shutil.copytree(rules_dir, copy)
+    path = copy / "cautions.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("    when: {rule: breast_lump}\n") == 1
+    path.write_text(text.replace("    when: {rule: breast_lump}\n",
+                                 "    when: {rule: breast_lumpy}\n    colour: red\n"),
+                    encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(copy)
+    problems = caught.value.problems
+    assert any(p.startswith("content/rules/cautions.yaml, line ") and "breast_lumpy" in p
+               for p in problems), problems
+    assert any("unknown key 'colour'" in p and ", line " in p for p in problems), problems

@@ -243,6 +243,10 @@ def _read_cautions(reader: _Reader, data: Any, names: list[str]) -> list[Caution
     out: list[CautionRule] = []
     seen: set[str] = set()
     for node in reader.get(data, "cautions", list, "a list of cautions") or []:
+        for key in node if isinstance(node, Mapping) else ():
+            if key not in ("id", "when", "text", "sources"):
+                reader.problems.append(f"{reader.where(node, key)}: unknown key {key!r} in a "
+                                       "caution; allowed: id, when, text, sources")
         cid = reader.get(node, "id", str, "a caution id")
         if cid is not None and cid in seen:
             reader.problems.append(f"{reader.where(node, 'id')}: the caution {cid!r} is "
