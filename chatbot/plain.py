@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
 from typing import IO, Any
 
 from .engine import contract
 from .engine.dialog.answers import AnswerError
 from .engine.dialog.session import Session
 from .engine.loading import Engine
-from .engine.medicine.labs import LabError, LabValue, extreme_message, parse_lab_text
+from .engine.medicine.labs import LabValue
+from .engine.reading.reader import Reading, reader_for
+from .engine.reading.text import clean_text
 from .engine.reports.markdown import to_dict, to_markdown
 from .export import readable_date
 from .storage import Recorder
@@ -34,13 +35,10 @@ How to answer:
   - why: why this is asked; help: this text; quit: stop (answers are kept).
 """
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def clean(text: str) -> str:
-    """Typed text made safe to echo: escape codes and control characters removed."""
-    return _CONTROL.sub("", text)
+    """Typed text made safe to echo: escape codes and control characters removed (the
+    engine's one cleaner, :func:`chatbot.engine.reading.text.clean_text`)."""
+    return clean_text(text)
 
 
 _HEADING_CODES = re.compile(r"\s*\(\s*`[^`]*`(?:\s*,\s*`[^`]*`)*\s*\)")
@@ -88,7 +86,10 @@ class PlainChat:
         self.session: Session = engine.new_session()
         self._section: str | None = None
         self._announced: set[str] = set()  # red flags already said at once
-        self._matcher = _load_matcher(engine)
+        self._reader = reader_for(engine)
+        self._asked: Reading | None = None  # the last reading asked back (for "the first one")
+        self.line_number = 0   # lines read so far (named when a piped line cannot be used)
+        self.exit_code = 0     # 2 when piped input stopped at a line that could not be used
         self._more: int | None = None  # "about N more" said at the last question shown
 
     # ----- output
@@ -103,6 +104,7 @@ class PlainChat:
         line = self.stdin.readline()
         if not line:
             return None
+        self.line_number += 1
         return clean(line.rstrip("\r\n")).strip()
 
     # ----- the run
@@ -119,7 +121,7 @@ class PlainChat:
             assert question is not None
             self.show_question()
             if not self.take_answer():
-                return 0
+                return self.exit_code
             self.after_answer()
         self.finish()
         return 0
@@ -200,19 +202,25 @@ class PlainChat:
                 self.say("Please type an answer, or \"unsure\".")
                 continue
             try:
-                value = self.understand(line)
+                reading = self.understand(line)
             except (ValueError, OverflowError, RecursionError):  # never a crash on a line
                 self.say(f"I could not read \"{_shorter(line)}\". Please type the number of an "
                          "answer, its words, or \"unsure\".")
-                continue
-            if value is None:
+                reading = None
+            if reading is None:
+                if not self.interactive:
+                    return self.stop_at(line)
                 continue
             try:
-                s.answer_current(value)
+                s.answer_current(reading.answer, also=reading.also or None)
             except AnswerError as exc:
                 self.say(exc.message)
+                if not self.interactive:
+                    return self.stop_at(line)
                 continue
+            self._asked = None
             self.save()
+            self.say(f"Noted: {reading.said or reading.understood}.")
             note = s.unsure_note(question.id)
             if note:
                 self.say(note)
@@ -232,76 +240,66 @@ class PlainChat:
             return "Your answers so far are kept."
         return self.recorder.report(len(self.session.history))
 
-    def understand(self, line: str) -> Any:
-        """The answer a line means, or None after saying what was wrong."""
+    def understand(self, line: str) -> Reading | None:
+        """The reading of a line (the engine's reader, as in the terminal chat), or None
+        after saying what was not understood and what the question accepts."""
         s = self.session
         question = s.current
         assert question is not None
-        options = s.options()
-        word = line.lower()
-        if word in ("unsure", "0", "not sure", "i'm not sure", "dont know", "don't know"):
-            return [contract.UNSURE] if question.kind == contract.MANY else contract.UNSURE
-        if question.kind == contract.LAB:
-            return self.understand_lab(line, options)
-        parts = [p.strip() for p in re.split(r"[,;]", line) if p.strip()]
-        if parts and all(p.isascii() and p.isdigit() for p in parts):  # not "²"
-            numbers = [int(p) if len(p) <= 6 else 10 ** 6 for p in parts]
-            wrong = [_shorter(p.lstrip("0") or "0", 12) for p, n in zip(parts, numbers,
-                                                                     strict=True)
-                     if n > len(options)]
-            if wrong:
-                self.say(f"There is no answer number {wrong[0]} here: please use a number from "
-                         f"1 to {len(options)}, or 0 for \"{question.unsure_label}\".")
-                return None
-            codes = [contract.UNSURE if n == 0 else options[n - 1].code for n in numbers]
-            alone = {contract.UNSURE, contract.NONE} & set(codes)
-            if alone and len(set(codes)) > 1 and self._matcher is not None:
-                # "1, 0": the matcher says, in words, what cannot be combined
-                self.say(self._matcher(question, options, line).message)
-                return None
-            if question.kind == contract.ONE:
-                if len(codes) > 1:
-                    self.say("Please choose just one answer.")
-                    return None
-                return codes[0]
-            return codes
-        codes_offered = {o.code for o in options}
-        direct = [p for p in parts if p in codes_offered or p == contract.UNSURE]
-        if direct and len(direct) == len(parts):
-            return direct if question.kind == contract.MANY else direct[0]
-        if self._matcher is not None:
-            match = self._matcher(question, options, line)
-            if match.ok:
-                return list(match.codes) if question.kind == contract.MANY else match.codes[0]
-            self.say(match.message)
+        if line.lower() == "unsure":  # the command the help text names
+            line = question.unsure_label
+        after = self._asked if self._asked is not None \
+            and self._asked.question == question.id else None
+        reading = self._reader.read(question, line, s.answers, offered=s.options(),
+                                    after=after, numbered=True)
+        if not reading.ok:
+            self._asked = reading
+            self.say(reading.ask or "Please answer again.")
             return None
-        self.say(f"I did not understand \"{line}\". Please type a number from 1 to "
-                 f"{len(options)}, or 0 for \"{question.unsure_label}\".")
-        return None
-
-    def understand_lab(self, line: str, options: list) -> Any:
-        question = self.session.current
-        assert question is not None
-        if line.isascii() and line.isdigit() and len(line) < 2 and 1 <= int(line) <= len(options):
-            return options[int(line) - 1].code
-        try:  # words for a status ("it was high", "hihg", "dunno") are read there too
-            value = parse_lab_text(question.id, line, self.engine.labs)
-        except LabError as exc:
-            self.say(exc.message)
-            return None
-        if isinstance(value, LabValue):
-            confirm = extreme_message(value, self.engine.labs)
-            if confirm and not self.interactive:
+        value = reading.answer
+        if isinstance(value, LabValue) and reading.confirm:
+            if not self.interactive:
                 # answers piped from a file cannot be asked back: keep it, and say so
-                self.say(f"{confirm} Kept as given ({value.entered()}); check it before "
-                         "relying on the result.")
-            elif confirm:
-                self.say(f"{confirm} Type yes to keep {value.entered()}, or type the value again.")
+                self.say(f"{reading.confirm} Kept as given ({value.entered()}); check it "
+                         "before relying on the result.")
+            else:
+                self.say(f"{reading.confirm} Type yes to keep {value.entered()}, or type the "
+                         "value again.")
                 reply = self.read("confirm> ")
                 if reply is None or reply.lower() not in ("y", "yes"):
                     self.say("Not kept. Please type the value again.")
                     return None
-        return value
+        return reading
+
+    def accepts(self) -> str:
+        """What the current question accepts, in words."""
+        question = self.session.current
+        assert question is not None
+        if question.kind == contract.LAB:
+            units = ", ".join(contract.LAB_UNITS.get(question.id, ()))
+            status = "; or high, normal or low" if question.options else ""
+            return (f"a number with its unit ({units}){status}; or "
+                    f"\"{question.unsure_label}\"")
+        labels = [o.label for o in self.session.options()] + [question.unsure_label]
+        several = "one or more of" if question.kind == contract.MANY else "one of"
+        return f"{several}: " + "; ".join(labels) + " (or their numbers, 0 for not sure)"
+
+    def stop_at(self, line: str) -> bool:
+        """Piped input: a line that cannot be used ends the run (exit 2), so that no later
+        answer lands on the wrong question. What came before is kept."""
+        question = self.session.current
+        assert question is not None
+        self.exit_code = 2
+        self.say("")
+        self.say(f"Stopped at line {self.line_number}: \"{_shorter(line)}\" could not be "
+                 f"used as the answer to \"{self.session.text()}\" ({question.id}).")
+        self.say(f"This question accepts {self.accepts()}.")
+        if self.recorder.saving and self.recorder.store is not None:
+            self.say("The answers before this line are kept; correct the line and continue "
+                     "with: calcinosis --plain --resume")
+        else:
+            self.say(self.saved_words())
+        return False
 
     def after_answer(self) -> None:
         """A warning sign, or an answer that makes an emergency: say what to do now."""
@@ -345,21 +343,6 @@ def _shorter(text: str, longest: int = 60) -> str:
 def _count(n: int, noun: str) -> str:
     """"1 answer", "3 answers"."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _load_matcher(engine: Engine) -> Callable[..., Any] | None:
-    """The word matcher (synonyms, typos), or ``None`` when it is not available."""
-    try:
-        from .engine.reading.matching import load_synonyms, match_answer
-        from .engine.resources import dialogs_dir
-    except ImportError:
-        return None
-    synonyms = load_synonyms(dialogs_dir(engine.root) / "synonyms.yaml")
-
-    def match(question: Any, options: Any, text: str) -> Any:
-        return match_answer(question, options, text, synonyms)
-
-    return match
 
 
 def _continue(chat: PlainChat, recorder: Recorder, record: Any) -> None:

@@ -14,6 +14,7 @@ import yaml
 
 from chatbot.engine.dialog.answers import to_plain
 from chatbot.engine.loading import default_engine
+from chatbot.engine.reading.reader import reader_for
 from chatbot.plain import PlainChat, clean, plain_text
 
 VIGNETTES = Path(__file__).parent / "vignettes"
@@ -37,6 +38,26 @@ def lines_for(name: str) -> list[str]:
                 value = f"{value['value']} {value['unit']}"
             out.append(str(value))
         return out
+    finally:
+        session.close()
+
+
+def walk(answers: dict[str, str], upto: str | None = None) -> list[str]:
+    """The lines that answer the dialog as it is now, one per question asked, until the
+    question ``upto`` (not included): ``answers[qid]`` as typed, else "unsure". Follows the
+    dialog, so that new questions do not shift the lines onto the wrong question."""
+    session = default_engine().new_session()
+    lines: list[str] = []
+    try:
+        while session.current is not None and session.current.id != upto:
+            qid = session.current.id
+            text = answers.get(qid, "unsure")
+            lines.append(text)
+            reading = reader_for(session.engine).read(session.current, text, session.answers,
+                                                      offered=session.options(), numbered=True)
+            assert reading.ok, (qid, text, reading.ask)
+            session.answer_current(reading.answer, also=reading.also or None)
+        return lines
     finally:
         session.close()
 
@@ -81,31 +102,49 @@ def test_piped_vignette_gives_the_expected_result(name: str, tmp_path: Path) -> 
 
 
 def test_words_numbers_and_typos(tmp_path: Path) -> None:
-    lines = ["for myself", "none of these", "I'm 45", "yes", "dunno", "my fingers", "1",
-             "pea", "a little", "normal", "nope", "healthy", "scleroderma", "yes", "none",
-             "none", "none", "9.4 mg/dl", "dunno", "3.6 mg/dL", "unsure"]
+    lines = walk({"respondent": "for myself", "warning_signs": "none of these",
+                  "age_group": "I'm 45", "has_deposits": "yes", "known_diagnosis": "dunno",
+                  "locations": "my fingers", "extent": "1", "size": "pea", "pain": "a little",
+                  "skin_changes": "normal", "stiffness": "nope", "kidney": "healthy",
+                  "conditions": "scleroderma", "raynaud": "yes", "events": "none",
+                  "medications": "none", "intake": "none", "calcium": "9.4 mg/dl",
+                  "albumin": "dunno", "phosphate": "3.6 mg/dL"})
     run = run_plain(lines, tmp_path)
     assert run.returncode == 0, run.stdout[-800:]
     assert "MOST LIKELY TYPE: DYSTROPHIC CALCINOSIS" in run.stdout
     assert "circumscripta" in run.stdout.lower()
 
 
-def test_bad_lab_value_is_explained_and_asked_again(tmp_path: Path) -> None:
+def test_bad_lab_value_is_explained_and_asked_again() -> None:
     lines = lines_for("pub-05.yaml")
     at = lines.index("11.6 mg/dL")
-    bad = lines[:at] + ["abc", "-3 mg/dL", "12", "1e400 mg/dL"] + lines[at:]
-    run = run_plain(bad, tmp_path)
-    out = run.stdout
-    assert run.returncode == 0
+    bad = lines[:at] + ["abc", "-3 mg/dL", "12", "mg/dl"] + lines[at + 1:]
+    out = chat_output(bad, typed=True)  # at a terminal: asked again, never stopped
     assert "MOST LIKELY TYPE: METASTATIC CALCINOSIS" in out
-    assert "Please add the unit" in out or "unit" in out.split("abc")[1][:600]
+    assert "Please add the unit" in out
+    assert "Noted: calcium 12 mg/dL." in out  # the unit typed in reply completes the number
     assert out.count("Do you know your blood calcium?") == 1  # asked once, answered at last
+
+
+def test_a_piped_line_that_cannot_be_used_stops_the_run_and_names_it(tmp_path: Path) -> None:
+    lines = lines_for("pub-05.yaml")
+    at = lines.index("11.6 mg/dL")
+    run = run_plain(lines[:at] + ["abc"] + lines[at:], tmp_path)
+    assert run.returncode == 2
+    assert f"Stopped at line {at + 1}: \"abc\"" in run.stdout
+    assert "(calcium)" in run.stdout and "This question accepts a number with its unit" \
+        in run.stdout
+    assert "MOST LIKELY TYPE" not in run.stdout  # no later line landed on a wrong question
+    again = run_plain(lines[at:], tmp_path, "--resume")  # corrected, and continued
+    assert again.returncode == 0, again.stdout[-600:]
+    assert f"Continuing where you left off ({at} answers kept)" in again.stdout
+    assert "MOST LIKELY TYPE: METASTATIC CALCINOSIS" in again.stdout
 
 
 def test_unknown_word_is_explained(tmp_path: Path) -> None:
     run = run_plain(["self", "banana"], tmp_path)
-    assert "I did not recognise 'banana'" in run.stdout or "banana" in run.stdout
-    assert "The input ended before this question was answered" in run.stdout
+    assert "I did not recognise \"banana\"" in run.stdout
+    assert run.returncode == 2 and "Stopped at line 2: \"banana\"" in run.stdout
     assert "(warning_signs)" in run.stdout
 
 
@@ -200,10 +239,13 @@ class _Terminal(io.StringIO):
         return True
 
 
-def chat_output(lines: list[str]) -> str:
+def chat_output(lines: list[str], typed: bool = False) -> str:
+    """Plain mode in process; ``typed``: at a terminal (lines that cannot be used are asked
+    again) rather than piped (the first such line stops the run)."""
     engine = default_engine()
     out = io.StringIO()
-    chat = PlainChat(engine, io.StringIO("\n".join(lines) + "\n"), out)
+    stdin = (_Terminal if typed else io.StringIO)("\n".join(lines) + "\n")
+    chat = PlainChat(engine, stdin, out, interactive=typed)
     try:
         chat.run()
     finally:
@@ -211,23 +253,30 @@ def chat_output(lines: list[str]) -> str:
     return out.getvalue()
 
 
-START = ["for myself", "none", "adult", "yes", "no"]  # up to "Where are the deposits?"
+START = walk({"respondent": "for myself", "warning_signs": "none", "age_group": "adult",
+              "has_deposits": "yes", "known_diagnosis": "no"}, "locations")
+LOCATIONS = len(default_engine().dialog.questions["locations"].options)
 
 
-@pytest.mark.parametrize("typed, number", [("1, 12", 12), ("1 12", 12), ("1 and 13", 13),
-                                           ("12", 12)])
+@pytest.mark.parametrize("typed, number", [
+    (f"1, {LOCATIONS + 1}", LOCATIONS + 1), (f"1 {LOCATIONS + 1}", LOCATIONS + 1),
+    (f"1 and {LOCATIONS + 2}", LOCATIONS + 2), (f"{LOCATIONS + 1}", LOCATIONS + 1)])
 def test_a_number_past_the_options_names_the_range(typed: str, number: int) -> None:
     out = chat_output(START + [typed])
     after = out[out.index("Where are the deposits?"):]
     assert f"There is no answer number {number} here" in after
-    assert "1 to 11, or 0 for \"I'm not sure\"" in after
+    assert f"1 to {LOCATIONS}, or 0 for \"I'm not sure\"" in after
     assert "cannot be combined" not in after
-    assert "the numbers go from 1 to 12" not in after
+    assert f"the numbers go from 1 to {LOCATIONS + 1}" not in after
     assert "How many deposits are there" not in after  # not taken as an answer
 
 
 def test_a_number_past_a_yes_no_question_is_not_unsure() -> None:
-    out = chat_output(START + ["1", "1", "1", "1", "none", "3"])
+    out = chat_output(walk({"respondent": "for myself", "warning_signs": "none",
+                            "age_group": "adult", "has_deposits": "yes",
+                            "known_diagnosis": "no", "locations": "1", "extent": "1",
+                            "size": "1", "pain": "1", "skin_changes": "none"},
+                           "stiffness") + ["3"])
     after = out[out.index("Is a joint near the deposits stiff"):]
     assert "There is no answer number 3 here" in after
     assert "1 to 2, or 0 for" in after
@@ -240,12 +289,18 @@ def test_zero_with_another_number_says_it_cannot_be_combined_in_words() -> None:
     assert "'unsure'" not in out  # no contract codes
 
 
-LABS = START + ["1", "1", "1", "1", "none", "no", "healthy", "none", "no", "none", "none",
-                "none"]  # up to the calcium question
+BEFORE_LABS = {"respondent": "for myself", "warning_signs": "none", "age_group": "adult",
+             "has_deposits": "yes", "known_diagnosis": "no", "locations": "1", "extent": "1",
+             "size": "1", "pain": "1", "skin_changes": "none", "stiffness": "no",
+             "kidney": "healthy", "conditions": "none", "raynaud": "no", "events": "none",
+             "medications": "none", "intake": "none"}
+LABS = walk(BEFORE_LABS, "calcium")
 
 
 def test_lab_status_in_the_apps_own_words_and_typos() -> None:
-    out = chat_output(LABS + ["It was high", "no", "hihg", "dunno"])
+    out = chat_output(walk({**BEFORE_LABS, "calcium": "It was high",
+                            "hypercalcemia_symptoms": "no", "phosphate": "hihg",
+                            "pth": "dunno"}))
     assert "is not a number" not in out
     assert "With that high calcium" in out                # calcium: "It was high" -> high
     assert "parathyroid hormone (PTH)" in out             # phosphate: "hihg" -> high
@@ -256,13 +311,13 @@ def test_lab_status_in_the_apps_own_words_and_typos() -> None:
 
 @pytest.mark.parametrize("typed", ["it was high", "very high", "Very High!"])
 def test_lab_status_words(typed: str) -> None:
-    out = chat_output(LABS + [typed])
+    out = chat_output(walk({**BEFORE_LABS, "calcium": typed}))
     assert "is not a number" not in out
     assert "With that high calcium" in out
 
 
 def test_nan_without_a_unit_is_not_a_blood_value() -> None:
-    out = chat_output(LABS + ["nan", "1e400"])
+    out = chat_output(LABS + ["nan", "1e400"], typed=True)
     after = out[out.index("Do you know your blood calcium?"):]
     assert after.count("That is not a value a blood test can give") == 2
     assert "Please add the unit" not in after
@@ -273,7 +328,9 @@ def _progress(out: str) -> list[str]:
 
 
 def test_progress_says_the_last_question_and_never_counts_up_unexplained() -> None:
-    out = chat_output(LABS + ["It was high", "no", "normal", "normal"])
+    out = chat_output(walk({**BEFORE_LABS, "calcium": "It was high",
+                            "hypercalcemia_symptoms": "no", "phosphate": "normal",
+                            "pth": "normal"}))
     lines = _progress(out)
     assert not [line for line in lines if "about 0 more" in line]
     assert lines[-1].endswith("(the last question, as far as we can tell")
@@ -291,7 +348,9 @@ def test_progress_says_the_last_question_and_never_counts_up_unexplained() -> No
 
 
 def test_headings_show_no_contract_codes() -> None:
-    out = chat_output(["self", "dark_painful_skin", "adult", "yes", "no"] + ["unsure"] * 30)
+    out = chat_output(walk({"respondent": "self", "warning_signs": "dark_painful_skin",
+                            "age_group": "adult", "has_deposits": "yes",
+                            "known_diagnosis": "no"}))
     headings = [line for line in out.splitlines() if line.isupper() and len(line) > 3]
     assert any(h.startswith("GET EMERGENCY HELP NOW") for h in headings)
     assert not [h for h in headings if "`" in h or "(EMERGENCY)" in h or "(`" in h]

@@ -12,6 +12,7 @@ of far-from-normal ones).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from chatbot.engine.reading.reader import Reader, Reading
 
 # labels that may stand for this lab besides its own ("calcium 1.2" at ionised calcium)
+_SPECIAL = re.compile(r"[-+]?(?:nan|inf(?:inity)?|[0-9.,]*[0-9]e[-+]?[0-9]+)(?:\s*\S.*)?",
+                      re.IGNORECASE)
 COMPATIBLE = {"ionized_calcium": {"calcium"}, "calcium": {"total_calcium"}}
 BOUNDS = frozenset({"over", "above", "under", "below", "less", "more", "<", ">", "upto",
                     "greater", "lower", "higher", "least", "most", "than"})
@@ -43,7 +46,7 @@ def _longest(seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k
 
 
 def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[Option],
-             given: Mapping[str, Any]) -> Reading:
+             given: Mapping[str, Any], numbered: bool = False) -> Reading:
     from chatbot.engine.reading.reader import Reading
 
     lex = reader.lex
@@ -53,6 +56,16 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
     unit_text = ", ".join(units[:-1]) + f" or {units[-1]}" if len(units) > 1 else units[0]
     status = ", or say whether it was high, normal or low" if table.codes else ""
     how = f"Please type the value as a number with its unit ({unit_text}){status}."
+    if _SPECIAL.fullmatch(shown.strip()):  # nan, inf, 1e400: the lab check says why not
+        try:
+            special = parse_lab_text(question.id, shown.strip(), reader.labs)
+        except LabError as exc:
+            return reader._ask(table, shown, exc.message)
+        if isinstance(special, LabValue):
+            return Reading(question.id, shown, special, {}, None,
+                           f"Understood: {spec.name} {special.entered()}.",
+                           confirm=extreme_message(special, reader.labs),
+                           said=f"{spec.name} {special.entered()}")
     words = _corrected(reader, tokens(fold(shown)))
     plain = [w for w in words if w != BREAK]
     if not plain:
@@ -60,7 +73,7 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
     key = " ".join(w for w in plain if w not in numbers.SYMBOLS)
     if key in table.exact:
         return reader._done(table, shown, [table.exact[key]])
-    if len(plain) == 1 and plain[0].isdigit() and len(plain[0]) == 1 \
+    if numbered and len(plain) == 1 and plain[0].isdigit() and len(plain[0]) == 1 \
             and int(plain[0]) <= len(table.codes):
         n = int(plain[0])
         return reader._done(table, shown, [contract.UNSURE if n == 0 else table.codes[n - 1]])
@@ -101,6 +114,9 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
     if nums:
         at, number = nums[0]
         used.add(at)
+        if at > 0 and words[at - 1] == "-":  # "-3 mg/dL": a negative value is refused
+            number = "-" + number
+            used.add(at - 1)
         rest = [(j, x) for j, x in enumerate(words) if j > at and x != BREAK]
         unit_words = [(j, x) for j, x in rest if x not in numbers.SYMBOLS]
         joined = ""
@@ -153,7 +169,8 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
             return reader._ask(table, shown, how)
         confirm = extreme_message(value, reader.labs)
         return Reading(question.id, shown, value, {}, None,
-                       f"Understood: {spec.name} {value.entered()}.", confirm=confirm)
+                       f"Understood: {spec.name} {value.entered()}.", confirm=confirm,
+                       said=f"{spec.name} {value.entered()}")
     # words only: a status
     result = reader._words(table, shown, words, used=frozenset(used))
     if result.ok:

@@ -72,6 +72,7 @@ class Reading:
     pending: str = ""                      # text to read again with the reply (a number
     #                                        waiting for its unit, a dose to find)
     confirm: str | None = None             # a far-from-normal lab value: confirm first
+    said: str = ""                         # the answer in words ("A little", "62 years old")
 
     @property
     def ok(self) -> bool:
@@ -327,7 +328,7 @@ class Reader:
         value = self._value(table, codes)
         said = self._labels(table, list(dict.fromkeys(codes)), "and")
         return Reading(table.qid, shown, value, dict(also or {}), None,
-                       f"Understood: {said}{note}.")
+                       f"Understood: {said}{note}.", said=said)
 
     def _ask(self, table: _Table, shown: str, message: str, candidates: Sequence[str] = (),
              kept: Sequence[str] = (), understood: str = "", pending: str = "") -> Reading:
@@ -340,12 +341,15 @@ class Reader:
     # ----- reading
     def read(self, question: Question | str, text: Any,
              given: Mapping[str, Any] | None = None, *,
-             offered: Sequence[Option] | None = None, after: Reading | None = None) -> Reading:
+             offered: Sequence[Option] | None = None, after: Reading | None = None,
+             numbered: bool = False) -> Reading:
         """Read ``text`` as an answer to ``question``. Never raises for any text.
 
         ``given``: the answers so far (normalised, as a session holds them); ``offered``:
         the options offered now (default: worked out from ``given``); ``after``: the
-        reading this text answers when it was asked back ("the first one").
+        reading this text answers when it was asked back ("the first one");
+        ``numbered``: the front end shows the options numbered (0 is "not sure"), so a
+        bare number that is one of them picks it (except ages at the age question).
         """
         if isinstance(question, str):
             question = self.dialog.questions[question]
@@ -354,7 +358,7 @@ class Reader:
             offered = self.offered(question, given)
         shown = clean_text(text)
         if after is not None and after.question == question.id and after.ask:
-            followed = self._follow(question, shown, given, offered, after)
+            followed = self._follow(question, shown, given, offered, after, numbered)
             if followed is not None:
                 return followed
         if question.kind == contract.TEXT:
@@ -362,13 +366,13 @@ class Reader:
         if question.kind == contract.LAB:
             from chatbot.engine.reading.labtext import read_lab
 
-            return read_lab(self, question, shown, offered, given)
+            return read_lab(self, question, shown, offered, given, numbered)
         if question.kind == getattr(contract, "MEASURE", "measure"):
             return self._measure(question, shown)
-        return self.read_choice(question, shown, offered, given)
+        return self.read_choice(question, shown, offered, given, numbered)
 
     def _follow(self, question: Question, shown: str, given: Mapping[str, Any],
-                offered: Sequence[Option], after: Reading) -> Reading | None:
+                offered: Sequence[Option], after: Reading, numbered: bool) -> Reading | None:
         table = self.table(question, offered)
         words = [w for w in tokens(fold(shown)) if w != BREAK and w not in self.lex.drop
                  and w not in ("one", "option", "answer", "please", "it", "is", "its")]
@@ -383,13 +387,13 @@ class Reader:
             again = self.read(question, f"{after.pending} {shown}", given, offered=offered)
             if again.ok:
                 return Reading(again.question, shown, again.answer, again.also, None,
-                               again.understood, confirm=again.confirm)
+                               again.understood, confirm=again.confirm, said=again.said)
         if after.kept:
             if words and all(w in self.lex.filler or w in _WORD_NEG or w in ("else", "nope",
                                                                              "thats", "nah")
                              for w in words):
                 return self._done(table, shown, list(after.kept))
-            again = self.read(question, shown, given, offered=offered)
+            again = self.read(question, shown, given, offered=offered, numbered=numbered)
             if again.ok and isinstance(again.answer, tuple):
                 codes = [c for c in again.answer if c not in (contract.UNSURE, contract.NONE)]
                 if codes or again.answer == (contract.NONE,):
@@ -412,10 +416,11 @@ class Reader:
                                                   "you", "else", "that", "thats", "all")
                          for w in words):
             return Reading(question.id, shown, contract.UNSURE, {}, None,
-                           "Understood: nothing to add.")
+                           "Understood: nothing to add.", said="nothing to add")
         kept = shown[:limit]
         return Reading(question.id, shown, kept, {}, None,
-                       f"Noted in your own words ({len(kept)} characters).")
+                       f"Noted in your own words ({len(kept)} characters).",
+                       said="your note, as typed")
 
     def _measure(self, question: Question, shown: str) -> Reading:
         """The exact ``age`` question (version 2), when it is asked on its own."""
@@ -425,11 +430,11 @@ class Reader:
             return Reading(question.id, shown, None, {}, _age_problem(found, self.lex),
                            "No exact age understood.")
         return Reading(question.id, shown, found.age.as_answer(), {}, None,
-                       f"Understood: {found.age.said()}.")
+                       f"Understood: {found.age.said()}.", said=found.age.said())
 
     # ----- choice questions
     def read_choice(self, question: Question, shown: str, offered: Sequence[Option],
-                    given: Mapping[str, Any]) -> Reading:
+                    given: Mapping[str, Any], numbered: bool = False) -> Reading:
         table = self.table(question, offered)
         readable = shown[:MAX_TEXT]
         folded = fold(readable)
@@ -448,9 +453,9 @@ class Reader:
             return self._done(table, shown, [table.exact[key]])
         plain = [w for w in words if w not in (BREAK, "and", "&", "+")]
         if plain and all(w.isdigit() for w in plain):
-            numbered = self._numbers(table, shown, [int(w) for w in plain], given)
-            if numbered is not None:
-                return numbered
+            picked = self._numbers(table, shown, [int(w) for w in plain], numbered)
+            if picked is not None:
+                return picked
         special = getattr(self, f"_q_{question.id}", None)
         if special is not None:
             done = special(table, shown, words, given)
@@ -459,11 +464,15 @@ class Reader:
         return self._words(table, shown, words)
 
     def _numbers(self, table: _Table, shown: str, values: list[int],
-                 given: Mapping[str, Any]) -> Reading | None:
+                 numbered: bool) -> Reading | None:
         if table.qid == "age_group":
+            if numbered and values == [0]:
+                return self._done(table, shown, [contract.UNSURE])
             return None  # a number at the age question is an age
         count = len(table.codes)
-        if table.qid in ("pain", "size", "extent") and values != [0]:
+        if numbered and all(v <= count for v in values):
+            pass  # the numbers of options shown
+        elif table.qid in ("pain", "size", "extent") and values != [0]:
             what = {"pain": "a pain score out of 10", "size": "a size (in mm or cm)",
                     "extent": "a number of lumps"}[table.qid]
             return self._ask(table, shown, f"Is {shown} the number of an answer, or "
@@ -808,8 +817,9 @@ class Reader:
         also = {"age": found.age.as_answer()} if "age" in _also_ids(table, self) else {}
         rest = self._words(table, shown, words, extra=[group], used=found.used, also=also)
         if rest.ok:
-            return Reading(table.qid, shown, group, also, None,
-                           f"Understood: {found.age.said()} old ({self._label(table, group)}).")
+            said = f"{found.age.said()} old ({self._label(table, group)})"
+            return Reading(table.qid, shown, group, also, None, f"Understood: {said}.",
+                           said=said)
         return rest
 
     def _q_warning_signs(self, table: _Table, shown: str, words: list[str],
