@@ -4,6 +4,7 @@
     calcinosis assess FILE...    answers files (YAML or JSON, - for stdin) -> assessment
     calcinosis validate [DIR]    check dialogs/ and content/ (shipped, or under DIR)
     calcinosis graph             the dialog as a Mermaid state diagram
+    calcinosis parse Q TEXT      what a typed answer is read as (--json; --batch - for JSON lines)
 
 Exit 0 on success, 2 on bad input. No traceback ever reaches the person.
 """
@@ -205,6 +206,101 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     print(f"OK: {where} passed every check.")
     return EXIT_OK
+
+
+def _parse_reader() -> Any:
+    from .engine.loading import default_engine
+    from .engine.reading.reader import reader_for
+
+    return reader_for(default_engine())
+
+
+def _parse_question(reader: Any, qid: Any) -> Any:
+    """The dialog's question ``qid`` (a contract id the dialog does not ask on its own, such
+    as ``age``, is read as the contract says); InputProblem for an unknown id."""
+    from .engine import contract
+    from .engine.dialog.questions import Option, Question
+
+    if not isinstance(qid, str) or qid not in contract.QUESTIONS:
+        known = ", ".join(contract.QUESTIONS)
+        raise InputProblem(f"{qid!r} is not a question id of the contract; the ids are: {known}")
+    question = reader.dialog.questions.get(qid)
+    if question is not None:
+        return question
+    kind, codes = contract.QUESTIONS[qid]
+    return Question(id=qid, section="", kind=kind, text_self=qid, text_caregiver=qid,
+                    options=tuple(Option(c, c) for c in codes), unsure_label="I'm not sure",
+                    why="", why_sources=(), transitions=(), where="")
+
+
+def _parse_given(reader: Any, raw: Any, label: str) -> dict[str, Any]:
+    from .engine.dialog.answers import AnswerError, validate_all
+
+    if raw is None:
+        return {}
+    try:
+        return validate_all(raw, reader.labs)
+    except AnswerError as exc:
+        raise InputProblem(f"{label}: {exc.message}") from exc
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """What the reader understands in a typed answer (as the chat would record it)."""
+    reader = _parse_reader()
+    if args.batch:
+        if args.batch != "-":
+            raise InputProblem("--batch reads JSON lines from standard input: use --batch -")
+        return _parse_batch(reader)
+    if args.question is None or args.text is None:
+        raise InputProblem("parse needs a QUESTION id and the TEXT typed (or --batch -)")
+    question = _parse_question(reader, args.question)
+    given = _parse_given(reader, _read_answers(args.given), args.given) if args.given else {}
+    reading = reader.read(question, args.text, given)
+    data = reading.to_json()
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    print(reading.understood)
+    if reading.ok:
+        print(f"answer: {json.dumps(data['answer'], ensure_ascii=False)}")
+        for qid, value in (data.get("also") or {}).items():
+            print(f"also {qid}: {json.dumps(value, ensure_ascii=False)}")
+        if reading.confirm:
+            print(f"confirm: {reading.confirm}")
+    else:
+        print(f"ask: {reading.ask}")
+    return EXIT_OK
+
+
+def _parse_batch(reader: Any) -> int:
+    """JSON lines in ({"question", "text", "given"}), JSON lines out; a bad line gets an
+    "error" naming its line number, and the exit code is then 2."""
+    code = EXIT_OK
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise InputProblem("each line must be a JSON object with question and text")
+            question = _parse_question(reader, item.get("question"))
+            text = item.get("text")
+            if not isinstance(text, str):
+                raise InputProblem("\"text\" must be a string")
+            given = _parse_given(reader, item.get("given"), "given")
+            out = reader.read(question, text, given).to_json()
+        except (InputProblem, json.JSONDecodeError) as exc:
+            code = EXIT_BAD_INPUT
+            why = f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) \
+                else str(exc)
+            item_q = item.get("question") if isinstance(locals().get("item"), dict) else None
+            out = {"question": item_q, "text": None, "answer": None, "ask": None,
+                   "understood": "", "error": f"line {number}: {why}"}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        item = None
+    return code
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -427,9 +523,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InputProblem("--max-visitors must be 1 or more")
     if args.idle_minutes <= 0:
         raise InputProblem("--idle-minutes must be more than 0")
-    if args.token is not None and len(args.token) < 16:
+    if args.token is not None and (len(args.token) < 16
+                                   or not re.fullmatch(r"[A-Za-z0-9._~-]+", args.token)):
         raise InputProblem("--token must be at least 16 characters long (it is the only "
-                           "thing keeping others out)")
+                           "thing keeping others out), of letters, digits and . _ ~ - only")
     return serve(args.host, args.port, args.theme, token=args.token,
                  allow_hosts=tuple(args.allow_host), own_data=args.own_data,
                  max_visitors=args.max_visitors, idle_minutes=args.idle_minutes,
@@ -496,6 +593,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("graph", help="print the dialog as a Mermaid state diagram")
     p.set_defaults(func=cmd_graph)
+    p = sub.add_parser("parse", help="what a typed answer is read as (as the chat records it)")
+    p.add_argument("question", nargs="?", metavar="QUESTION", help="a question id")
+    p.add_argument("text", nargs="?", metavar="TEXT", help="the answer as typed")
+    p.add_argument("--given", metavar="FILE", help="the answers so far (an answers file)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--batch", metavar="-", help="JSON lines from standard input, JSON lines out")
+    p.set_defaults(func=cmd_parse)
     p = sub.add_parser("history", help="list saved sessions")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_history)

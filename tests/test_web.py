@@ -204,11 +204,20 @@ def test_the_visitor_after_the_last_place_sees_busy_and_folders_are_private(
     own = f"http://127.0.0.1:{served.port}"
     open_sockets = []
     try:
+        cookies = []
         for _ in range(2):
+            cookies.append(index_cookies(served.port))
             status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own,
-                                     cookie=index_cookies(served.port))
+                                     cookie=cookies[-1])
             assert status == 101
             open_sockets.append(sock)
+        # the first visitor reloads before the old connection is gone: let in, once
+        assert get(served.port, "/", headers={"Cookie": cookies[0]})[0] == 200
+        status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own, cookie=cookies[0])
+        assert status == 101
+        open_sockets.append(sock)
+        assert get(served.port, "/", headers={"Cookie": cookies[0]})[0] == 503
+        open_sockets.pop().close()
         time.sleep(0.5)
         folders = served.visitor_folders()
         assert len(folders) == 2  # one private folder each

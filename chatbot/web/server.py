@@ -253,6 +253,14 @@ class GuardedServer(Server):
     def _cookie(self, response: web.StreamResponse, name: str, value: str) -> None:
         response.set_cookie(name, value, httponly=True, samesite="Strict", path="/")
 
+    def _full(self, visitor: Visitor | None) -> bool:
+        """Whether one more connection must wait. A visitor reloading the page may have one
+        connection still closing: that one is let in (one place over, for a moment)."""
+        if self.active < self.options.max_visitors:
+            return False
+        reloading = visitor is not None and visitor.connections == 1
+        return not (reloading and self.active == self.options.max_visitors)
+
     def _busy(self, request: web.Request) -> web.Response:
         log.warning("busy: %s %s from %s (%d of %d places in use)", request.method,
                     request.path, request.remote, self.active, self.options.max_visitors)
@@ -271,8 +279,7 @@ class GuardedServer(Server):
                                "(http://...:PORT/?token=...).")
         visitor_id = request.cookies.get(self.visitor_cookie, "")
         visitor = self.visitors.get(visitor_id)
-        if self.active >= self.options.max_visitors and (visitor is None
-                                                         or visitor.connections == 0):
+        if self._full(visitor):
             return self._busy(request)
         if visitor is None:
             visitor_id = secrets.token_urlsafe(18)
@@ -326,8 +333,7 @@ class GuardedServer(Server):
         if problem:
             return self.refuse(request, problem, "Not allowed from another site.")
         visitor = self.visitors.get(request.cookies.get(self.visitor_cookie, ""))
-        if self.active >= self.options.max_visitors and (visitor is None
-                                                         or visitor.connections == 0):
+        if self._full(visitor):
             return self._busy(request)
         if visitor is None:
             visitor = self._new_visitor(request.cookies.get(self.visitor_cookie)
