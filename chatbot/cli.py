@@ -280,6 +280,7 @@ def _parse_batch(reader: Any) -> int:
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
+        item: Any = None
         try:
             item = json.loads(line)
             if not isinstance(item, dict):
@@ -294,12 +295,11 @@ def _parse_batch(reader: Any) -> int:
             code = EXIT_BAD_INPUT
             why = f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) \
                 else str(exc)
-            item_q = item.get("question") if isinstance(locals().get("item"), dict) else None
+            item_q = item.get("question") if isinstance(item, dict) else None
             out = {"question": item_q, "text": None, "answer": None, "ask": None,
                    "understood": "", "error": f"line {number}: {why}"}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
-        item = None
     return code
 
 

@@ -61,10 +61,15 @@ def test_unknown_words_are_never_guessed(at, engine, matcher):
     assert reply.kind == ASK and reply.value is None
 
 
-def test_an_age_is_read_but_a_bare_number_that_could_be_either_is_asked_back(at, engine,
-                                                                                 matcher):
-    assert typed(at("age_group"), "52", engine, matcher).value == "adult"
-    assert typed(at("age_group"), "1", engine, matcher).kind == ASK
+def test_a_number_at_the_age_question_is_an_age(at, engine, matcher):
+    # issue 13: a typed number at the age question is an age, never an option number
+    adult = typed(at("age_group"), "52", engine, matcher)
+    assert adult.value == "adult" and adult.also == {"age": {"value": 52, "unit": "years"}}
+    one = typed(at("age_group"), "1", engine, matcher)
+    assert one.value == "child" and one.also["age"]["value"] == 1
+    baby = typed(at("age_group"), "3 weeks old", engine, matcher)
+    assert baby.value == "infant" and baby.also == {"age": {"value": 3, "unit": "weeks"}}
+    assert typed(at("age_group"), "0", engine, matcher).value == "unsure"  # 0 on screen
 
 
 def test_several_answers_for_a_many_question(at, engine, matcher):
@@ -74,7 +79,7 @@ def test_several_answers_for_a_many_question(at, engine, matcher):
 
 def test_numbers_out_of_range_say_what_is_allowed(at, engine, matcher):
     reply = typed(at("pain"), "7", engine, matcher)
-    assert reply.kind == PROBLEM and "1 to 3" in reply.message
+    assert reply.kind == ASK and "1 to 3" in reply.message
 
 
 def test_without_the_matcher_numbers_and_exact_labels_still_work(at, engine):
@@ -89,8 +94,8 @@ def test_lab_value_with_unit_status_and_errors(at, engine, matcher):
     assert value.kind == ANSWER and value.value.entered() == "9.6 mg/dL"
     assert typed(s, "high", engine, matcher).value == "high"
     bad = typed(s, "11.8 mg/dk", engine, matcher)
-    assert bad.kind == PROBLEM and "mg/dk" in bad.message and "mg/dL" in bad.message
-    assert typed(s, "11.8", engine, matcher).kind == PROBLEM  # no unit
+    assert bad.kind == ASK and "dk" in bad.message and "mg/dL" in bad.message
+    assert typed(s, "11.8", engine, matcher).kind == ASK  # no unit: asked, never assumed
 
 
 def test_a_lone_option_number_at_a_lab_question_chooses_that_option(at, engine, matcher):
@@ -98,7 +103,7 @@ def test_a_lone_option_number_at_a_lab_question_chooses_that_option(at, engine, 
     assert typed(s, "2", engine, matcher).value == "normal"  # "2 It was normal", on screen
     assert typed(s, "0", engine, matcher).value == "unsure"
     no_unit = typed(s, "5", engine, matcher)  # not an option: a value, whose unit is asked
-    assert no_unit.kind == PROBLEM and "unit" in no_unit.message
+    assert no_unit.kind == ASK and "unit" in no_unit.message
 
 
 def test_an_extreme_lab_value_asks_for_confirmation(at, engine, matcher):
