@@ -130,11 +130,12 @@ def index_cookies(port: int) -> str:
 
 
 def handshake(port: int, path: str, *, origin: str | None, host: str | None = None,
-              cookie: str | None = None) -> tuple[int, socket.socket]:
+              cookie: str | None = None, size: str = "width=80&height=24"
+              ) -> tuple[int, socket.socket]:
     """A WebSocket opening handshake; the status (101 = accepted) and the open socket."""
     sock = socket.create_connection(("127.0.0.1", port), 10)
     key = base64.b64encode(os.urandom(16)).decode()
-    lines = [f"GET {path}?width=80&height=24 HTTP/1.1", f"Host: {host or f'127.0.0.1:{port}'}",
+    lines = [f"GET {path}?{size} HTTP/1.1", f"Host: {host or f'127.0.0.1:{port}'}",
              "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key}",
              "Sec-WebSocket-Version: 13"]
     if origin:
@@ -270,6 +271,38 @@ def test_any_address_prints_real_addresses_and_a_warning(monkeypatch) -> None:
     assert server.allowed_names("192.168.1.23") == frozenset({"192.168.1.23"})
     assert server.split_host("[::1]:8000") == ("::1", 8000)
     assert server.split_host("Example.ORG:80") == ("example.org", 80)
+
+
+def received(sock: socket.socket, seconds: float) -> tuple[int, bool]:
+    """Bytes received on ``sock`` within ``seconds``, and whether the server closed it."""
+    sock.settimeout(0.2)
+    total, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            continue
+        if not chunk:
+            return total, True
+        total += len(chunk)
+    return total, False
+
+
+def test_a_huge_terminal_is_capped_and_an_idle_chat_closed(tmp_path: Path) -> None:
+    served = start(tmp_path, "--idle-minutes", "0.1", "--grace-seconds", "1")
+    own = f"http://127.0.0.1:{served.port}"
+    try:
+        status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own,
+                                 cookie=index_cookies(served.port),
+                                 size="width=5000&height=5000")
+        assert status == 101
+        size, closed = received(sock, 20)  # no typing: closed after 6 s
+        sock.close()
+        assert closed
+        assert size < 3_000_000  # drawn at most 250 x 100 (a 5000 x 5000 screen sent 127 MB)
+    finally:
+        stop(served)
+    assert "closing a connection idle for 6 s" in served.log.read_text()
 
 
 @pytest.mark.parametrize("args, message", [
