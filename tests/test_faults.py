@@ -131,8 +131,9 @@ def fhir_with_code_list(tmp: Path) -> None:
     answers = yaml.safe_load(PUB01.read_text())["answers"]
     session = engine.new_session()
     session.replay(answers)
-    resource = questionnaire_response(dict(session.answers), engine.dialog,
-                                      authored="2026-11-22T08:00:00+01:00")
+    resource = questionnaire_response(
+        dict(session.answers), engine.dialog, authored="2026-11-22T08:00:00+01:00"
+    )
     session.close()
     text = json.dumps(resource).replace('"code": "mg/dL"', '"code": ["mg/dL"]', 1)
     assert '["mg/dL"]' in text
@@ -208,8 +209,7 @@ def fhir_in_progress(tmp: Path) -> None:
 def answers_kept(tmp: Path) -> None:
     with Store(tmp / "data" / DB_NAME) as store:
         record = store.get(1)
-        assert record is not None and dict(record.answers)["has_deposits"] == \
-            "a-code-from-long-ago"
+        assert record is not None and dict(record.answers)["has_deposits"] == "a-code-from-long-ago"
 
 
 def same_files(tmp: Path) -> None:
@@ -231,76 +231,209 @@ class Fault:
 BIG = "9" * 4301
 FAULTS = [
     # the database and its folder
-    Fault("symlink-at-database", link_at_database, ("history",), "is a symbolic link",
-          untouched_other_db),
-    Fault("symlink-at-database-plain", link_at_database, ("--plain",),
-          "is a symbolic link", untouched_other_db, code=0, stdin="1\n"),
-    Fault("symlink-at-folder", link_at_folder, ("--plain",), "is a symbolic link",
-          empty_elsewhere, code=0, stdin="1\n"),
-    Fault("delete-all-piped-no", two_sessions, ("delete", "--all"), "Nothing was deleted",
-          left(2), code=0, stdin="no\n"),
-    Fault("delete-all-piped-nothing", two_sessions, ("delete", "--all"),
-          "deletes only when standard input says yes", left(2), code=0),
-    Fault("delete-all-piped-yes", two_sessions, ("delete", "--all"), "Deleted 2 session(s)",
-          left(0), code=0, stdin="yes\n"),
+    Fault(
+        "symlink-at-database",
+        link_at_database,
+        ("history",),
+        "is a symbolic link",
+        untouched_other_db,
+    ),
+    Fault(
+        "symlink-at-database-plain",
+        link_at_database,
+        ("--plain",),
+        "is a symbolic link",
+        untouched_other_db,
+        code=0,
+        stdin="1\n",
+    ),
+    Fault(
+        "symlink-at-folder",
+        link_at_folder,
+        ("--plain",),
+        "is a symbolic link",
+        empty_elsewhere,
+        code=0,
+        stdin="1\n",
+    ),
+    Fault(
+        "delete-all-piped-no",
+        two_sessions,
+        ("delete", "--all"),
+        "Nothing was deleted",
+        left(2),
+        code=0,
+        stdin="no\n",
+    ),
+    Fault(
+        "delete-all-piped-nothing",
+        two_sessions,
+        ("delete", "--all"),
+        "deletes only when standard input says yes",
+        left(2),
+        code=0,
+    ),
+    Fault(
+        "delete-all-piped-yes",
+        two_sessions,
+        ("delete", "--all"),
+        "Deleted 2 session(s)",
+        left(0),
+        code=0,
+        stdin="yes\n",
+    ),
     # read-only commands create nothing
-    Fault("history-no-folder", nothing, ("history",), "No saved sessions in {tmp}/data",
-          no_data_folder, code=0),
-    Fault("history-json-no-folder", nothing, ("history", "--json"), "[]", no_data_folder,
-          code=0),
+    Fault(
+        "history-no-folder",
+        nothing,
+        ("history",),
+        "No saved sessions in {tmp}/data",
+        no_data_folder,
+        code=0,
+    ),
+    Fault("history-json-no-folder", nothing, ("history", "--json"), "[]", no_data_folder, code=0),
     Fault("show-no-folder", nothing, ("show", "1"), "No saved sessions in", no_data_folder),
-    Fault("export-no-folder", nothing, ("export", "1"), "No saved sessions in",
-          no_data_folder),
+    Fault("export-no-folder", nothing, ("export", "1"), "No saved sessions in", no_data_folder),
     # a session that no longer replays
-    Fault("show-no-replay", no_longer_replays, ("show", "1"), "no longer fit the current "
-          "questions", answers_kept, code=0),
-    Fault("export-no-replay", no_longer_replays,
-          ("export", "1", "--format", "html", "-o", "{tmp}/s.html"), "Saved to",
-          file_written("s.html", "<!DOCTYPE html>"), code=0),
-    Fault("export-fhir-no-replay", no_longer_replays, ("export", "1", "--format", "fhir"),
-          "use --format md or --format html", answers_kept),
-    Fault("resume-no-replay", no_longer_replays, ("--plain", "--resume"),
-          "no longer fit the questions", answers_kept, code=0, stdin="1\n"),
+    Fault(
+        "show-no-replay",
+        no_longer_replays,
+        ("show", "1"),
+        "no longer fit the current questions",
+        answers_kept,
+        code=0,
+    ),
+    Fault(
+        "export-no-replay",
+        no_longer_replays,
+        ("export", "1", "--format", "html", "-o", "{tmp}/s.html"),
+        "Saved to",
+        file_written("s.html", "<!DOCTYPE html>"),
+        code=0,
+    ),
+    Fault(
+        "export-fhir-no-replay",
+        no_longer_replays,
+        ("export", "1", "--format", "fhir"),
+        "use --format md or --format html",
+        answers_kept,
+    ),
+    Fault(
+        "resume-no-replay",
+        no_longer_replays,
+        ("--plain", "--resume"),
+        "no longer fit the questions",
+        answers_kept,
+        code=0,
+        stdin="1\n",
+    ),
     # exports
-    Fault("export-over-existing", existing_summary, ("export", "1", "-o", "{tmp}/summary.md"),
-          "already exists; give a new name, or add --force", old_summary_kept),
-    Fault("export-force", existing_summary,
-          ("export", "1", "-o", "{tmp}/summary.md", "--force"), "Saved to",
-          file_written("summary.md", "# Calcinosis check"), code=0),
-    Fault("export-through-link", link_as_output,
-          ("export", "1", "-o", "{tmp}/summary.md", "--force"), "is a symbolic link",
-          link_target_kept),
-    Fault("fhir-unfinished", unfinished_pub01,
-          ("export", "1", "--format", "fhir", "-o", "{tmp}/qr.json"), "Saved to",
-          fhir_in_progress, code=0),
+    Fault(
+        "export-over-existing",
+        existing_summary,
+        ("export", "1", "-o", "{tmp}/summary.md"),
+        "already exists; give a new name, or add --force",
+        old_summary_kept,
+    ),
+    Fault(
+        "export-force",
+        existing_summary,
+        ("export", "1", "-o", "{tmp}/summary.md", "--force"),
+        "Saved to",
+        file_written("summary.md", "# Calcinosis check"),
+        code=0,
+    ),
+    Fault(
+        "export-through-link",
+        link_as_output,
+        ("export", "1", "-o", "{tmp}/summary.md", "--force"),
+        "is a symbolic link",
+        link_target_kept,
+    ),
+    Fault(
+        "fhir-unfinished",
+        unfinished_pub01,
+        ("export", "1", "--format", "fhir", "-o", "{tmp}/qr.json"),
+        "Saved to",
+        fhir_in_progress,
+        code=0,
+    ),
     # bounded input
-    Fault("assess-4301-digits-json", write("a.json", '{"calcium": {"value": ' + BIG +
-                                           ', "unit": "mg/dL"}}'),
-          ("assess", "{tmp}/a.json"), "a number has 4,301 digits"),
-    Fault("assess-4301-digits-yaml", write("a.yaml", f"calcium: {{value: {BIG}, unit: mg/dL}}"),
-          ("assess", "{tmp}/a.yaml"), "digits"),
-    Fault("assess-deep-json", write("d.json", "[" * 100_000 + "]" * 100_000),
-          ("assess", "{tmp}/d.json"), "nested too deep"),
-    Fault("assess-deep-but-parsable-json", write("d.json", '{"a": ' + "[" * 40 + "]" * 40
-                                                 + "}"),
-          ("assess", "{tmp}/d.json"), "nested more than 32 deep"),
-    Fault("assess-fhir-code-list", fhir_with_code_list, ("assess", "{tmp}/qr.json"),
-          "a value of the wrong kind"),
+    Fault(
+        "assess-4301-digits-json",
+        write("a.json", '{"calcium": {"value": ' + BIG + ', "unit": "mg/dL"}}'),
+        ("assess", "{tmp}/a.json"),
+        "a number has 4,301 digits",
+    ),
+    Fault(
+        "assess-4301-digits-yaml",
+        write("a.yaml", f"calcium: {{value: {BIG}, unit: mg/dL}}"),
+        ("assess", "{tmp}/a.yaml"),
+        "digits",
+    ),
+    Fault(
+        "assess-deep-json",
+        write("d.json", "[" * 100_000 + "]" * 100_000),
+        ("assess", "{tmp}/d.json"),
+        "nested too deep",
+    ),
+    Fault(
+        "assess-deep-but-parsable-json",
+        write("d.json", '{"a": ' + "[" * 40 + "]" * 40 + "}"),
+        ("assess", "{tmp}/d.json"),
+        "nested more than 32 deep",
+    ),
+    Fault(
+        "assess-fhir-code-list",
+        fhir_with_code_list,
+        ("assess", "{tmp}/qr.json"),
+        "a value of the wrong kind",
+    ),
     Fault("assess-dev-zero", nothing, ("assess", "/dev/zero"), "at most 1,000,000 bytes"),
-    Fault("assess-big-file", write("big.yaml", "x: " + "y" * 2_000_000),
-          ("assess", "{tmp}/big.yaml"), "is 2,000,003 bytes"),
-    Fault("assess-long-value", write("long.yaml", "pain: " + "z" * 900_000),
-          ("assess", "{tmp}/long.yaml"), "characters)"),
+    Fault(
+        "assess-big-file",
+        write("big.yaml", "x: " + "y" * 2_000_000),
+        ("assess", "{tmp}/big.yaml"),
+        "is 2,000,003 bytes",
+    ),
+    Fault(
+        "assess-long-value",
+        write("long.yaml", "pain: " + "z" * 900_000),
+        ("assess", "{tmp}/long.yaml"),
+        "characters)",
+    ),
     Fault("validate-alias-bomb", alias_bomb, ("validate", "{tmp}/dir"), "alias bomb"),
-    Fault("escape-codes-in-a-file-name", nothing, ("assess", "{tmp}/a\x1b[31mred.yaml"),
-          "a\\x1b[31mred.yaml: no such file"),
+    Fault(
+        "escape-codes-in-a-file-name",
+        nothing,
+        ("assess", "{tmp}/a\x1b[31mred.yaml"),
+        "a\\x1b[31mred.yaml: no such file",
+    ),
     # plain mode answers any line
-    Fault("plain-superscript", nothing, ("--plain", "--no-save"), "Question 1", code=None,
-          stdin="²\n1\n"),
-    Fault("plain-4301-digits", nothing, ("--plain", "--no-save"), "There is no answer number",
-          code=None, stdin=f"{BIG}\n"),
-    Fault("plain-long-line", nothing, ("--plain", "--no-save"), "Question 1", code=None,
-          stdin="x" * 200_000 + "\n"),
+    Fault(
+        "plain-superscript",
+        nothing,
+        ("--plain", "--no-save"),
+        "Question 1",
+        code=None,
+        stdin="²\n1\n",
+    ),
+    Fault(
+        "plain-4301-digits",
+        nothing,
+        ("--plain", "--no-save"),
+        "There is no answer number",
+        code=None,
+        stdin=f"{BIG}\n",
+    ),
+    Fault(
+        "plain-long-line",
+        nothing,
+        ("--plain", "--no-save"),
+        "Question 1",
+        code=None,
+        stdin="x" * 200_000 + "\n",
+    ),
 ]
 
 
@@ -309,8 +442,12 @@ def test_fault(fault: Fault, tmp_path: Path) -> None:
     fault.setup(tmp_path)
     argv = [a.replace("{tmp}", str(tmp_path)) for a in fault.argv]
     started = time.monotonic()
-    proc = run_cli(*argv, input=fault.stdin, timeout=60,
-                   env={"CALCINOSIS_DATA_DIR": str(tmp_path / "data"), **fault.env})
+    proc = run_cli(
+        *argv,
+        input=fault.stdin,
+        timeout=60,
+        env={"CALCINOSIS_DATA_DIR": str(tmp_path / "data"), **fault.env},
+    )
     took = time.monotonic() - started
     said = proc.stdout + proc.stderr
     assert proc.returncode in ((0, 2) if fault.code is None else (fault.code,)), said[-1500:]
@@ -356,8 +493,7 @@ def test_a_write_that_fails_half_way_is_said_at_once_and_at_the_end(tmp_path: Pa
     fifth = text.index("Question 6 ")
     warning = text.index("disk full")
     assert warning < fifth  # said at once, before the next question
-    assert "Your answers are not being saved now: only your first 4 answers of 5 are saved" \
-        in text
+    assert "Your answers are not being saved now: only your first 4 answers of 5 are saved" in text
     assert f"Only your first 4 answers of {total} are saved" in text
     assert "The result itself was not saved." in text
     recorder.close()
@@ -372,14 +508,25 @@ def test_a_database_locked_for_three_seconds_loses_nothing(tmp_path: Path) -> No
     Store(data / DB_NAME).close()
     lines = [as_line(value) for _, value in first_answers(7)]
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sqlite3, sys, time\n"
-         f"db = sqlite3.connect({str(data / DB_NAME)!r}, isolation_level=None)\n"
-         "db.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(3)\n"
-         "db.execute('ROLLBACK')"], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"db = sqlite3.connect({str(data / DB_NAME)!r}, isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(3)\n"
+            "db.execute('ROLLBACK')",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        proc = run_cli("--plain", input="\n".join(lines) + "\n", timeout=120,
-                       env={"CALCINOSIS_DATA_DIR": str(data)})
+        proc = run_cli(
+            "--plain",
+            input="\n".join(lines) + "\n",
+            timeout=120,
+            env={"CALCINOSIS_DATA_DIR": str(data)},
+        )
     finally:
         holder.wait(timeout=30)
     assert proc.returncode == 0, proc.stdout[-1500:]
@@ -397,14 +544,21 @@ def test_a_session_open_in_another_window_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "data"
     (sid,) = sessions(data, [("respondent", "self")])
     env = {**os.environ, "CALCINOSIS_DATA_DIR": str(data)}
-    first = subprocess.Popen([sys.executable, "-m", "chatbot.cli", "--plain", "--resume"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             env=env, cwd=str(REPO))
+    first = subprocess.Popen(
+        [sys.executable, "-m", "chatbot.cli", "--plain", "--resume"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(REPO),
+    )
     try:
-        assert "Continuing where you left off" in first.stdout.readline() + \
-            "".join(first.stdout.readline() for _ in range(6))
-        second = run_cli("--plain", "--resume", input="1\n2\n",
-                         env={"CALCINOSIS_DATA_DIR": str(data)})
+        assert "Continuing where you left off" in first.stdout.readline() + "".join(
+            first.stdout.readline() for _ in range(6)
+        )
+        second = run_cli(
+            "--plain", "--resume", input="1\n2\n", env={"CALCINOSIS_DATA_DIR": str(data)}
+        )
         assert f"Session {sid} is open in another window" in second.stdout
         assert "Starting a new session here." in second.stdout
         deleted = run_cli("delete", str(sid), "--yes", env={"CALCINOSIS_DATA_DIR": str(data)})
@@ -425,9 +579,14 @@ def test_a_crashed_window_leaves_no_lock(tmp_path: Path) -> None:
     data = tmp_path / "data"
     sessions(data, [("respondent", "self")])
     env = {**os.environ, "CALCINOSIS_DATA_DIR": str(data)}
-    first = subprocess.Popen([sys.executable, "-m", "chatbot.cli", "--plain", "--resume"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             env=env, cwd=str(REPO))
+    first = subprocess.Popen(
+        [sys.executable, "-m", "chatbot.cli", "--plain", "--resume"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(REPO),
+    )
     first.stdout.readline()
     time.sleep(1.0)
     first.kill()  # SIGKILL: no clean-up runs
@@ -442,8 +601,12 @@ def read_only_disk(tmp_path: Path):
     """A real read-only file system (a tmpfs remounted read-only); needs root."""
     mount = tmp_path / "ro"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a file system here (needs root)")
     try:
         yield mount
@@ -451,8 +614,7 @@ def read_only_disk(tmp_path: Path):
         subprocess.run(["umount", str(mount)], capture_output=True)
 
 
-def test_read_only_commands_work_on_a_read_only_disk(read_only_disk: Path,
-                                                     tmp_path: Path) -> None:
+def test_read_only_commands_work_on_a_read_only_disk(read_only_disk: Path, tmp_path: Path) -> None:
     data = read_only_disk / "data"
     sessions(data, first_answers(2))
     assert subprocess.run(["mount", "-o", "remount,ro", str(read_only_disk)]).returncode == 0

@@ -35,7 +35,8 @@ TOKEN = "test-token-0123456789abcdef"
 
 browser_only = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (.ci/run installs it)")
+    reason="Debian's chromium is not installed (.ci/run installs it)",
+)
 
 
 def free_port() -> int:
@@ -101,8 +102,9 @@ def server(tmp_path: Path) -> Iterator[Served]:
     stop(served)
 
 
-def get(port: int, path: str, host: str | None = None,
-        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+def get(
+    port: int, path: str, host: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.putrequest("GET", path, skip_host=True)
     conn.putheader("Host", host or f"127.0.0.1:{port}")
@@ -122,22 +124,36 @@ def index_cookies(port: int) -> str:
     conn.request("GET", f"/?token={TOKEN}")
     response = conn.getresponse()
     response.read()
-    cookies = [value.split(";", 1)[0] for name, value in response.getheaders()
-               if name.lower() == "set-cookie"]
+    cookies = [
+        value.split(";", 1)[0]
+        for name, value in response.getheaders()
+        if name.lower() == "set-cookie"
+    ]
     conn.close()
     assert response.status == 200
     return "; ".join(cookies)
 
 
-def handshake(port: int, path: str, *, origin: str | None, host: str | None = None,
-              cookie: str | None = None, size: str = "width=80&height=24"
-              ) -> tuple[int, socket.socket]:
+def handshake(
+    port: int,
+    path: str,
+    *,
+    origin: str | None,
+    host: str | None = None,
+    cookie: str | None = None,
+    size: str = "width=80&height=24",
+) -> tuple[int, socket.socket]:
     """A WebSocket opening handshake; the status (101 = accepted) and the open socket."""
     sock = socket.create_connection(("127.0.0.1", port), 10)
     key = base64.b64encode(os.urandom(16)).decode()
-    lines = [f"GET {path}?{size} HTTP/1.1", f"Host: {host or f'127.0.0.1:{port}'}",
-             "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key}",
-             "Sec-WebSocket-Version: 13"]
+    lines = [
+        f"GET {path}?{size} HTTP/1.1",
+        f"Host: {host or f'127.0.0.1:{port}'}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+    ]
     if origin:
         lines.append(f"Origin: {origin}")
     if cookie:
@@ -179,14 +195,19 @@ def test_a_websocket_needs_the_token_and_its_own_origin(server: Served) -> None:
     port = server.port
     own = f"http://127.0.0.1:{port}"
     cookie = index_cookies(port)
-    for origin, path in ((None, f"/ws/{TOKEN}"), ("http://evil.example", f"/ws/{TOKEN}"),
-                         (f"http://localhost:{port}", f"/ws/{TOKEN}"),  # another origin
-                         ("null", f"/ws/{TOKEN}"), (own, "/ws/not-the-token-at-all")):
+    for origin, path in (
+        (None, f"/ws/{TOKEN}"),
+        ("http://evil.example", f"/ws/{TOKEN}"),
+        (f"http://localhost:{port}", f"/ws/{TOKEN}"),  # another origin
+        ("null", f"/ws/{TOKEN}"),
+        (own, "/ws/not-the-token-at-all"),
+    ):
         status, sock = handshake(port, path, origin=origin, cookie=cookie)
         sock.close()
         assert status == 403, (origin, path)
-    status, sock = handshake(port, f"/ws/{TOKEN}", origin="http://evil.example",
-                             host="evil.example", cookie=cookie)
+    status, sock = handshake(
+        port, f"/ws/{TOKEN}", origin="http://evil.example", host="evil.example", cookie=cookie
+    )
     sock.close()
     assert status == 403
     status, sock = handshake(port, f"/ws/{TOKEN}", origin=own, cookie=cookie)
@@ -199,8 +220,7 @@ def test_a_websocket_needs_the_token_and_its_own_origin(server: Served) -> None:
     assert "WebSocket without an Origin" in log and "WebSocket without the token" in log
 
 
-def test_the_visitor_after_the_last_place_sees_busy_and_folders_are_private(
-        tmp_path: Path) -> None:
+def test_the_visitor_after_the_last_place_sees_busy_and_folders_are_private(tmp_path: Path) -> None:
     served = start(tmp_path, "--max-visitors", "2", "--grace-seconds", "1")
     own = f"http://127.0.0.1:{served.port}"
     open_sockets = []
@@ -208,8 +228,7 @@ def test_the_visitor_after_the_last_place_sees_busy_and_folders_are_private(
         cookies = []
         for _ in range(2):
             cookies.append(index_cookies(served.port))
-            status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own,
-                                     cookie=cookies[-1])
+            status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own, cookie=cookies[-1])
             assert status == 101
             open_sockets.append(sock)
         # the first visitor reloads before the old connection is gone: let in, once
@@ -266,8 +285,7 @@ def test_any_address_prints_real_addresses_and_a_warning(monkeypatch) -> None:
     assert "0.0.0.0" not in text and "Warning" in text and "trust" in text
     names = server.allowed_names("0.0.0.0")
     assert "192.168.1.23" in names and "localhost" in names and "evil.example" not in names
-    assert server.allowed_names("127.0.0.1", ("kiosk.lan",)) >= {"localhost", "::1",
-                                                                  "kiosk.lan"}
+    assert server.allowed_names("127.0.0.1", ("kiosk.lan",)) >= {"localhost", "::1", "kiosk.lan"}
     assert server.allowed_names("192.168.1.23") == frozenset({"192.168.1.23"})
     assert server.split_host("[::1]:8000") == ("::1", 8000)
     assert server.split_host("Example.ORG:80") == ("example.org", 80)
@@ -292,9 +310,13 @@ def test_a_huge_terminal_is_capped_and_an_idle_chat_closed(tmp_path: Path) -> No
     served = start(tmp_path, "--idle-minutes", "0.1", "--grace-seconds", "1")
     own = f"http://127.0.0.1:{served.port}"
     try:
-        status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own,
-                                 cookie=index_cookies(served.port),
-                                 size="width=5000&height=5000")
+        status, sock = handshake(
+            served.port,
+            f"/ws/{TOKEN}",
+            origin=own,
+            cookie=index_cookies(served.port),
+            size="width=5000&height=5000",
+        )
         assert status == 101
         size, closed = received(sock, 20)  # no typing: closed after 6 s
         sock.close()
@@ -305,11 +327,14 @@ def test_a_huge_terminal_is_capped_and_an_idle_chat_closed(tmp_path: Path) -> No
     assert "closing a connection idle for 6 s" in served.log.read_text()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--max-visitors", "0"], "--max-visitors must be 1 or more"),
-    (["--token", "short"], "at least 16 characters"),
-    (["--idle-minutes", "0"], "--idle-minutes must be more than 0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--max-visitors", "0"], "--max-visitors must be 1 or more"),
+        (["--token", "short"], "at least 16 characters"),
+        (["--idle-minutes", "0"], "--idle-minutes must be more than 0"),
+    ],
+)
 def test_serve_options_are_checked(args: list[str], message: str) -> None:
     from support import run_cli
 
@@ -340,8 +365,9 @@ def test_own_data_lets_one_visitor_in_and_uses_the_users_folder(tmp_path: Path) 
     served = start(tmp_path, "--own-data")
     own = f"http://127.0.0.1:{served.port}"
     try:
-        status, sock = handshake(served.port, f"/ws/{TOKEN}", origin=own,
-                                 cookie=index_cookies(served.port))
+        status, sock = handshake(
+            served.port, f"/ws/{TOKEN}", origin=own, cookie=index_cookies(served.port)
+        )
         assert status == 101
         second = get(served.port, f"/?token={TOKEN}")
         assert second[0] == 503 and "All 1 place " in second[2]
@@ -379,9 +405,16 @@ class Screen:
 def launch(p):
     return p.chromium.launch(
         executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update",
-              "--disable-sync"])
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
 
 
 def open_chat(context, url: str) -> tuple[object, Screen]:
@@ -404,8 +437,9 @@ def test_browser_chat_to_a_result(server: Served, tmp_path: Path) -> None:
     with playwright.sync_playwright() as p:
         browser = launch(p)
         try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900},
-                                          accept_downloads=True)
+            context = browser.new_context(
+                viewport={"width": 1200, "height": 900}, accept_downloads=True
+            )
             page, screen = open_chat(context, server.url)
             page.screenshot(path=str(out / "welcome.png"))
             # pub-19: an adult answering for themself, no warning signs, no deposits
@@ -490,8 +524,9 @@ def test_a_page_on_another_origin_cannot_open_the_chat(server: Served, tmp_path:
     playwright = pytest.importorskip("playwright.sync_api")
     site = tmp_path / "evil"
     site.mkdir()
-    (site / "index.html").write_text(FOREIGN_PAGE.replace("PORT", str(server.port))
-                                     .replace("TOKEN", TOKEN))
+    (site / "index.html").write_text(
+        FOREIGN_PAGE.replace("PORT", str(server.port)).replace("TOKEN", TOKEN)
+    )
     handler = partial(SimpleHTTPRequestHandler, directory=str(site))
     httpd = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

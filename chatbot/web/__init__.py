@@ -16,22 +16,38 @@ from pathlib import Path
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, theme: str | None = None, *,
-          token: str | None = None, allow_hosts: tuple[str, ...] = (), own_data: bool = False,
-          max_visitors: int = 4, idle_minutes: float = 30.0,
-          grace_seconds: float = 120.0) -> int:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    theme: str | None = None,
+    *,
+    token: str | None = None,
+    allow_hosts: tuple[str, ...] = (),
+    own_data: bool = False,
+    max_visitors: int = 4,
+    idle_minutes: float = 30.0,
+    grace_seconds: float = 120.0,
+) -> int:
     try:
         from .server import Options, serve_guarded
     except ImportError:
-        print("calcinosis: 'serve' needs the textual-serve package "
-              "(pip install textual-serve).", file=sys.stderr)
+        print(
+            "calcinosis: 'serve' needs the textual-serve package (pip install textual-serve).",
+            file=sys.stderr,
+        )
         return 2
     command = f"{shlex.quote(sys.executable)} -m chatbot.cli"
     if theme:
         command += f" --theme {shlex.quote(theme)}"
-    options = Options(host=host, port=port, allow_hosts=allow_hosts, own_data=own_data,
-                      max_visitors=max_visitors, idle_timeout=idle_minutes * 60,
-                      grace=grace_seconds)
+    options = Options(
+        host=host,
+        port=port,
+        allow_hosts=allow_hosts,
+        own_data=own_data,
+        max_visitors=max_visitors,
+        idle_timeout=idle_minutes * 60,
+        grace=grace_seconds,
+    )
     if token:
         options.token = token
     return serve_guarded(command, options, str(TEMPLATES))

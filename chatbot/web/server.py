@@ -165,18 +165,22 @@ color:#111;background:#fff}}</style></head>
 """
 
 
-def page(status: int, title: str, text: str, headers: dict[str, str] | None = None
-         ) -> web.Response:
-    return web.Response(status=status, content_type="text/html", charset="utf-8",
-                        text=PAGE.format(title=escape(title), text=escape(text)),
-                        headers={"Cache-Control": "no-store", **(headers or {})})
+def page(status: int, title: str, text: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+        text=PAGE.format(title=escape(title), text=escape(text)),
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
 
 
 class VisitorService(AppService):
     """One app process, with the visitor's own environment (their data folder)."""
 
-    def __init__(self, command: str, *, extra_env: dict[str, str], visitor: Visitor,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, command: str, *, extra_env: dict[str, str], visitor: Visitor, **kwargs: Any
+    ) -> None:
         super().__init__(command, **kwargs)
         self.extra_env = extra_env
         self.visitor = visitor
@@ -192,8 +196,13 @@ class GuardedServer(Server):
     """textual-serve's server with the checks described in this module's docstring."""
 
     def __init__(self, command: str, options: Options, templates_path: str) -> None:
-        super().__init__(command, host=options.host, port=options.port, title="calcinosis",
-                         templates_path=templates_path)
+        super().__init__(
+            command,
+            host=options.host,
+            port=options.port,
+            title="calcinosis",
+            templates_path=templates_path,
+        )
         self.options = options
         self.names = allowed_names(options.host, options.allow_hosts)
         self.visitors: dict[str, Visitor] = {}
@@ -214,8 +223,9 @@ class GuardedServer(Server):
             logger.propagate = False
 
     def refuse(self, request: web.Request, reason: str, text: str) -> web.Response:
-        log.warning("refused %s %s from %s: %s", request.method, request.path,
-                    request.remote, reason)
+        log.warning(
+            "refused %s %s from %s: %s", request.method, request.path, request.remote, reason
+        )
         return page(403, "Not allowed", text)
 
     # ----- the aiohttp application
@@ -224,12 +234,14 @@ class GuardedServer(Server):
         import jinja2
 
         aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
-        app.add_routes([
-            web.get("/", self.handle_index, name="index"),
-            web.get("/ws/{token}", self.handle_websocket, name="websocket"),
-            web.get("/download/{key}", self.handle_download, name="download"),
-            web.static("/static", self.statics_path, show_index=False, name="static"),
-        ])
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws/{token}", self.handle_websocket, name="websocket"),
+                web.get("/download/{key}", self.handle_download, name="download"),
+                web.static("/static", self.statics_path, show_index=False, name="static"),
+            ]
+        )
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
@@ -238,8 +250,11 @@ class GuardedServer(Server):
     async def guard_host(self, request: web.Request, handler: Any) -> web.StreamResponse:
         name, _port = split_host(request.headers.get("Host", ""))
         if name not in self.names:
-            return self.refuse(request, f"Host {request.headers.get('Host', '')!r} is not "
-                               "this server", "This server does not answer to that address.")
+            return self.refuse(
+                request,
+                f"Host {request.headers.get('Host', '')!r} is not this server",
+                "This server does not answer to that address.",
+            )
         response: web.StreamResponse = await handler(request)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -247,8 +262,9 @@ class GuardedServer(Server):
         return response
 
     def _token_ok(self, given: str | None) -> bool:
-        return given is not None and hmac.compare_digest(given.encode(),
-                                                         self.options.token.encode())
+        return given is not None and hmac.compare_digest(
+            given.encode(), self.options.token.encode()
+        )
 
     def _cookie(self, response: web.StreamResponse, name: str, value: str) -> None:
         response.set_cookie(name, value, httponly=True, samesite="Strict", path="/")
@@ -262,21 +278,36 @@ class GuardedServer(Server):
         return not (reloading and self.active == self.options.max_visitors)
 
     def _busy(self, request: web.Request) -> web.Response:
-        log.warning("busy: %s %s from %s (%d of %d places in use)", request.method,
-                    request.path, request.remote, self.active, self.options.max_visitors)
+        log.warning(
+            "busy: %s %s from %s (%d of %d places in use)",
+            request.method,
+            request.path,
+            request.remote,
+            self.active,
+            self.options.max_visitors,
+        )
         places = self.options.max_visitors
-        return page(503, "Busy", f"All {places} place{'s' if places != 1 else ''} for this "
-                    "chat are in use right now. Please try again in a few minutes (reload "
-                    "this page).", headers={"Retry-After": "60"})
+        return page(
+            503,
+            "Busy",
+            f"All {places} place{'s' if places != 1 else ''} for this "
+            "chat are in use right now. Please try again in a few minutes (reload "
+            "this page).",
+            headers={"Retry-After": "60"},
+        )
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         query_token = request.query.get("token")
-        if not (self._token_ok(query_token) or self._token_ok(request.cookies.get(
-                self.token_cookie))):
-            return self.refuse(request, "no valid token",
-                               "This address needs the secret token printed when 'calcinosis "
-                               "serve' started: open the whole address it printed "
-                               "(http://...:PORT/?token=...).")
+        if not (
+            self._token_ok(query_token) or self._token_ok(request.cookies.get(self.token_cookie))
+        ):
+            return self.refuse(
+                request,
+                "no valid token",
+                "This address needs the secret token printed when 'calcinosis "
+                "serve' started: open the whole address it printed "
+                "(http://...:PORT/?token=...).",
+            )
         visitor_id = request.cookies.get(self.visitor_cookie, "")
         visitor = self.visitors.get(visitor_id)
         if self._full(visitor):
@@ -313,8 +344,10 @@ class GuardedServer(Server):
         if not origin:
             return "WebSocket without an Origin"
         parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or \
-                parts.netloc.lower() != request.headers.get("Host", "").lower():
+        if (
+            parts.scheme not in ("http", "https")
+            or parts.netloc.lower() != request.headers.get("Host", "").lower()
+        ):
             return f"WebSocket from the foreign origin {origin[:200]!r}"
         return None
 
@@ -327,8 +360,9 @@ class GuardedServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         if not self._token_ok(request.match_info.get("token")):
-            return self.refuse(request, "WebSocket without the token",
-                               "This address needs the secret token.")
+            return self.refuse(
+                request, "WebSocket without the token", "This address needs the secret token."
+            )
         problem = self._origin_problem(request)
         if problem:
             return self.refuse(request, problem, "Not allowed from another site.")
@@ -336,8 +370,9 @@ class GuardedServer(Server):
         if self._full(visitor):
             return self._busy(request)
         if visitor is None:
-            visitor = self._new_visitor(request.cookies.get(self.visitor_cookie)
-                                        or secrets.token_urlsafe(18))
+            visitor = self._new_visitor(
+                request.cookies.get(self.visitor_cookie) or secrets.token_urlsafe(18)
+            )
         if visitor.cleanup is not None:
             visitor.cleanup.cancel()
             visitor.cleanup = None
@@ -346,8 +381,9 @@ class GuardedServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         visitor.connections += 1
         self.active += 1
-        log.info("visitor connected (%d of %d places in use)", self.active,
-                 self.options.max_visitors)
+        log.info(
+            "visitor connected (%d of %d places in use)", self.active, self.options.max_visitors
+        )
         service: VisitorService | None = None
         try:
             await websocket.prepare(request)
@@ -355,10 +391,15 @@ class GuardedServer(Server):
             if visitor.folder is not None:
                 extra["CALCINOSIS_DATA_DIR"] = str(visitor.folder)
             service = VisitorService(
-                self.command, extra_env=extra, visitor=visitor,
-                write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                close=websocket.close, download_manager=self.download_manager,
-                debug=self.debug)
+                self.command,
+                extra_env=extra,
+                visitor=visitor,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
             await service.start(width, height)
             await self._visit(websocket, service)
         except asyncio.CancelledError:
@@ -372,8 +413,9 @@ class GuardedServer(Server):
                 await websocket.close()
             visitor.connections -= 1
             self.active -= 1
-            log.info("visitor left (%d of %d places in use)", self.active,
-                     self.options.max_visitors)
+            log.info(
+                "visitor left (%d of %d places in use)", self.active, self.options.max_visitors
+            )
             if visitor.connections == 0:
                 self._schedule_cleanup(visitor)
         return websocket
@@ -391,8 +433,12 @@ class GuardedServer(Server):
                 message = await websocket.receive(timeout=remaining)
             except TimeoutError:
                 continue
-            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED,
-                                WSMsgType.ERROR):
+            if message.type in (
+                WSMsgType.CLOSE,
+                WSMsgType.CLOSING,
+                WSMsgType.CLOSED,
+                WSMsgType.ERROR,
+            ):
                 return
             if message.type != WSMsgType.TEXT:
                 continue
@@ -409,7 +455,8 @@ class GuardedServer(Server):
             elif kind == "resize" and isinstance(data, dict):
                 await service.set_terminal_size(
                     self._size(data.get("width"), 80, self.options.max_cols),
-                    self._size(data.get("height"), 24, self.options.max_rows))
+                    self._size(data.get("height"), 24, self.options.max_rows),
+                )
             elif kind == "ping":
                 await websocket.send_json(["pong", data if isinstance(data, str) else ""])
             elif kind == "blur":
@@ -457,16 +504,20 @@ def announce(options: Options) -> list[str]:
     if options.host.strip().strip("[]") in ANY_ADDRESS:
         lines.append("Serving calcinosis on every network address of this machine. Open:")
         lines += [f"  {url}" for url in urls]
-        lines.append("Warning: anyone on these networks who has an address above, with its "
-                     "token, can use the chat, and nothing is encrypted (http). Use it only "
-                     "on a network you trust; never expose it to the internet.")
+        lines.append(
+            "Warning: anyone on these networks who has an address above, with its "
+            "token, can use the chat, and nothing is encrypted (http). Use it only "
+            "on a network you trust; never expose it to the internet."
+        )
     else:
         lines.append(f"Serving calcinosis at {urls[0]}")
     if options.own_data:
         lines.append("Your own saved sessions are used (--own-data): one visitor at a time.")
     else:
-        lines.append(f"Each visitor gets a private, temporary data folder; at most "
-                     f"{options.max_visitors} at once.")
+        lines.append(
+            f"Each visitor gets a private, temporary data folder; at most "
+            f"{options.max_visitors} at once."
+        )
     lines.append("Press Ctrl+C to stop.")
     return lines
 
@@ -478,12 +529,13 @@ def serve_guarded(command: str, options: Options, templates_path: str) -> int:
     try:
         server.serve()
     except OSError as exc:
-        print(f"calcinosis: cannot listen on {options.host}:{options.port} "
-              f"({exc.strerror or exc}).", file=sys.stderr)
+        print(
+            f"calcinosis: cannot listen on {options.host}:{options.port} ({exc.strerror or exc}).",
+            file=sys.stderr,
+        )
         return 2
     finally:
         for visitor in server.visitors.values():
             if visitor.folder is not None:
                 shutil.rmtree(visitor.folder, ignore_errors=True)
     return 0
-
