@@ -59,9 +59,13 @@ def graph_problems(dialog: Dialog) -> list[str]:
 
     visit(dialog.start, [])
     recorded_with = {other for q in dialog.questions.values() for other in q.also}
+    # said at the last question, where a missing one would go
+    last = list(dialog.questions.values())[-1].where if dialog.questions \
+        else "dialogs/questions.yaml"
     for qid in contract.QUESTIONS:
         if qid not in dialog.questions and qid not in recorded_with:
-            problems.append(f"dialogs/questions.yaml: the contract question {qid!r} is never asked")
+            problems.append(f"{last}: the contract question {qid!r} is never asked (add it "
+                            "after this one, or list it in a question's 'also')")
     return problems
 
 

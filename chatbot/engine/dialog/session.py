@@ -70,6 +70,8 @@ class Session:
         self.ignored: list[Ignored] = []
         # question id -> the ids recorded with its answer (``age_group`` -> ``age``)
         self.implied: dict[str, tuple[str, ...]] = {}
+        # questions answered "unsure" on resuming a session saved before they existed
+        self.filled: list[str] = []
         self._labs: LabReport | None = None
         engine.machine.add_model(self)
 
@@ -272,6 +274,8 @@ class Session:
         self.answers.pop(qid, None)
         for other in self.implied.pop(qid, ()):
             self.answers.pop(other, None)
+        if qid in self.filled:
+            self.filled.remove(qid)
         self.ignored = [i for i in self.ignored if i.id != qid]
         self._labs = None
         self.engine.machine.set_state(qid, model=self)
@@ -290,6 +294,7 @@ class Session:
         self.answers.clear()
         self.history.clear()
         self.implied.clear()
+        self.filled.clear()
         self.ignored.clear()
         self._labs = None
         self.engine.machine.set_state(self.engine.dialog.start, model=self)
@@ -307,14 +312,21 @@ class Session:
 
         ``complete`` answers every question the file leaves out with "unsure" (the
         contract's rule for answers files); otherwise the replay stops at the first
-        question without an answer, as a saved unfinished session does.
+        question without an answer, as a saved unfinished session does. A session
+        saved before contract version 2 did not know its new questions: those count
+        as "unsure" (as in a version 1 answers file) while saved answers remain to be
+        replayed, so the person goes on where they stopped; ``filled`` lists them.
         """
         given = validate_all(raw, self.engine.labs)
+        older = not set(given) & set(contract.VERSION_2_QUESTIONS)
         while not self.finished:
             question = self.current
             assert question is not None
             if not complete and question.id not in given:
-                break  # a saved, unfinished session: stop where the person stopped
+                waiting = any(qid not in self.answers for qid in given)
+                if not (older and waiting and question.id in contract.VERSION_2_QUESTIONS):
+                    break  # a saved, unfinished session: stop where the person stopped
+                self.filled.append(question.id)
             also = {qid: given[qid] for qid in question.also if qid in given}
             self.answer_current(given.get(question.id), checked=True, also=also)
         for qid, value in given.items():
