@@ -20,6 +20,7 @@ must tell one story:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,18 @@ import yaml
 from chatbot.engine import contract
 from chatbot.engine.loading import default_engine
 from chatbot.engine.medicine.assessment import Assessment
-from chatbot.engine.reports.markdown import advice_markdown, to_dict
+from chatbot.engine.reports.markdown import advice_markdown, to_dict, to_markdown
 
 TESTS = Path(__file__).resolve().parent
 FILES = sorted((TESTS / "vignettes").glob("*.yaml")) + sorted((TESTS / "cases").glob("*.yaml"))
 KIDNEY_FAILURE = {"ckd", "dialysis", "transplant", "acute_injury"}
 CALCIPHYLAXIS_SUSPECTED = {"U1_calciphylaxis", "E3_calciphylaxis_infection"}
+# How soon a lower level would say it: never in a more urgent result (clinical.md 8.6).
+LOWER_WORDS = {
+    "urgent": re.compile(r"\btoday\b|same-day", re.I),
+    "soon": re.compile(r"days to weeks|within (the next )?(a )?few days", re.I),
+    "routine": re.compile(r"next regular visit|next check-up", re.I),
+}
 
 
 def _answers(path: Path) -> dict[str, Any]:
@@ -85,6 +92,11 @@ def test_one_story(path: Path) -> None:
             for fact in text.do_now:
                 if fact.when is None:
                     assert " ".join(fact.text.split()) not in now, (name, level, fact.text)
+    report = to_markdown(a, engine.content)
+    for level, words in LOWER_WORDS.items():
+        if contract.triage_rank(level) < rank:
+            lines = [line for line in report.splitlines() if words.search(line)]
+            assert not lines, (name, level, lines[:2])
     if a.triage == "emergency":
         first_words = " ".join(advice.replace("*", "").split()[:40]).lower()
         assert "emergency" in first_words, name
