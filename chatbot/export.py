@@ -174,9 +174,11 @@ def summary_text(engine: Engine, summary: Summary, fmt: str) -> str:
 def summary_dir() -> Path:
     """Where summaries are saved: $CALCINOSIS_SUMMARY_DIR, else the user's Documents
     folder when it exists, else the home folder."""
-    override = os.environ.get(SUMMARY_DIR_ENV)
+    from .settings import current
+
+    override = current().summary_dir
     if override:
-        return Path(override)
+        return override
     from platformdirs import user_documents_dir
 
     documents = Path(user_documents_dir())

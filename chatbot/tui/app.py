@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+
+from .host import ChatHost, OpenChat, OpenHistory, ShowResult, ShowWarning
 
 if TYPE_CHECKING:
     from ..engine.dialog.session import Session
@@ -26,7 +27,7 @@ NO_MATCHER = object()
 NOT_SAVING = "information, not a diagnosis · ANSWERS ARE NOT BEING SAVED"
 
 
-class CalcinosisApp(App[int]):
+class CalcinosisApp(ChatHost):
     TITLE = "Calcinosis check"
     SUB_TITLE = "information, not a diagnosis"
     CSS_PATH: ClassVar = "answer.tcss"  # the first screen's; each other screen loads its own
@@ -216,6 +217,27 @@ class CalcinosisApp(App[int]):
         self.exit(1, message="calcinosis: the installed dialog or content has problems; run "
                              "'calcinosis validate' to see them.")
 
+    # ----- the screens ask (chatbot.tui.host); only the app switches screens
+    def on_open_chat(self, message: OpenChat) -> None:
+        message.stop()
+        self.begin_chat()
+
+    def on_show_result(self, message: ShowResult) -> None:
+        message.stop()
+        self.show_result()
+
+    def on_show_warning(self, message: ShowWarning) -> None:
+        from .screens.warning import WarningScreen
+
+        message.stop()
+        self.push_screen(WarningScreen(message.assessment))
+
+    def on_open_history(self, message: OpenHistory) -> None:
+        from .screens.history import HistoryScreen
+
+        message.stop()
+        self.push_screen(HistoryScreen())
+
     def begin_chat(self) -> None:
         """The first answer is given: the chat opens over the welcome."""
         from .screens.chat import ChatScreen
@@ -268,8 +290,9 @@ class CalcinosisApp(App[int]):
         with a plain message when it cannot be saved.
         """
         from ..export import save_summary, summary_filename, summary_text
+        from ..settings import current
 
-        if os.environ.get("CALCINOSIS_SERVED"):
+        if current().served:
             import io
 
             name = summary_filename(summary, "html")
@@ -406,7 +429,9 @@ def make_app(engine: Engine | None = None, *, recorder: Any = None, save: bool =
 
         engine = default_engine()
     if exit_after_first_paint is None:
-        exit_after_first_paint = bool(os.environ.get(FIRST_PAINT_ENV))
+        from ..settings import current
+
+        exit_after_first_paint = current().exit_after_first_paint
     return CalcinosisApp(engine, recorder=recorder, save=save, resume=resume, matcher=matcher,
                          blink=blink, exit_after_first_paint=exit_after_first_paint,
                          theme=theme)

@@ -94,15 +94,17 @@ def read_welcome(root: Path | None = None) -> WelcomeText:
 
 def cache_path() -> Path:
     """``$XDG_CACHE_HOME/calcinosis/welcome.json`` (or the platform's cache folder)."""
-    override = os.environ.get("CALCINOSIS_CACHE_DIR")
-    if override:
-        return Path(override) / "welcome.json"
+    from ..settings import current
+
+    settings = current()
+    if settings.cache_dir:
+        return settings.cache_dir / "welcome.json"
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+        base = settings.local_app_data or Path.home() / "AppData" / "Local"
         return base / "calcinosis" / "Cache" / "welcome.json"
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Caches" / "calcinosis" / "welcome.json"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    base = settings.xdg_cache_home or Path.home() / ".cache"
     return base / "calcinosis" / "welcome.json"
 
 

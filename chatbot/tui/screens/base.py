@@ -12,14 +12,14 @@ from ..widgets.answer import AnswerArea
 
 if TYPE_CHECKING:
     from ...engine.dialog.session import Session
-    from ..app import CalcinosisApp
+    from ..host import ChatHost
     from ..interpret import Reply
 
 
 class AnsweringScreen(Screen):
     """A screen with an :class:`AnswerArea` for the session's current question."""
 
-    app: CalcinosisApp
+    app: ChatHost
     _pending: tuple[Callable[[Any], None], Any] | None = None
 
     @property

@@ -10,6 +10,7 @@ from textual.widgets import Header
 
 from ...engine import contract
 from .. import interpret
+from ..host import ShowResult, ShowWarning
 from ..interpret import Reply, said_for
 from ..widgets.answer import AnswerArea
 from ..widgets.footer import KeysFooter
@@ -128,15 +129,13 @@ class ChatScreen(AnsweringScreen):
         a high calcium with symptoms): say what to do now, before the next question."""
         assessment = self.session.news(self.announced)
         if assessment is not None:
-            from .warning import WarningScreen
-
             content = self.app.engine.content
             flags = "; ".join(content.red_flags[f.code].title if f.code in content.red_flags
                               else f.reason for f in assessment.red_flags if f.interrupt)
             level = content.levels[assessment.triage].title
             self.transcript.bot(say("warning_shown", self.session.respondent)
                                 .format(flags=flags, level=level), kind="note")
-            self.app.push_screen(WarningScreen(assessment))
+            self.post_message(ShowWarning(assessment))
 
     def ask_back(self, reply: Reply) -> None:
         """Typed words that fit several options, or none: say so in the chat, never guess."""
@@ -154,7 +153,7 @@ class ChatScreen(AnsweringScreen):
         else:
             self.transcript.bot(say("finished", s.respondent), kind="end")
         self.area.display = False
-        self.app.show_result()
+        self.post_message(ShowResult())
 
     # ----- always at hand
     def action_why(self) -> None:

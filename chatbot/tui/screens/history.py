@@ -29,7 +29,7 @@ from ..widgets.triage import SYMBOLS
 if TYPE_CHECKING:
     from ...engine.medicine.content import Content, LevelAdvice
     from ...export import Summary
-    from ..app import CalcinosisApp
+    from ..host import ChatHost
 
 WHO = {"self": "you", "caregiver": "someone else"}
 SHORT_TYPES = {"unclear": "not clear yet", "none": "no deposits"}
@@ -70,7 +70,7 @@ class SessionTable(DataTable):
 class SessionsScreen(Screen[None]):
     """What the list and the summary share: a status line and saving a summary."""
 
-    app: CalcinosisApp
+    app: ChatHost
     CSS_PATH: ClassVar = ["../global.tcss", "../history.tcss"]
 
     def say(self, message: str, *, problem: bool = False) -> None:

@@ -33,7 +33,7 @@ from ..widgets.triage import TriageBanner
 from ..wording import say
 
 if TYPE_CHECKING:
-    from ..app import CalcinosisApp
+    from ..host import ChatHost
 
 
 def glossary_terms(text: str, content: Content) -> list[Term]:
@@ -51,7 +51,7 @@ def glossary_terms(text: str, content: Content) -> list[Term]:
 class ResultScreen(Screen[str]):
     """Dismisses with ``"change:QID"`` or ``"restart"``."""
 
-    app: CalcinosisApp
+    app: ChatHost
     CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
     BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),

@@ -18,13 +18,13 @@ from ..widgets.triage import TriageBanner
 from ..wording import say
 
 if TYPE_CHECKING:
-    from ..app import CalcinosisApp
+    from ..host import ChatHost
 
 
 class WarningScreen(Screen[None]):
     """A full screen (not a pop-up): the level, the signs named, what to do and what to say."""
 
-    app: CalcinosisApp
+    app: ChatHost
     CSS_PATH: ClassVar = ["../global.tcss", "../result.tcss"]
     BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),

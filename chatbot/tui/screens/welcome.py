@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static
 
+from ..host import OpenChat, OpenHistory
 from ..widgets.answer import AnswerArea
 from ..widgets.footer import KeysFooter
 from ..widgets.paragraphs import Paragraph, Paragraphs
@@ -71,9 +72,7 @@ class WelcomeScreen(AnsweringScreen):
             self.notify("One moment: the guide is still getting ready. Press F5 again "
                         "in a second.", timeout=4)
             return
-        from .history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen())
+        self.post_message(OpenHistory())
 
     def answered(self, qid: str, reply: Reply) -> None:
-        self.app.begin_chat()
+        self.post_message(OpenChat())
