@@ -448,8 +448,10 @@ def test_browser_chat_to_a_result(server: Served, tmp_path: Path) -> None:
             page.keyboard.press("4")  # none of these
             page.keyboard.press("Enter")
             screen.wait_for(page, "How old are you")
-            page.keyboard.press("3")  # 18 or older
-            screen.wait_for(page, "hard lumps")
+            page.keyboard.type("62")  # the age, typed
+            page.keyboard.press("Enter")
+            screen.wait_for(page, "Do you have any of these?")
+            page.wait_for_timeout(300)
             page.keyboard.press("2")  # no deposits
             screen.wait_for(page, "Mention")  # "Mention it at your next regular visit"
             page.wait_for_timeout(800)
