@@ -523,6 +523,17 @@ def announce(options: Options) -> list[str]:
 
 
 def serve_guarded(command: str, options: Options, templates_path: str) -> int:
+    try:  # say at once when the port is taken, before printing where to connect
+        family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((options.host.strip("[]"), options.port))
+    except OSError as exc:
+        print(
+            f"calcinosis: cannot listen on {options.host}:{options.port} ({exc.strerror or exc}).",
+            file=sys.stderr,
+        )
+        return 2
     server = GuardedServer(command, options, templates_path)
     for line in announce(options):
         print(line, file=sys.stderr, flush=True)
