@@ -178,8 +178,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
         results.append(assessment)
     if args.json:
         data = [to_dict(a, engine.content) for a in results]
-        json.dump(data[0] if len(data) == 1 else data, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        # serialised once and written once: json.dump to a stream writes every token
+        # separately (about 750 writes per assessment)
+        sys.stdout.write(json.dumps(data[0] if len(data) == 1 else data, indent=2,
+                                    ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("\n\n---\n\n".join(to_markdown(a, engine.content) for a in results))
     return EXIT_OK
