@@ -140,7 +140,7 @@ def first_page(s: SummaryInput, dialog: Dialog, content: Content) -> list[str]:
 
     notes = a.answers.get("notes")
     out += ["## In the person's own words", ""]
-    if isinstance(notes, str) and notes.strip():
+    if isinstance(notes, str) and notes.strip() and notes != contract.UNSURE:
         out += [f"> {escape_md(line)}" if line.strip() else ">"
                 for line in notes.strip().splitlines()]
     else:
