@@ -43,12 +43,12 @@ def visible(name: str) -> str:
                               else f"\\u{ord(m.group()):04x}", name)
 
 
-def cut(text: str, longest: int = 80) -> str:
+def cut(text: str, longest: int = 300) -> str:
     """A message with every very long run of characters cut short (a 100 MB bad value is
-    not repeated in full)."""
+    not repeated in full; a file's path, even a long one, is kept whole)."""
     def shorten(match: re.Match[str]) -> str:
         run = match.group()
-        return f"{run[:60]}... ({len(run):,} characters)"
+        return f"{run[:200]}... ({len(run):,} characters)"
 
     return re.sub(r"\S{" + str(longest + 1) + ",}", shorten, text)
 
