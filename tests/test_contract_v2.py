@@ -350,6 +350,22 @@ def test_notes_too_long_or_not_text_are_refused(engine):
     assert validate_all({"notes": "   \n"}, engine.labs)["notes"] == contract.UNSURE
 
 
+def test_the_nothing_to_add_label_typed_at_the_notes_is_unsure(engine):
+    question = engine.dialog.questions["notes"]
+    for typed in (question.unsure_label, f"  {question.unsure_label.upper()} "):
+        session = session_with(engine, {"has_deposits": "yes"}, complete=False)
+        try:
+            while session.current.id != "notes":
+                session.answer_current(contract.UNSURE if session.current.kind != contract.MANY
+                                       else [contract.UNSURE])
+            session.answer_current(typed)
+            assert session.answers["notes"] == contract.UNSURE
+        finally:
+            session.close()
+    assert validate_all({"notes": "Nothing to add, except the rash"},
+                        engine.labs)["notes"] == Text("Nothing to add, except the rash")
+
+
 def test_the_notes_question_asks_for_the_other_condition(engine):
     question = engine.dialog.questions["notes"]
     plain = session_with(engine, {"has_deposits": "yes", "conditions": ["lupus"]})

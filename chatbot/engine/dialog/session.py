@@ -219,6 +219,9 @@ class Session:
             extra[qid] = raw if checked else normalize(qid, raw, self.engine.labs)
         normal = value if checked and value is not None else \
             normalize(question.id, value, self.engine.labs)
+        if isinstance(normal, Text) and \
+                normal.text.strip().lower() == question.unsure_label.lower():
+            normal = contract.UNSURE  # the words of the "Nothing to add" answer itself
         if normal in (contract.UNSURE, (contract.UNSURE,)):
             normal = implied_by(question.id, extra) or normal
         check_together({question.id: normal, **extra})
