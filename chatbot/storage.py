@@ -117,9 +117,12 @@ class SessionLock:
     """An OS lock on one session, held while a front end can change it."""
 
     def __init__(self, path: Path, session_id: int) -> None:
-        import fcntl
-
         self.path = path
+        self.file: IO[bytes] | None = None
+        try:
+            import fcntl
+        except ImportError:  # not a POSIX system: no lock, as before
+            return
         folder = path.parent
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
@@ -129,7 +132,7 @@ class SessionLock:
         except OSError as exc:
             raise StoreError(f"The lock for session {session_id} cannot be made in {folder} "
                              f"({exc.strerror or exc}).") from exc
-        self.file: IO[bytes] | None = os.fdopen(fd, "r+b")
+        self.file = os.fdopen(fd, "r+b")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
