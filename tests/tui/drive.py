@@ -61,14 +61,21 @@ async def pick(pilot, index: int, *, click: bool = False, many: bool = False) ->
         await pilot.pause()
         line = widget.line_of(index) - int(widget.scroll_offset.y)
         await pilot.click(widget, offset=(8, line))
-    elif index == count - 1:
+    elif index == count - 1 and not _ages(pilot):
         await pilot.press("0")
-    elif index < 9:
+    elif index < 9 and not _ages(pilot):
         await pilot.press(str(index + 1))
-    else:
+    else:  # by the arrows (at the age question a digit is the start of an age)
         widget.focus()
         await pilot.press("home", *["down"] * index, "space" if many else "enter")
     await pilot.pause()
+
+
+def _ages(pilot) -> bool:
+    """Whether the current question takes a typed age ("62"): its digits go to the text box."""
+    session = pilot.app.session
+    question = session.current if session is not None else None
+    return question is not None and "age" in getattr(question, "also", ())
 
 
 async def answer_current(pilot, value: Any, *, click: bool = False) -> None:

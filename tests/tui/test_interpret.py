@@ -94,8 +94,8 @@ def test_lab_value_with_unit_status_and_errors(at, engine, matcher):
     assert value.kind == ANSWER and value.value.entered() == "9.6 mg/dL"
     assert typed(s, "high", engine, matcher).value == "high"
     bad = typed(s, "11.8 mg/dk", engine, matcher)
-    assert bad.kind == ASK and "dk" in bad.message and "mg/dL" in bad.message
-    assert typed(s, "11.8", engine, matcher).kind == ASK  # no unit: asked, never assumed
+    assert bad.kind == PROBLEM and "dk" in bad.message and "mg/dL" in bad.message
+    assert typed(s, "11.8", engine, matcher).kind == PROBLEM  # no unit: never assumed
 
 
 def test_a_lone_option_number_at_a_lab_question_chooses_that_option(at, engine, matcher):
@@ -103,7 +103,7 @@ def test_a_lone_option_number_at_a_lab_question_chooses_that_option(at, engine, 
     assert typed(s, "2", engine, matcher).value == "normal"  # "2 It was normal", on screen
     assert typed(s, "0", engine, matcher).value == "unsure"
     no_unit = typed(s, "5", engine, matcher)  # not an option: a value, whose unit is asked
-    assert no_unit.kind == ASK and "unit" in no_unit.message
+    assert no_unit.kind == PROBLEM and "unit" in no_unit.message
 
 
 def test_an_extreme_lab_value_asks_for_confirmation(at, engine, matcher):

@@ -152,6 +152,18 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
                     return reader._ask(table, shown, f"{spec.title} cannot be given in "
                                        f"{unit_typed}; please use {unit_text}.",
                                        pending=number)
+        chunk = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
+        if chunk is not None and "/" in chunk.group(1) and exact_unit is None:
+            chosen = None  # "mg/dk": a whole unit as labs print them, but not one of these
+        if chosen is None and unit_words and exact_unit is None:
+            # a unit that is none of the lab's: the lab check names what was typed
+            found_at = re.search(r"[0-9][0-9.,]*", shown)
+            if found_at is not None:
+                try:
+                    parse_lab_text(question.id, shown[found_at.start():].strip(), reader.labs)
+                except LabError as exc:
+                    if exc.kind == "unit":
+                        return reader._ask(table, shown, exc.message, pending=number)
         leftover = _leftover(reader, table, words, used)
         if leftover.unknown:
             return reader._ask(table, shown, f"I did not recognise "

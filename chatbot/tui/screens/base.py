@@ -77,12 +77,16 @@ class AnsweringScreen(Screen):
 
         question = self.session.current
         if question is not None:
+            asked = getattr(self, "_asked", None)  # the reading asked back last, if here
+            after = asked if asked is not None and asked.question == question.id else None
             self.handle(interpret.typed(question, self.session.options(question), text,
-                                        labs=self.app.engine.labs, matcher=self.app.matcher))
+                                        labs=self.app.engine.labs, matcher=self.app.matcher,
+                                        given=self.session.answers, after=after))
 
     def handle(self, reply: Reply) -> None:
         from .. import interpret
 
+        self._asked = reply.reading if reply.kind == interpret.ASK else None
         if reply.kind == interpret.ANSWER:
             self.accept(reply)
         elif reply.kind == interpret.CONFIRM:
@@ -112,7 +116,7 @@ class AnsweringScreen(Screen):
         if question is None:
             return
         try:
-            self.session.answer_current(reply.value)
+            self.session.answer_current(reply.value, also=reply.also or None)
         except AnswerError as exc:
             self.area.problem(exc.message)
             return

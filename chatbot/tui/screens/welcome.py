@@ -20,10 +20,9 @@ if TYPE_CHECKING:
 INTRO = ("Welcome. This guide asks about hard lumps, bumps or chalky spots in or under the "
          "skin, one question at a time, then explains what the answers suggest and how soon "
          "to see a doctor.")
-# two lines at 80 columns: with the notices, the whole welcome fits at 80x24 (it scrolls
-# when the window is smaller)
-HOW = ("How to answer: ↑ ↓ and Enter, a number key, or a click; later questions also take "
-       "your own words. The keys at the bottom work at any time.")
+# one line at 80 columns: with the notices and the text box, the whole welcome fits at
+# 80x24 (it scrolls when the window is smaller)
+HOW = "Use ↑ ↓ and Enter, a number, a click, or type; the keys work at any time."
 
 
 class WelcomeScreen(AnsweringScreen):
@@ -50,7 +49,7 @@ class WelcomeScreen(AnsweringScreen):
         yield Static(question.text(None), id="first-question", classes="question",
                      markup=False)
         yield AnswerArea(question, question.options, body_map=False,  # type: ignore[arg-type]
-                         text_box=False, id="answer")
+                         id="answer")
         yield KeysFooter()
 
     def on_mount(self) -> None:
