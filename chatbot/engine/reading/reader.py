@@ -475,13 +475,18 @@ class Reader:
         elif table.qid in ("pain", "size", "extent") and values != [0]:
             what = {"pain": "a pain score out of 10", "size": "a size (in mm or cm)",
                     "extent": "a number of lumps"}[table.qid]
+            if numbered:
+                return self._ask(table, shown, f"There is no answer number "
+                                 f"{_cut(max(values))} here (the answers are 1 to {count}, or "
+                                 f"0 for \"{self._label(table, contract.UNSURE)}\"). If it is "
+                                 f"{what}, please say so in words.")
             return self._ask(table, shown, f"Is {shown} the number of an answer, or "
                              f"{what}? Please say it in words, or choose: "
                              f"{self._choices(table)}.")
         if any(v > count for v in values):
             if table.qid in ("pain", "size", "extent") and len(values) == 1:
                 return None  # a score, a size or a count: read with its words
-            return self._ask(table, shown, f"There is no answer number {max(values)} here: "
+            return self._ask(table, shown, f"There is no answer number {_cut(max(values))} here: "
                              f"please use a number from 1 to {count}, or 0 for "
                              f"\"{self._label(table, contract.UNSURE)}\". You can choose: "
                              f"{self._choices(table)}.")
@@ -904,6 +909,12 @@ class Reader:
         from chatbot.engine.reading.intake import read_intake
 
         return read_intake(self, table, shown, words, given)
+
+
+def _cut(number: int) -> str:
+    """A number as typed, cut short when very long."""
+    text = str(number)
+    return text if len(text) <= 12 else text[:12] + "\u2026"
 
 
 def _also_ids(table: _Table, reader: Reader) -> tuple[str, ...]:
