@@ -79,11 +79,15 @@ class CalcinosisApp(ChatHost):
 
     @property
     def matcher(self) -> Matcher | None:
-        """The engine's reader of typed answers (the same as plain mode's)."""
+        """Reads typed words (synonyms, typos); ``None`` if the synonyms cannot be read."""
         if self._matcher is NO_MATCHER:
-            from ..engine.reading.reader import reader_for
+            from .interpret import load_matcher
 
-            self._matcher = reader_for(self.engine)
+            try:
+                matcher = load_matcher(self.engine.root if self.engine else None)
+            except Exception:  # typed words then need numbers or exact labels
+                matcher = None
+            self._matcher = matcher
         return cast("Matcher | None", self._matcher)
 
     def get_key_display(self, binding: Binding) -> str:
@@ -176,7 +180,20 @@ class CalcinosisApp(ChatHost):
         self.push_screen(
             ConfirmScreen(f"You did not finish last time ({answered}, {when}). "
                           "Continue where you left off?", yes="Continue", no="Start new"),
-            lambda go_on: self._continue(row.id) if go_on else None)
+            lambda go_on: self._continue(row.id) if go_on else self._set_aside(row.id))
+
+    def _set_aside(self, session_id: int) -> None:
+        """"Start new": the unfinished session stays in the history (F5) but is not
+        offered again at the next start."""
+        from ..storage import StoreError
+
+        store = self.recorder.store if self.recorder is not None else None
+        if store is None:
+            return
+        try:
+            store.set_aside(session_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
 
     def _continue(self, session_id: int) -> None:
         from ..engine.dialog.answers import AnswerError

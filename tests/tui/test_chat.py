@@ -93,14 +93,31 @@ async def test_back_undoes_the_last_answer_and_the_transcript_shows_the_change(m
         await pilot.pause()
         assert app.session.current.id == "age_group"
         assert "age_group" not in app.session.answers
-        changed = [m for m in transcript(app).messages
-                   if isinstance(m, UserMessage) and m.changed]
-        assert [m.said for m in changed] == ["18 or older"]
-        assert "(changed)" in transcript(app).plain()
+        # issue 15: "(changed)" only once the answer was really changed
+        assert "(changed)" not in transcript(app).plain()
+        assert "18 or older" not in [m.said for m in transcript(app).answers()]
         await pilot.press("up", "enter")  # at the age question a digit starts an age
         await pilot.pause()
         assert app.session.answers["age_group"] == "child"
         assert transcript(app).answers()[-1].said == "1 to 17 years"
+        changed = [m for m in transcript(app).messages
+                   if isinstance(m, UserMessage) and m.changed]
+        assert [m.said for m in changed] == ["18 or older"]
+        assert "(changed)" in transcript(app).plain()
+
+
+async def test_back_and_the_same_answer_again_is_not_a_change(make):
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "has_deposits")
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("enter")  # the earlier answer is chosen again
+        await pilot.pause()
+        assert app.session.answers["age_group"] == "adult"
+        assert app.session.current.id == "has_deposits"
+        assert "(changed)" not in transcript(app).plain()
+        assert [m.said for m in transcript(app).answers()].count("18 or older") == 1
 
 
 async def test_back_shows_the_earlier_answer_chosen_so_one_tick_can_change(make):
@@ -671,6 +688,8 @@ async def test_lab_values_are_drawn_on_a_range_bar(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         await open_result(pilot, vignette("pub-05")["answers"])
+        await pilot.press("m")  # the lab values are under "More detail" (issue 15)
+        await pilot.pause()
         bar = app.screen.query_one("#lab-calcium")
         line = "".join(s.text for s in bar.render_line(0))
         assert line.startswith("low ") and line.rstrip().endswith(" high") and "●" in line
@@ -681,6 +700,8 @@ async def test_a_lab_given_only_as_a_status_has_no_made_up_marker(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         await open_result(pilot, vignette("pub-04")["answers"])  # phosphate: normal
+        await pilot.press("m")  # the lab values are under "More detail" (issue 15)
+        await pilot.pause()
         bar = app.screen.query_one("#lab-phosphate")
         await until(pilot, lambda: bar.size.height == 3)
         lines = ["".join(s.text for s in bar.render_line(y)) for y in range(bar.size.height)]

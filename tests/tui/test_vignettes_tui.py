@@ -57,6 +57,6 @@ async def test_caregiver_wording_follows_the_choice(make):
         await chat_through(pilot, vignette("pub-09")["answers"])
         await pilot.pause()
         text = screen_text(app)
-        assert "What your answers about them suggest" in text
-        assert "How soon they should see a doctor" in text
-        assert "Their lab values" in text
+        # the result opens with what to do (issue 15); its headings speak of "them"
+        assert "Warning signs in your answers about them" in text
+        assert "Most likely type of their deposits" in text

@@ -45,6 +45,7 @@ class ChatScreen(AnsweringScreen):
     def __init__(self) -> None:
         super().__init__()
         self.carry: dict[str, Any] = {}  # answers to keep after changing an earlier one
+        self.taken_back: dict[str, Any] = {}  # answers taken back, until answered again
         self.announced: set[str] = set()  # red flags already said on the warning screen
 
     def compose(self) -> ComposeResult:
@@ -104,6 +105,7 @@ class ChatScreen(AnsweringScreen):
             self.carry.clear()
             return
         self.transcript.bot(s.text(question), kind="question")
+        self._settle(question.id)
         self.transcript.user(said_for(question, s.answers[question.id]), qid=question.id,
                              kept=True)
         self.app.saved()
@@ -116,6 +118,7 @@ class ChatScreen(AnsweringScreen):
         self.query_one(ProgressLine).show(progress, part, len(sections))
 
     def answered(self, qid: str, reply: Reply) -> None:
+        self._settle(qid)
         self.transcript.user(reply.said, reply.meaning, qid=qid)
         self.area.clear_typed()
         note = self.session.unsure_note(qid)
@@ -174,6 +177,7 @@ class ChatScreen(AnsweringScreen):
             return
         self.carry.clear()
         before = s.answers.get(s.history[-1])
+        self.taken_back[s.history[-1]] = before
         if not s.back():
             return
         self.app.saved()
@@ -194,6 +198,7 @@ class ChatScreen(AnsweringScreen):
         self.carry = {q: s.answers[q] for q in later if q in s.answers}
         count = len(s.history) - at
         before = s.answers.get(qid)
+        self.taken_back.update({q: s.answers.get(q) for q in s.history[at:]})
         s.back_to(qid)
         self.app.saved()
         self._mark_changed(count)
@@ -203,6 +208,12 @@ class ChatScreen(AnsweringScreen):
         self.ask()
         if not s.finished:
             self.area.preselect(before)
+
+    def _settle(self, qid: str) -> None:
+        """``qid`` is answered again: "(changed)" on the answer taken back, if it differs."""
+        if qid in self.taken_back:
+            before = self.taken_back.pop(qid)
+            self.transcript.settle(qid, self.session.answers.get(qid) != before)
 
     def _mark_changed(self, count: int) -> None:
         answers = self.transcript.answers()

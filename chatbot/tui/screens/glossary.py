@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -26,14 +26,17 @@ class GlossaryScreen(ModalScreen[None]):
         term = self.term
         with Vertical(id="glossary", classes="dialog"):
             yield Static(term.term[:1].upper() + term.term[1:], classes="title", markup=False)
-            if term.aliases:
-                yield Static("Also called: " + ", ".join(term.aliases), classes="aliases",
-                             markup=False)
-            yield Static(term.definition, classes="definition", markup=False)
-            cites = [self.content.sources[k].cite() for k in term.sources
-                     if k in self.content.sources]
-            if cites:
-                yield Static("Sources: " + "; ".join(cites), classes="sources", markup=False)
+            with VerticalScroll(id="glossary-body"):
+                if term.aliases:
+                    yield Static("Also called: " + ", ".join(term.aliases), classes="aliases",
+                                 markup=False)
+                yield Static(term.definition, classes="definition", markup=False)
+                cites = [self.content.sources[k].cite() for k in term.sources
+                         if k in self.content.sources]
+                if cites:
+                    yield Static("Sources:\n" + "\n".join(f"• {c}" for c in cites),
+                                 classes="sources", markup=False)
+            yield Static("↑ ↓ to scroll, Esc to close.", classes="scroll-hint", markup=False)
             yield Button("Close (Esc)", id="close", variant="primary")
 
     def on_mount(self) -> None:

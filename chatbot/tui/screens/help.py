@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Markdown
+from textual.widgets import Button, Markdown, Static
 
 HELP_FILE = Path(__file__).with_name("help.md")
+SCROLL_HINT = "Scroll with ↑ ↓, PgUp and PgDn; Esc closes the help."
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,6 +23,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help", classes="dialog wide"):
             with VerticalScroll(id="help-body"):
                 yield Markdown(HELP_FILE.read_text(encoding="utf-8"), open_links=False)
+            yield Static(SCROLL_HINT, classes="scroll-hint", markup=False)
             yield Button("Close (Esc)", id="close", variant="primary")
 
     def on_mount(self) -> None:

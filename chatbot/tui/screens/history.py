@@ -118,6 +118,8 @@ class HistoryScreen(SessionsScreen):
         table = SessionTable(id="sessions", cursor_type="row")
         table.add_columns("Date", "Answered by", "Status", "Type", "How soon")
         yield table
+        yield Static("↑ ↓ PgUp PgDn to move through the list; Enter opens a session.",
+                     id="history-hint", classes="scroll-hint", markup=False)
         yield Static("", id="status", markup=False)
         with Horizontal(classes="buttons"):
             yield Button("Open (Enter)", id="open", variant="primary", compact=True,
@@ -157,6 +159,7 @@ class HistoryScreen(SessionsScreen):
         self.query_one("#history-note", Static).update(Text(note))
         self.query_one("#history-note").display = bool(note)
         table.display = bool(self.rows)
+        self.query_one("#history-hint").display = bool(self.rows)
         for button in self.query("#open, #save, #delete").results(Button):
             button.disabled = not self.rows
         if self.rows:
@@ -172,7 +175,8 @@ class HistoryScreen(SessionsScreen):
         if recorder is not None and row.id == recorder.session_id:
             status = "open now"
         else:
-            status = "finished" if row.status == "finished" else "not finished"
+            status = {"finished": "finished", "set_aside": "set aside"}.get(row.status,
+                                                                           "not finished")
         return [Text(when(row.updated)), Text(WHO.get(row.respondent or "", "not said")),
                 Text(status), Text(type_words(content, row.type)),
                 triage_words(row.triage, content.levels)]
@@ -274,6 +278,7 @@ class SummaryScreen(SessionsScreen):
         from ...export import summary_markdown
 
         yield Header()
+        yield Static("Scroll with ↑ ↓, PgUp and PgDn.", classes="scroll-hint", markup=False)
         with VerticalScroll(id="summary-body"):
             yield Markdown(summary_markdown(self.app.engine, self.summary), open_links=False)
         yield Static("", id="status", markup=False)

@@ -1,7 +1,9 @@
-"""The result: triage first (words and colour, red flags named), then the type and the rest.
+"""The result, action first: what to do and how soon, the words to say when calling,
+then the likely type, the strongest reasons, the cautions and what to do if things get
+worse; everything else under "More detail", collapsed until opened.
 
-Order follows the medical-safety rule of ``chatbot.engine.reports.markdown``: what to do
-and how soon comes before what the deposits may be.
+The same parts, in the same order, as the Markdown report and plain mode
+(``chatbot.engine.reports.markdown``). The screen scrolls, and says how.
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Markdown, Static
+from textual.widgets import Button, Collapsible, Header, Markdown, Static
 
 from ...engine.medicine.assessment import Assessment
 from ...engine.medicine.content import Content, Term
 from ...engine.reports.markdown import (
-    CERTAINTY_WORDS,
-    advice_markdown,
+    caution_texts,
+    detail_markdown,
     explanation_markdown,
+    flag_lines,
+    if_worse,
     lab_rows,
-    source_keys,
-    type_title,
+    top_reasons,
+    type_heading,
+    type_sentences,
 )
 from ..widgets.footer import KeysFooter
 from ..widgets.rangebar import RangeBar, title
@@ -58,6 +63,7 @@ class ResultScreen(Screen[str]):
         # c, s and v are written on the buttons above the footer, which keeps it to one line
         Binding("c", "change", "Change an answer", show=False),
         Binding("s", "restart", "Start over", show=False),
+        Binding("m", "more", "More detail"),
         Binding("g", "words", "Explain a word"),
         Binding("v", "save_summary", "Save summary", show=False),
     ]
@@ -71,40 +77,42 @@ class ResultScreen(Screen[str]):
         content: Content = self.app.engine.content
         who = a.respondent
         yield Header()
+        yield Static(say("result_scroll", who), id="scroll-hint", markup=False)
         with VerticalScroll(id="result-body"):
-            yield Static(say("result_title", who) + " (information, not a diagnosis)",
-                         classes="title", markup=False)
-            yield Static(say("triage_heading", who), classes="heading first", markup=False)
+            # what to do, and how soon: first
             yield TriageBanner(a.triage, content.levels[a.triage], id="triage")
-            if a.red_flags:
-                yield Static(say("flags_heading", who), classes="heading", markup=False)
-                for flag in a.red_flags:
-                    text = content.red_flags.get(flag.code)
-                    line = Text.assemble(("▲ ", "bold"))
-                    line.append(text.title if text else flag.code, style="bold")
-                    line.append(f" ({flag.level}): {flag.reason}")
-                    yield Static(line, classes="red-flag", markup=False)
+            if a.call_words:
+                yield Static(say("call_heading", who), classes="heading", markup=False)
+                yield Static(a.call_words, classes="call-words", markup=False)
+            titles = [t for t, _reason in flag_lines(a, content)]
+            if titles:
+                line = Text.assemble((say("flags_heading", who) + ": ", "bold"))
+                line.append("; ".join(titles) + ".")
+                yield Static(line, classes="red-flag", markup=False)
             yield from self._type(a, content)
-            explanation = explanation_markdown(a, content)
-            if explanation:
-                yield Static(say("about_heading", who), classes="heading", markup=False)
-                yield Markdown(explanation, classes="explanation", open_links=False)
-            yield Static(say("advice_heading", who), classes="heading", markup=False)
-            yield Markdown(advice_markdown(a, content), classes="advice", open_links=False)
-            yield from self._labs(a)
-            terms = glossary_terms(self._all_text(a, content), content)
-            if terms:
-                yield Static(say("words_heading", who), classes="heading", markup=False)
-                with Horizontal(id="words"):
-                    for term in terms:
-                        yield Button(term.term, id=f"term-{term.key}", classes="term",
-                                     compact=True)
-            yield Static(say("sources_heading", who), classes="heading", markup=False)
-            cites = [f"• {key}: {content.sources[key].cite() if key in content.sources else key}"
-                     for key in source_keys(a, content)]
-            yield Static("\n".join(cites), id="sources", markup=False)
-            yield Static(f"This is not a diagnosis. {content.notices['not_a_diagnosis']}",
-                         classes="notice not-diagnosis", markup=False)
+            cautions = caution_texts(a)
+            if cautions:
+                yield Static(say("cautions_heading", who), classes="subheading", markup=False)
+                yield Static("\n".join(f"• {c}" for c in cautions), classes="cautions",
+                             markup=False)
+            worse = if_worse(a, content)
+            if worse:
+                yield Static(say("worse_heading", who), classes="subheading", markup=False)
+                yield Static("\n".join(f"• {f.text}" for f in worse), classes="worse",
+                             markup=False)
+            yield Static("This is not a diagnosis.", classes="notice not-diagnosis",
+                         markup=False)
+            with Collapsible(title=say("more_title", who), collapsed=True, id="more"):
+                yield Markdown(detail_markdown(a, content), classes="detail",
+                               open_links=False)
+                yield from self._labs(a)
+                terms = glossary_terms(self._all_text(a, content), content)
+                if terms:
+                    yield Static(say("words_heading", who), classes="heading", markup=False)
+                    with Horizontal(id="words"):
+                        for term in terms:
+                            yield Button(term.term, id=f"term-{term.key}", classes="term",
+                                         compact=True)
         yield Static("", id="saved-note", markup=False)
         with Horizontal(classes="buttons"):
             yield Button("Change an answer (c)", id="change", variant="primary", compact=True,
@@ -119,59 +127,40 @@ class ResultScreen(Screen[str]):
         who = a.respondent
         yield Static(say("type_heading", who), classes="heading", markup=False)
         if a.type == "none":
-            yield Static(say("no_type", who) + " " + content.types["none"].summary,
+            yield Static(say("no_type", who) + " " + type_sentences(a, content),
                          id="type", classes="type", markup=False)
             return
-        head = type_title(content, a.type)
-        if a.subtype:
-            head += f", {type_title(content, a.subtype).lower()}"
-        line = Text.assemble((head, "bold"))
-        line.append(f"\n{CERTAINTY_WORDS.get(a.certainty, '')} {a.pathway_note}".rstrip())
+        line = Text.assemble((type_heading(content, a), "bold"))
+        line.append(f"\n{type_sentences(a, content)}")
         yield Static(line, id="type", classes="type", markup=False)
-        top = a.ranking[0]
-        reasons = list(top.reasons) if a.type != "unclear" else []
-        if a.subtype_reason:
-            reasons.append(a.subtype_reason)
+        reasons = top_reasons(a)
         if reasons:
             yield Static(say("reasons_heading", who), classes="subheading", markup=False)
             yield Static("\n".join(f"• {r}" for r in reasons), classes="reasons", markup=False)
-        others = [c for c in a.ranking if c.type != a.type]
-        if others:
-            yield Static(say("others_heading", who), classes="subheading", markup=False)
-            lines = []
-            for cand in others:
-                why = " ".join(cand.reasons) if cand.reasons else \
-                    "Nothing in the answers points here."
-                lines.append(f"• {type_title(content, cand.type)}: {why}")
-            yield Static("\n".join(lines), classes="others", markup=False)
-        if a.tests:
-            yield Static(say("tests_heading", who), classes="subheading", markup=False)
-            yield Static("\n".join(f"• {t}" for t in a.tests), classes="tests", markup=False)
 
     def _labs(self, a: Assessment) -> ComposeResult:
-        yield Static(say("labs_heading", a.respondent), classes="heading", markup=False)
         rows = lab_rows(a)
         if not rows:
-            yield Static(say("no_labs", a.respondent), classes="labs-none", markup=False)
+            return  # "No lab values were given" is said in the detail above
+        yield Static(say("labs_heading", a.respondent), classes="heading", markup=False)
         for row in rows:
             result = row["result"]
             yield Static(title(result), classes="lab-title", markup=False)
             yield RangeBar(result, id=f"lab-{result.lab}")
-        if a.labs.caxp is not None:
-            yield Static(f"Calcium × phosphate product: {a.labs.caxp:g} mg²/dL²"
-                         + (f" ({a.labs.caxp_level})" if a.labs.caxp_level else ""),
-                         classes="caxp", markup=False)
-        for note in a.labs.notes:
-            yield Static(f"Note: {note}", classes="lab-note", markup=False)
 
     def _all_text(self, a: Assessment, content: Content) -> str:
-        parts = [type_title(content, a.type), type_title(content, a.subtype),
-                 explanation_markdown(a, content), advice_markdown(a, content)]
-        parts += [r for c in a.ranking for r in c.reasons] + list(a.tests)
-        return "\n".join(p for p in parts if p)
+        return "\n".join([type_heading(content, a), explanation_markdown(a, content),
+                          detail_markdown(a, content)])
 
     def on_mount(self) -> None:
         self.query_one("#result-body").focus()
+
+    def action_more(self) -> None:
+        """Open (or close) "More detail" and bring it into view."""
+        more = self.query_one("#more", Collapsible)
+        more.collapsed = not more.collapsed
+        if not more.collapsed:
+            self.call_after_refresh(more.scroll_visible, top=True)
 
     # ----- actions
     def action_change(self) -> None:
@@ -229,8 +218,10 @@ class ResultScreen(Screen[str]):
     def action_words(self) -> None:
         buttons = self.query(".term")
         if buttons:
-            buttons.first().focus()
-            buttons.first().scroll_visible()
+            self.query_one("#more", Collapsible).collapsed = False  # the words are in there
+            first = buttons.first()
+            self.call_after_refresh(first.focus)
+            self.call_after_refresh(first.scroll_visible)
 
     @on(Button.Pressed, ".term")
     def _term(self, event: Button.Pressed) -> None:

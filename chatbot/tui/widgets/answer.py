@@ -523,6 +523,12 @@ class AnswerArea(Vertical):
         if not self.text_box:
             return
         focused = self.screen.focused
+        if (isinstance(event, events.Key) and event.key in ("up", "down")
+                and focused is not None and focused.id == "typed"):
+            # the arrows choose in the list from the text box too (a lab question, or
+            # after words were asked back): the list gets this key and the next ones
+            self.screen.set_focus(self.choices)
+            return
         if not (isinstance(focused, AnswerList) or (focused is not None
                                                     and focused.id == "bodymap")):
             return
@@ -530,9 +536,6 @@ class AnswerArea(Vertical):
             starts = bool(event.text)
         else:
             char = event.character
-            # a digit is the list's shortcut, except where a number is an age ("62")
-            ages = self.question is not None and "age" in getattr(self.question, "also", ())
-            starts = bool(event.is_printable and char and char != " "
-                          and (ages or not char.isdigit()))
+            starts = bool(event.is_printable and char and not char.isdigit() and char != " ")
         if starts:
             self.screen.set_focus(self.query_one("#typed", Input))  # now, not after a message

@@ -55,8 +55,10 @@ class UserMessage:
     said: str
     meaning: str = ""
     qid: str = ""          # the question answered; empty for words that were asked back
-    changed: bool = False  # taken back (Back, or changed from the result)
+    changed: bool = False  # answered again differently (after Back, or from the result)
     kept: bool = False     # re-applied after an earlier answer was changed
+    retracted: bool = False  # taken back (Back, or "change an answer"), not yet answered
+    # again, or answered again the same way: no longer standing, but not "(changed)"
     speaker: str = field(default="user", init=False)
 
     def __post_init__(self) -> None:
@@ -111,15 +113,28 @@ class Transcript(ScrollView, can_focus=True):
         return message
 
     def answers(self) -> list[UserMessage]:
-        """The answers still standing (not asked-back words, not changed ones), oldest first."""
+        """The answers still standing (not asked-back words, not taken back), oldest first."""
         return [m for m in self.messages
-                if isinstance(m, UserMessage) and m.qid and not m.changed]
+                if isinstance(m, UserMessage) and m.qid and not m.changed and not m.retracted]
 
     def mark_changed(self, messages: list[UserMessage]) -> None:
-        """Answers taken back: struck through and labelled "(changed)", never colour alone."""
+        """Answers taken back. Nothing is labelled yet: "(changed)" is said only once the
+        question is answered again differently (see :meth:`settle`)."""
         for message in messages:
-            message.changed = True
+            message.retracted = True
         self._rebuild()
+
+    def settle(self, qid: str, changed: bool) -> None:
+        """The question ``qid`` is answered again: its taken-back answer is struck through
+        and labelled "(changed)" when the new answer differs, and left as it was when not."""
+        touched = False
+        for message in self.messages:
+            if isinstance(message, UserMessage) and message.qid == qid and message.retracted \
+                    and not message.changed:
+                message.changed = changed
+                touched = touched or changed
+        if touched:
+            self._rebuild()
 
     def clear(self) -> None:
         self.messages.clear()
