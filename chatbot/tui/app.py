@@ -79,15 +79,11 @@ class CalcinosisApp(ChatHost):
 
     @property
     def matcher(self) -> Matcher | None:
-        """Reads typed words (synonyms, typos); ``None`` if the synonyms cannot be read."""
+        """The engine's reader of typed answers (the same as plain mode's)."""
         if self._matcher is NO_MATCHER:
-            from .interpret import load_matcher
+            from ..engine.reading.reader import reader_for
 
-            try:
-                matcher = load_matcher(self.engine.root if self.engine else None)
-            except Exception:  # typed words then need numbers or exact labels
-                matcher = None
-            self._matcher = matcher
+            self._matcher = reader_for(self.engine)
         return cast("Matcher | None", self._matcher)
 
     def get_key_display(self, binding: Binding) -> str:

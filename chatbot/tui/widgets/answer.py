@@ -536,6 +536,9 @@ class AnswerArea(Vertical):
             starts = bool(event.text)
         else:
             char = event.character
-            starts = bool(event.is_printable and char and not char.isdigit() and char != " ")
+            # a digit is the list's shortcut, except where a number is an age ("62")
+            ages = self.question is not None and "age" in getattr(self.question, "also", ())
+            starts = bool(event.is_printable and char and char != " "
+                          and (ages or not char.isdigit()))
         if starts:
             self.screen.set_focus(self.query_one("#typed", Input))  # now, not after a message
