@@ -871,6 +871,9 @@ class Reader:
         found = numbers.counts(words, self.lex)
         if found is None:
             return None
+        plain = self._words(table, shown, words)
+        if plain.ok:
+            return plain  # "one place", "just one": the words say it
         if found.value == 1 and not ({"each", "every", "both", "per"} & set(words)):
             return self._words(table, shown, words, extra=["single"], used=found.used)
         places = self._places(words, found.used)
