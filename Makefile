@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench validate graph clean
+.PHONY: run test lint bench validate graph docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ validate: $(STAMP)
 
 graph: $(STAMP)
 	$(BIN)/calcinosis graph
+
+# the data dictionary, generated from dialogs/, content/ and the contract
+docs: $(STAMP)
+	$(BIN)/calcinosis docs -o docs/answers.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/assess_speed.py

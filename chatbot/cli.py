@@ -313,6 +313,42 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """The data dictionary (docs/answers.md), generated from dialogs/, content/ and the
+    contract: printed, written with -o, or compared with --check."""
+    from .engine.loading import default_engine
+    from .engine.reports.dictionary import data_dictionary
+
+    engine = default_engine()
+    text = data_dictionary(engine.dialog, engine.content, engine.labs)
+    if args.check:
+        try:
+            old = Path(args.check).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"calcinosis: {args.check} cannot be read ({exc.strerror or exc}).",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if old != text:
+            print(f"calcinosis: {args.check} is out of date; run: calcinosis docs -o "
+                  f"{args.check}", file=sys.stderr)
+            return 1
+        print(f"{args.check} is up to date.")
+        return EXIT_OK
+    if args.output:
+        out = Path(args.output)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"calcinosis: {out} cannot be written ({exc.strerror or exc}).",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"Wrote {out}.", file=sys.stderr)
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
 def _open_store(*, readonly: bool = False) -> Any:
     """The saved sessions; ``readonly`` (history, show, export) creates nothing and works
     on a read-only disk."""
@@ -595,6 +631,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("graph", help="print the dialog as a Mermaid state diagram")
     p.set_defaults(func=cmd_graph)
+    p = sub.add_parser("docs", help="the data dictionary (docs/answers.md): every question "
+                                    "id, answer code, unit and output field")
+    p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
+    p.add_argument("--check", metavar="FILE", help="exit 1 when FILE is not up to date")
+    p.set_defaults(func=cmd_docs)
     p = sub.add_parser("parse", help="what a typed answer is read as (as the chat records it)")
     p.add_argument("question", nargs="?", metavar="QUESTION", help="a question id")
     p.add_argument("text", nargs="?", metavar="TEXT", help="the answer as typed")
