@@ -63,6 +63,8 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
     found = _find(reader, words)
     substances = [(kind, used, at) for kind, used, at in found
                   if kind in ("vitamin_d", "calcium", "milk")]
+    if not substances and any(d.unit == "iu" for d in numbers.doses(words, reader.lex)):
+        substances = [("vitamin_d", set(), 0)]  # "50,000 units a week": units are vitamin D's
     if not substances:
         return None
     used: set[int] = set()

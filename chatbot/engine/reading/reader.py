@@ -633,6 +633,11 @@ class Reader:
         intens = [it for it in items if it.kind == "intens"]
         dangling = [it for it in items if it.kind == "neg"]
         unrelated = [it for it in phrases if UNRELATED in it.codes and not it.negated]
+        if unrelated and many and any(UNRELATED not in it.codes for it in phrases):
+            # "hands and my wrist": keep the hands, ask about the wrist
+            unknown = [*unknown, *unrelated]
+            phrases = [it for it in phrases if it not in unrelated]
+            unrelated = []
         if unrelated:
             said = ", ".join(quote(" ".join(it.words)) for it in unrelated)
             verb = "is" if len(unrelated) == 1 else "are"
