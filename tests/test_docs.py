@@ -18,8 +18,9 @@ def generated(engine) -> str:
 
 def test_the_committed_dictionary_is_up_to_date(engine):
     committed = (REPO / PATH).read_text(encoding="utf-8")
-    assert committed == generated(engine), \
+    assert committed == generated(engine), (
         "docs/answers.md is out of date: run 'make docs' (calcinosis docs -o docs/answers.md)"
+    )
 
 
 def test_every_id_code_unit_and_level_is_in_it(engine):
@@ -36,8 +37,14 @@ def test_every_id_code_unit_and_level_is_in_it(engine):
 
 
 def test_every_output_field_is_described(engine):
-    a = engine.replay({"respondent": "self", "age_group": "adult", "has_deposits": "yes",
-                       "calcium": {"value": 11.8, "unit": "mg/dL"}})
+    a = engine.replay(
+        {
+            "respondent": "self",
+            "age_group": "adult",
+            "has_deposits": "yes",
+            "calcium": {"value": 11.8, "unit": "mg/dL"},
+        }
+    )
     fields = set(to_dict(a, engine.content))
     assert fields <= set(OUTPUT_FIELDS), sorted(fields - set(OUTPUT_FIELDS))
     text = generated(engine)

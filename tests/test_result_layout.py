@@ -91,12 +91,19 @@ def test_one_level_per_result(results):
 def test_more_detail_holds_the_rest(results, engine):
     _a, md = results["pub-01"]
     short, detail = md.split(MORE_DETAIL, 1)
-    for heading in ("### All types considered", "### About this type", "### Lab values",
-                    "### Sources"):
+    for heading in (
+        "### All types considered",
+        "### About this type",
+        "### Lab values",
+        "### Sources",
+    ):
         assert heading in detail and heading not in short
     assert "**If things get worse:**" in short
-    assert short.index("## Most likely type") < short.index("**Why, from the answers:**") \
+    assert (
+        short.index("## Most likely type")
+        < short.index("**Why, from the answers:**")
         < short.index("**If things get worse:**")
+    )
     # at most three reasons before "More detail", every one in the ranking below it
     # (up to the next bold heading: the cautions may come between)
     reasons = re.split(r"\n\*\*", short.split("**Why, from the answers:**")[1])[0]
@@ -116,8 +123,7 @@ def test_sources_are_numbered_with_no_file_names(results):
 
 def test_a_long_result_is_cut_to_fit_and_the_rest_kept(engine):
     """Long reasons: fewer are shown first, every one is still under More detail."""
-    a = engine.replay(yaml.safe_load((TESTS / "cases" / "blind-34.yaml").read_text())
-                      ["answers"])
+    a = engine.replay(yaml.safe_load((TESTS / "cases" / "blind-34.yaml").read_text())["answers"])
     long = tuple(f"Reason number {i} says " + "much " * 20 + "here." for i in range(5))
     many = replace(a, ranking=(replace(a.ranking[0], reasons=long), *a.ranking[1:]))
     md = to_markdown(many, engine.content)
@@ -130,20 +136,23 @@ def test_a_long_result_is_cut_to_fit_and_the_rest_kept(engine):
 def test_plain_mode_and_assess_have_the_same_order(engine):
     from chatbot.plain import plain_text
 
-    a = engine.replay(yaml.safe_load((TESTS / "vignettes" / "pub-09.yaml").read_text())
-                      ["answers"])
+    a = engine.replay(yaml.safe_load((TESTS / "vignettes" / "pub-09.yaml").read_text())["answers"])
     text = plain_text(to_markdown(a, engine.content))
     assert text.startswith("GET EMERGENCY HELP NOW")
-    assert text.index("What to say when you call") < text.index("MOST LIKELY TYPE") \
+    assert (
+        text.index("What to say when you call")
+        < text.index("MOST LIKELY TYPE")
         < text.index("MORE DETAIL")
+    )
 
 
 # ----------------------------------------------------------------- the call words
 
 
 def _pub09(engine):
-    return engine.replay(yaml.safe_load((TESTS / "vignettes" / "pub-09.yaml").read_text())
-                         ["answers"])
+    return engine.replay(
+        yaml.safe_load((TESTS / "vignettes" / "pub-09.yaml").read_text())["answers"]
+    )
 
 
 def test_call_words_say_no_other_illness_none_for_a_person_on_dialysis(engine):
@@ -158,13 +167,11 @@ def test_call_words_say_no_other_illness_none_for_a_person_on_dialysis(engine):
 
 def test_call_words_use_the_exact_age_and_the_sex(engine):
     a = _pub09(engine)
-    told = replace(a, answers={**a.answers, "age": {"value": 62, "unit": "years"},
-                               "sex": "female"})
+    told = replace(a, answers={**a.answers, "age": {"value": 62, "unit": "years"}, "sex": "female"})
     words_ = call_words(told, engine.dialog, engine.content)
     assert "aged 62, female." in words_
     assert "18 or older" not in words_
-    baby = replace(a, answers={**a.answers, "age": {"value": 3, "unit": "weeks"},
-                               "sex": "other"})
+    baby = replace(a, answers={**a.answers, "age": {"value": 3, "unit": "weeks"}, "sex": "other"})
     said = call_words(baby, engine.dialog, engine.content)
     assert "aged 3 weeks." in said and "other" not in said.split(".")[0]
     # without an exact age the age group is said as the person chose it
@@ -173,12 +180,12 @@ def test_call_words_use_the_exact_age_and_the_sex(engine):
 
 def test_call_words_leave_out_a_clause_with_nothing_said():
     template = '"About {who}, aged {age}, {sex}. Kidneys: {kidneys}. Other: {illnesses}."'
-    values = {"who": "myself", "age": "40", "sex": "", "kidneys": "on dialysis",
-              "illnesses": ""}
-    assert fill_call_words(template, values, {}) == \
-        '"About myself, aged 40. Kidneys: on dialysis."'
-    assert fill_call_words('"Other: {illnesses}. Kidneys: {kidneys}."', values, {}) == \
-        '"Kidneys: on dialysis."'
+    values = {"who": "myself", "age": "40", "sex": "", "kidneys": "on dialysis", "illnesses": ""}
+    assert fill_call_words(template, values, {}) == '"About myself, aged 40. Kidneys: on dialysis."'
+    assert (
+        fill_call_words('"Other: {illnesses}. Kidneys: {kidneys}."', values, {})
+        == '"Kidneys: on dialysis."'
+    )
 
 
 def test_slot_values_never_invent(engine):

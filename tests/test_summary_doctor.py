@@ -16,15 +16,32 @@ from chatbot.export import Summary, build, summary_html, summary_markdown
 
 TESTS = Path(__file__).resolve().parent
 VIGNETTES = sorted((TESTS / "vignettes").glob("*.yaml"))
-FIRST_PAGE = ["**Answered by:**", "**Age:**", "**Sex:**", "## Result", "**Triage:**",
-              "**Warning signs:**", "## Lab values", "## Medicines and conditions",
-              "## In the person's own words", QA_HEADING, "## Sources"]
+FIRST_PAGE = [
+    "**Answered by:**",
+    "**Age:**",
+    "**Sex:**",
+    "## Result",
+    "**Triage:**",
+    "**Warning signs:**",
+    "## Lab values",
+    "## Medicines and conditions",
+    "## In the person's own words",
+    QA_HEADING,
+    "## Sources",
+]
 
 CALCIUM_ALBUMIN = {
-    "respondent": "caregiver", "age_group": "adult", "has_deposits": "yes",
-    "known_diagnosis": "no", "locations": ["elbows_knees"], "kidney": "ckd",
-    "conditions": ["none"], "medications": ["calcium_phosphate_binders"], "intake": ["none"],
-    "calcium": {"value": 10.2, "unit": "mg/dL"}, "albumin": {"value": 2.6, "unit": "g/dL"},
+    "respondent": "caregiver",
+    "age_group": "adult",
+    "has_deposits": "yes",
+    "known_diagnosis": "no",
+    "locations": ["elbows_knees"],
+    "kidney": "ckd",
+    "conditions": ["none"],
+    "medications": ["calcium_phosphate_binders"],
+    "intake": ["none"],
+    "calcium": {"value": 10.2, "unit": "mg/dL"},
+    "albumin": {"value": 2.6, "unit": "g/dL"},
     "phosphate": {"value": 6.8, "unit": "mg/dL"},
 }
 
@@ -43,8 +60,9 @@ def kidney_summary(engine):
 def test_first_page_in_order_then_answers_then_sources(engine, kidney_summary):
     md = summary_markdown(engine, kidney_summary)
     at = [md.index(mark) for mark in FIRST_PAGE]
-    assert at == sorted(at), [m for m, _ in sorted(zip(FIRST_PAGE, at, strict=True),
-                                                   key=lambda x: x[1])]
+    assert at == sorted(at), [
+        m for m, _ in sorted(zip(FIRST_PAGE, at, strict=True), key=lambda x: x[1])
+    ]
     assert "a caregiver" in md.split("## Result")[0]
 
 
@@ -65,13 +83,15 @@ def test_labs_with_units_range_corrected_calcium_and_caxp(engine, kidney_summary
 
 def test_exact_age_sex_and_own_words_quoted_as_typed(engine, kidney_summary):
     typed = "She says <script>alert(1)</script> **it hurts** [here](x) since 2019 | really"
-    summary = _with(kidney_summary, age={"value": 62, "unit": "years"}, sex="female",
-                    notes=typed)
+    summary = _with(kidney_summary, age={"value": 62, "unit": "years"}, sex="female", notes=typed)
     md = summary_markdown(engine, summary)
     head = md.split("## Result")[0]
     assert "**Age:** 62 years" in head and "18 or older" not in head
-    sex_label = engine.dialog.questions["sex"].label_of("female") \
-        if "sex" in engine.dialog.questions else "not said"
+    sex_label = (
+        engine.dialog.questions["sex"].label_of("female")
+        if "sex" in engine.dialog.questions
+        else "not said"
+    )
     assert f"**Sex:** {sex_label}" in head
     own = md.split("## In the person's own words")[1].split("##")[0]
     assert own.strip().startswith(">")
@@ -106,3 +126,32 @@ def test_first_page_fits_and_names_no_file(engine, path):
     sources = md.split("## Sources")[1]
     assert re.search(r"^1\. \S", sources, re.M)
     assert "https://" in sources
+
+
+def test_fhir_carries_the_same_answers(engine):
+    from chatbot.export import summary_fhir
+
+    answers = {
+        **CALCIUM_ALBUMIN,
+        "age": {"value": 62, "unit": "years"},
+        "sex": "female",
+        "notes": "It <b>hurts</b> at night",
+    }
+    summary = build(engine, answers, "2026-11-22T10:00:00+01:00")
+    md = summary_markdown(engine, summary)
+    found: dict[str, list] = {}
+
+    def walk(items):
+        for item in items:
+            if "answer" in item:
+                found[item["linkId"].removesuffix("_status")] = item["answer"]
+            walk(item.get("item", []))
+
+    walk(summary_fhir(engine, summary)["item"])
+    for qid in summary.history:  # every question and answer of the summary
+        assert qid in found, qid
+        assert engine.dialog.questions[qid].text(summary.respondent) in md or qid == "notes"
+    assert found["age"][0]["valueQuantity"]["value"] == 62
+    assert found["sex"][0]["valueCoding"]["code"] == "female"
+    assert found["notes"][0]["valueString"] == "It <b>hurts</b> at night"
+    assert "**Age:** 62 years" in md

@@ -29,19 +29,18 @@ SIZE = (80, 24)
 def drawn(app) -> str:
     """The characters on the screen, row by row (from the SVG screenshot)."""
     rows: dict[float, list[str]] = {}
-    for y, text in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(.*?)</text>',
-                              app.export_screenshot()):
+    for y, text in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()):
         rows.setdefault(float(y), []).append(html.unescape(re.sub(r"<[^>]+>", "", text)))
     return "\n".join("".join(rows[y]).replace("\xa0", " ") for y in sorted(rows))
 
 
 def inside(widget, size=SIZE) -> bool:
     region = widget.region
-    return region.x >= 0 and region.y >= 0 and region.right <= size[0] \
-        and region.bottom <= size[1]
+    return region.x >= 0 and region.y >= 0 and region.right <= size[0] and region.bottom <= size[1]
 
 
 # ----------------------------------------------------------------------------- fit or scroll
+
 
 async def test_help_fits_and_scrolls_to_its_last_line(make):
     app = make()
@@ -119,6 +118,7 @@ async def test_a_word_explained_fits(make):
 
 # ----------------------------------------------------------------------------- keys
 
+
 async def test_arrow_keys_work_on_a_lab_question(make):
     app = make()
     async with app.run_test(size=SIZE) as pilot:
@@ -155,12 +155,13 @@ async def test_arrow_keys_work_after_words_are_asked_back(make):
 
 # ----------------------------------------------------------------------------- start new
 
-async def test_start_new_sets_the_unfinished_session_aside(make, engine, tmp_path,
-                                                          monkeypatch):
+
+async def test_start_new_sets_the_unfinished_session_aside(make, engine, tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     with Store(path) as store:
-        old = save_session(engine, store, monkeypatch, "pub-05", "2026-11-22T07:45:00+01:00",
-                           upto=5)
+        old = save_session(
+            engine, store, monkeypatch, "pub-05", "2026-11-22T07:45:00+01:00", upto=5
+        )
         assert store.latest_unfinished().id == old
     app = make(recorder=Recorder(Store(path)), resume="ask")
     async with app.run_test(size=SIZE) as pilot:
@@ -180,6 +181,7 @@ async def test_start_new_sets_the_unfinished_session_aside(make, engine, tmp_pat
 
 
 # ----------------------------------------------------------------------------- pictures
+
 
 class TestAt80x24:
     def test_help(self, snap_compare, make):

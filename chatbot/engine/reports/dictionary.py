@@ -28,13 +28,13 @@ OUTPUT_FIELDS: dict[str, str] = {
     "certainty": "`likely`, `provisional` (a key test result is missing) or `possible`",
     "pathway_step": "which step of the diagnostic pathway chose the type",
     "ranking": "every type considered, best first: `type`, `score`, `reasons` (from the "
-               "answers), `rules` (the rules that fired)",
+    "answers), `rules` (the rules that fired)",
     "red_flags": "warning signs found: `code`, `level`, `reason`, `title`, `text`",
     "triage_reasons": "why the triage level: `rule`, `level`, `reason`",
     "tests": "the tests that would tell the leading types apart",
     "labs": "each lab normalised to one unit (`entered`, `value`, `unit`, `status`, `range`, "
-            "`corrected`, `measured`, `source`, `extreme`), the calcium × phosphate product "
-            "(`caxp`), the calcium grade and notes",
+    "`corrected`, `measured`, `source`, `extreme`), the calcium × phosphate product "
+    "(`caxp`), the calcium grade and notes",
     "ignored": "answers the dialog would not have asked: `id`, `reason`",
     "advice": "what to do and how soon, as Markdown",
     "explanation": "the type explained, as Markdown",
@@ -42,7 +42,7 @@ OUTPUT_FIELDS: dict[str, str] = {
     "answers": "the answers as given (codes, lab values, the exact age, the person's words)",
     "notice": "that this is information, not a diagnosis",
     "cautions": "what a doctor should rule out that the assessment cannot: `id`, `text`, "
-                "`source` (contract version 2)",
+    "`source` (contract version 2)",
     "age": "the exact age when known, `{value, unit}`, else null (contract version 2)",
 }
 
@@ -100,7 +100,7 @@ def data_dictionary(dialog: Dialog, content: Content, labs: LabTable) -> str:
         "to answer codes; `calcinosis assess FILE` gives the result. The ids and codes "
         "are a public contract: they never change meaning.",
         "",
-        "- Every question can be answered `unsure` (\"I'm not sure\"); a question the "
+        '- Every question can be answered `unsure` ("I\'m not sure"); a question the '
         "file does not answer counts as `unsure`.",
         "- A question of kind *many* takes a list of codes; `none` is never combined "
         "with another code.",
@@ -124,8 +124,12 @@ def data_dictionary(dialog: Dialog, content: Content, labs: LabTable) -> str:
         if not ids:
             continue
         title = sections[section_id].title if section_id in sections else "Other"
-        out += [f"### {title}", "", "| id | question (as asked) | answer | codes |",
-                "|---|---|---|---|"]
+        out += [
+            f"### {title}",
+            "",
+            "| id | question (as asked) | answer | codes |",
+            "|---|---|---|---|",
+        ]
         for qid in ids:
             kind = contract.QUESTIONS[qid][0]
             question = _asked_by(dialog, qid)
@@ -138,19 +142,23 @@ def data_dictionary(dialog: Dialog, content: Content, labs: LabTable) -> str:
             out.append(f"| `{qid}` | {asked} | {words} | {_codes(question, qid)} |")
         out.append("")
 
-    out += ["## Lab values", "",
-            "A lab answer is a measurement (`{value: 11.8, unit: mg/dL}`) or a status "
-            "(`high`, `normal`, `low`, `unsure`). Units match without regard to case. "
-            "Each value is converted to one unit for the result.", "",
-            "| id | what | units accepted | converted to |", "|---|---|---|---|"]
+    out += [
+        "## Lab values",
+        "",
+        "A lab answer is a measurement (`{value: 11.8, unit: mg/dL}`) or a status "
+        "(`high`, `normal`, `low`, `unsure`). Units match without regard to case. "
+        "Each value is converted to one unit for the result.",
+        "",
+        "| id | what | units accepted | converted to |",
+        "|---|---|---|---|",
+    ]
     for lab, units in contract.LAB_UNITS.items():
         try:
             spec = labs.lab(lab)
             name, base = spec.name, spec.base_unit
         except ValueError:
             name, base = lab, units[0]
-        out.append(f"| `{lab}` | {_cell(name)} | {', '.join(f'`{u}`' for u in units)} | "
-                   f"`{base}` |")
+        out.append(f"| `{lab}` | {_cell(name)} | {', '.join(f'`{u}`' for u in units)} | `{base}` |")
     out.append("")
 
     out += ["## The result", "", "### Types", "", "| code | name |", "|---|---|"]
@@ -161,13 +169,17 @@ def data_dictionary(dialog: Dialog, content: Content, labs: LabTable) -> str:
     for code in contract.SUBTYPES:
         text = content.subtypes.get(code)
         out.append(f"| `{code}` | {_cell(text.title) if text else code} |")
-    out += ["", "### Triage levels (least to most urgent)", "", "| code | what to do |",
-            "|---|---|"]
+    out += [
+        "",
+        "### Triage levels (least to most urgent)",
+        "",
+        "| code | what to do |",
+        "|---|---|",
+    ]
     for level in contract.TRIAGE_LEVELS:
         advice = content.levels.get(level)
         out.append(f"| `{level}` | {_cell(advice.title) if advice else level} |")
-    out += ["", "### Fields of `calcinosis assess --json`", "", "| field | holds |",
-            "|---|---|"]
+    out += ["", "### Fields of `calcinosis assess --json`", "", "| field | holds |", "|---|---|"]
     out += [f"| `{name}` | {_cell(words)} |" for name, words in OUTPUT_FIELDS.items()]
     out.append("")
     return "\n".join(out)

@@ -37,9 +37,13 @@ if TYPE_CHECKING:
 TITLE = "Calcinosis check: summary for the doctor"
 QA_HEADING = "## Every question and answer"
 RESPONDENT_WORDS = {"self": "the person themself", "caregiver": "a caregiver, for someone else"}
-BACKGROUND = (("kidney", "Kidneys"), ("conditions", "Conditions"),
-              ("medications", "Medicines"), ("intake", "Taken regularly by mouth"),
-              ("events", "At or before the deposits"))
+BACKGROUND = (
+    ("kidney", "Kidneys"),
+    ("conditions", "Conditions"),
+    ("medications", "Medicines"),
+    ("intake", "Taken regularly by mouth"),
+    ("events", "At or before the deposits"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,9 @@ class SummaryInput:
     """What the summary is made of (``chatbot.export.Summary`` gives it)."""
 
     assessment: Assessment
-    answers: Mapping[str, Any]       # the session's answers (codes, lab values, text)
-    history: Sequence[str]           # question ids in the order they were answered
-    date: str                        # as people read it
+    answers: Mapping[str, Any]  # the session's answers (codes, lab values, text)
+    history: Sequence[str]  # question ids in the order they were answered
+    date: str  # as people read it
     finished: bool = True
 
 
@@ -59,9 +63,11 @@ def answer_words(dialog: Dialog, qid: str, value: Any) -> str:
     if hasattr(value, "entered") and callable(value.entered):
         return escape_md(value.entered())
     if isinstance(value, Mapping) and "value" in value:
-        return escape_md(f"{value.get('value'):g} {value.get('unit', '')}".strip()
-                         if isinstance(value.get("value"), (int, float))
-                         else str(value.get("value")))
+        return escape_md(
+            f"{value.get('value'):g} {value.get('unit', '')}".strip()
+            if isinstance(value.get("value"), (int, float))
+            else str(value.get("value"))
+        )
     if question is None or (not question.options and value != contract.UNSURE):
         return escape_md(str(value))
     if isinstance(value, (tuple, list)):
@@ -98,16 +104,21 @@ def first_page(s: SummaryInput, dialog: Dialog, content: Content) -> list[str]:
     age, sex = _age_and_sex(a, dialog)
     out = [f"# {TITLE}", ""]
     if not s.finished:
-        out += ["**This session is not finished.** The result below uses only the answers "
-                "given so far; questions not reached count as \"not sure\".", ""]
-    out += [f"- **Date:** {s.date}",
-            f"- **Answered by:** {RESPONDENT_WORDS.get(a.respondent or '', 'not said')}",
-            f"- **Age:** {age}",
-            f"- **Sex:** {sex}", ""]
+        out += [
+            "**This session is not finished.** The result below uses only the answers "
+            'given so far; questions not reached count as "not sure".',
+            "",
+        ]
+    out += [
+        f"- **Date:** {s.date}",
+        f"- **Answered by:** {RESPONDENT_WORDS.get(a.respondent or '', 'not said')}",
+        f"- **Age:** {age}",
+        f"- **Sex:** {sex}",
+        "",
+    ]
 
     level = content.levels[a.triage]
-    out += ["## Result", "",
-            f"- **Triage:** {level.title} (`{a.triage}`)"]
+    out += ["## Result", "", f"- **Triage:** {level.title} (`{a.triage}`)"]
     if a.type == "none":
         out.append("- **Type:** none (no deposits described)")
     else:
@@ -115,15 +126,21 @@ def first_page(s: SummaryInput, dialog: Dialog, content: Content) -> list[str]:
         out.append(f"- **Most likely type:** {type_heading(content, a)} ({certainty.lower()})")
         others = [c for c in a.ranking[1:] if c.score > 0]
         if others:
-            out.append("- **Also considered:** " + ", ".join(
-                f"{type_heading_of(content, c.type)} (score {c.score:g})" for c in others))
+            out.append(
+                "- **Also considered:** "
+                + ", ".join(
+                    f"{type_heading_of(content, c.type)} (score {c.score:g})" for c in others
+                )
+            )
     reasons = top_reasons(a)
     if reasons:
         out.append("- **Main reasons:** " + " ".join(reasons))
     flags = flag_lines(a, content)
     if flags:
-        out.append("- **Warning signs:** " + "; ".join(
-            title + (f" ({reason})" if reason else "") for title, reason in flags))
+        out.append(
+            "- **Warning signs:** "
+            + "; ".join(title + (f" ({reason})" if reason else "") for title, reason in flags)
+        )
     else:
         out.append("- **Warning signs:** none in the answers")
     for caution in caution_texts(a):
@@ -141,8 +158,9 @@ def first_page(s: SummaryInput, dialog: Dialog, content: Content) -> list[str]:
     notes = a.answers.get("notes")
     out += ["## In the person's own words", ""]
     if isinstance(notes, str) and notes.strip() and notes != contract.UNSURE:
-        out += [f"> {escape_md(line)}" if line.strip() else ">"
-                for line in notes.strip().splitlines()]
+        out += [
+            f"> {escape_md(line)}" if line.strip() else ">" for line in notes.strip().splitlines()
+        ]
     else:
         out.append("Nothing was written.")
     out.append("")
@@ -164,8 +182,7 @@ def labs_markdown(a: Assessment) -> list[str]:
     rows = lab_rows(a)
     if not rows:
         return ["No lab values were given."]
-    out = ["| test | as given | value | reference range used | status |",
-           "|---|---|---|---|---|"]
+    out = ["| test | as given | value | reference range used | status |", "|---|---|---|---|---|"]
     for row in rows:
         r = row["result"]
         given = escape_md(r.entered) if r.entered else "reported as a status"
@@ -175,8 +192,10 @@ def labs_markdown(a: Assessment) -> list[str]:
     calcium = a.labs.results.get("calcium")
     extra = []
     if calcium is not None and calcium.corrected and calcium.value is not None:
-        extra.append(f"- **Corrected calcium** (for albumin): {_num(calcium.value)} "
-                     f"{calcium.unit} (measured {_num(calcium.measured)} {calcium.unit})")
+        extra.append(
+            f"- **Corrected calcium** (for albumin): {_num(calcium.value)} "
+            f"{calcium.unit} (measured {_num(calcium.measured)} {calcium.unit})"
+        )
     if a.labs.caxp is not None:
         level = f", {a.labs.caxp_level}" if a.labs.caxp_level else ""
         extra.append(f"- **Calcium × phosphate product:** {a.labs.caxp:g} mg²/dL²{level}")
@@ -196,8 +215,9 @@ def qa_markdown(s: SummaryInput, dialog: Dialog) -> list[str]:
     return out
 
 
-def doctor_summary(s: SummaryInput, dialog: Dialog, content: Content,
-                   questions: Sequence[str]) -> str:
+def doctor_summary(
+    s: SummaryInput, dialog: Dialog, content: Content, questions: Sequence[str]
+) -> str:
     """The whole summary: first page, every question and answer, the person's questions
     for the doctor, the numbered sources, and the notice."""
     a = s.assessment
@@ -206,7 +226,6 @@ def doctor_summary(s: SummaryInput, dialog: Dialog, content: Content,
     if questions:
         out += ["## Questions to ask the doctor", ""] + [f"- {q}" for q in questions] + [""]
     out += ["## Sources", ""]
-    out += [f"{n}. {source_line(content, key)}"
-            for n, key in enumerate(source_keys(a, content), 1)]
+    out += [f"{n}. {source_line(content, key)}" for n, key in enumerate(source_keys(a, content), 1)]
     out += ["", f"_{content.notices['not_a_diagnosis']}_", ""]
     return "\n".join(out)
