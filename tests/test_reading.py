@@ -195,7 +195,7 @@ def test_numbers_shown_on_screen_pick_options_but_never_at_the_age_question(read
 def test_typo_tolerance_only_for_words_that_are_not_english(reader):
     assert reader.read("locations", "fingrs").answer == ("fingers_hands",)
     assert reader.read("kidney", "dialisis").answer == "dialysis"
-    assert not reader.read("conditions", "high blood pressure").answer == ("diabetes",)
+    assert reader.read("conditions", "high blood pressure").answer != ("diabetes",)
     assert not reader.read("locations", "wound").ok or \
         reader.read("locations", "wound").answer == ("procedure_site",)
     assert not reader.read("locations", "round").ok  # English: never taken for "wound"
