@@ -206,11 +206,11 @@ def _corrected(reader: Reader, words: list[str]) -> list[str]:
     if found is None:
         vocab = frozenset(w for phrase in (*reader.lex.lab_labels, *reader.lex.short_units)
                           for w in phrase if len(w) >= 4)
-        deletes: dict[str, set[str]] = {}
+        collected: dict[str, set[str]] = {}
         for w in vocab:
             for d in _deletions(w, _max_edits(w)):
-                deletes.setdefault(d, set()).add(w)
-        found = (vocab, {k: frozenset(v) for k, v in deletes.items()})
+                collected.setdefault(d, set()).add(w)
+        found = (vocab, {k: frozenset(v) for k, v in collected.items()})
         _LAB_VOCAB[id(reader.lex)] = found
     vocab, deletes = found
     out = []

@@ -26,7 +26,7 @@ How words are read (the rules of issue 13):
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -330,7 +330,7 @@ class Reader:
         return Reading(table.qid, shown, value, dict(also or {}), None,
                        f"Understood: {said}{note}.", said=said)
 
-    def _ask(self, table: _Table, shown: str, message: str, candidates: Sequence[str] = (),
+    def _ask(self, table: _Table, shown: str, message: str, candidates: Iterable[str] = (),
              kept: Sequence[str] = (), understood: str = "", pending: str = "") -> Reading:
         order = {c: i for i, c in enumerate((*table.codes, contract.UNSURE))}
         cands = tuple(sorted(dict.fromkeys(c for c in candidates if c in order),
@@ -458,7 +458,7 @@ class Reader:
                 return picked
         special = getattr(self, f"_q_{question.id}", None)
         if special is not None:
-            done = special(table, shown, words, given)
+            done: Reading | None = special(table, shown, words, given)
             if done is not None:
                 return done
         return self._words(table, shown, words)
@@ -580,9 +580,9 @@ class Reader:
                 part = tuple(x for _, x in out_seq[k:k + length])
                 if BREAK in part:
                     continue
-                codes = table.phrases.get(part)
-                if codes is not None:
-                    match = (length, part, codes)
+                found_codes = table.phrases.get(part)
+                if found_codes is not None:
+                    match = (length, part, found_codes)
                     break
             if match is not None:
                 length, part, codes = match
