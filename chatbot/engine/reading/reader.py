@@ -122,6 +122,7 @@ class _Table:
     vocab: frozenset[str]
     deletes: Mapping[str, frozenset[str]]     # symspell: a deletion -> vocabulary words
     word_codes: Mapping[str, frozenset[str]]  # a vocabulary word -> codes of its phrases
+    prefixes: frozenset[tuple[str, ...]] = frozenset()  # every start of a phrase
 
     @property
     def yes_no(self) -> bool:
@@ -293,7 +294,8 @@ class Reader:
             phrases={k: frozenset(v) for k, v in phrases.items()},
             longest=max((len(k) for k in phrases), default=1),
             vocab=frozenset(vocab), deletes={k: frozenset(v) for k, v in deletes.items()},
-            word_codes={k: frozenset(v) for k, v in word_codes.items()})
+            word_codes={k: frozenset(v) for k, v in word_codes.items()},
+            prefixes=frozenset(p[:n] for p in phrases for n in range(1, len(p) + 1)))
 
     # ----- helpers
     def offered(self, question: Question, given: Mapping[str, Any] | None) -> list[Option]:
@@ -584,6 +586,9 @@ class Reader:
                 if found_codes is not None:
                     match = (length, part, found_codes)
                     break
+            gapped = self._gapped(table, out_seq, k)
+            if gapped is not None and (match is None or gapped[0] > match[0]):
+                match = gapped
             if match is not None:
                 length, part, codes = match
                 items.append(_Item(i, out_seq[k + length - 1][0] + 1, part, codes))
@@ -592,6 +597,32 @@ class Reader:
             items.append(_Item(i, i + 1, (w,), kind=self._classify(w)))
             k += 1
         return items, fixed
+
+    def _gapped(self, table: _Table, seq: list[tuple[int, str]], k: int
+                ) -> tuple[int, tuple[str, ...], frozenset[str]] | None:
+        """A phrase with words without an answer between its words ("the redness IS
+        spreading", "skin HAS gone black"): at most two in a row are passed over."""
+        cur: tuple[str, ...] = (seq[k][1],)
+        if cur not in table.prefixes:
+            return None
+        best = None
+        gaps = 0
+        j = k + 1
+        while j < len(seq):
+            word = seq[j][1]
+            if word == BREAK:
+                break
+            step = (*cur, word)
+            if step in table.prefixes:
+                cur, gaps = step, 0
+                if cur in table.phrases and j - k + 1 > len(cur):
+                    best = (j - k + 1, cur, table.phrases[cur])
+            elif (word in self.lex.filler or word in self.lex.hedges_mild) and gaps < 2:
+                gaps += 1
+            else:
+                break
+            j += 1
+        return best
 
     def _negate(self, items: list[_Item]) -> None:
         """Mark phrases inside a negation's scope; a lone "no" before a phrase negates it."""
@@ -836,7 +867,9 @@ class Reader:
                          given: Mapping[str, Any]) -> Reading | None:
         """A dark colour with very bad pain ("purple skin that's agony") is dark painful
         skin, even when neither word says it alone."""
-        colour = {i for i, w in enumerate(words) if w in self.lex.warning_colour}
+        colour = {i for i, w in enumerate(words) if w in self.lex.warning_colour
+                  and not (i >= 2 and words[i - 2:i] in (["a", "bit"], ["a", "little"]))
+                  and not (i >= 1 and words[i - 1] in ("slightly", "bit", "little", "abit"))}
         pain: set[int] = set()
         for i in range(len(words)):
             for phrase in self.lex.warning_pain:
