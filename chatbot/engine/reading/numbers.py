@@ -133,6 +133,15 @@ def find_age(words: list[str], lex: Lexicon) -> AgeFound | None:
     found = [(k, t) for k, t in enumerate(conv) if is_number(t)]
     if not found:
         return None
+    if len(found) == 2 and found[1][0] == found[0][0] + 2 \
+            and conv[found[0][0] + 1] in ("or", "to", "-"):
+        # "10 or 11", "30-40": an age between, read only as an age group
+        low, high = to_float(found[0][1]), to_float(found[1][1])
+        unit = lex.age_units.get(conv[found[1][0] + 1], "years") \
+            if found[1][0] + 1 < len(conv) else "years"
+        if low is not None and high is not None and 0 < low <= high:
+            used = {p for k in range(found[0][0], found[1][0] + 1) for p in where[k]}
+            return AgeFound(age=Age(high, unit), used=frozenset(used), bounded=True)
     if len(found) > 1:
         return AgeFound(problem="several", used=frozenset(p for k, _ in found for p in where[k]))
     k, token = found[0]
@@ -150,6 +159,9 @@ def find_age(words: list[str], lex: Lexicon) -> AgeFound | None:
         pass
     before = conv[k - 1] if k > 0 else ""
     bounded = before in AGE_BOUNDS or nxt in AGE_BOUNDS - {"old"}
+    if nxt == "s":  # "in his 80s": a decade, read only as an age group
+        used |= set(where[k + 1])
+        bounded = True
     if value is None:
         return AgeFound(problem="number", used=frozenset(used))
     age = Age(value, unit)

@@ -847,7 +847,7 @@ class Reader:
             if rest.ok and rest.answer == group:
                 return rest
             near = {numbers.age_group(numbers.Age(found.age.value * f, found.age.unit))
-                    for f in (0.9, 1.1)}
+                    for f in (0.5, 0.9, 1.1)}
             if near == {group} and group in table.codes:
                 return self._done(table, shown, [group])
             return rest if rest.ok else self._ask(
