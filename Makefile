@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/storage_speed.py
 	$(BIN)/python benchmarks/tui_speed.py
 	$(BIN)/python benchmarks/matching_speed.py
+	$(BIN)/python benchmarks/reading.py
 
 # ruff and mypy are pinned in the test extra and configured in pyproject.toml
 lint: $(STAMP)
