@@ -109,6 +109,16 @@ class CalcinosisApp(ChatHost):
             self.screen.call_after_refresh(self._load_engine)
         elif self._save or self.recorder is not None:
             self.screen.call_after_refresh(self._open_store)
+        if not self.exit_after_first_paint:
+            self.screen.call_after_refresh(self._preload_chat)
+
+    def _preload_chat(self) -> None:
+        """Once the welcome is drawn: import the chat screen and read its styles, which
+        the first answer would otherwise wait for (reading a style file reparses every
+        style, about 50 ms). chat.tcss styles only the chat's own widgets."""
+        from .screens.chat import ChatScreen
+
+        self._load_screen_css(ChatScreen())
 
     def _first_paint_done(self) -> None:
         self.exit(0)
