@@ -340,6 +340,16 @@ def _shorter(text: str, longest: int = 60) -> str:
     return text if len(text) <= longest else f"{text[:longest]}... ({len(text):,} characters)"
 
 
+def _set_aside(store: Any, session_id: int) -> None:
+    """"No" to continuing: the session stays in the history but is not offered again."""
+    from .storage import StoreError
+
+    try:
+        store.set_aside(session_id)
+    except StoreError:
+        pass  # it is offered again next time; nothing is lost
+
+
 def _count(n: int, noun: str) -> str:
     """"1 answer", "3 answers"."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -387,6 +397,8 @@ def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
                              f"({_count(row.answered, 'answer')}). Continue it? (yes/no)")
                     reply = chat.read()
                     go_on = reply is not None and reply.lower() in ("y", "yes")
+                    if reply is not None and reply.lower() in ("n", "no"):
+                        _set_aside(store, row.id)
                 else:
                     chat.say(f"Note: an unfinished session ({row.id}) is saved; "
                              "use --resume to continue it.")
