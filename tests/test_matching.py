@@ -165,7 +165,7 @@ CLEAR = [
     ("events", "EEG", ("electrode_paste",)),
     ("medications", "prednisolone", ("corticosteroids",)),
     ("medications", "warfarin, steroids", ("warfarin", "corticosteroids")),
-    ("intake", "lots of milk", ("calcium_supplements_or_antacids",)),
+    ("intake", "pints of milk", ("calcium_supplements_or_antacids",)),
     ("intake", "tums", ("calcium_supplements_or_antacids",)),
     ("hypercalcemia_symptoms", "very thirsty", ("yes",)),
     ("warning_signs", "throwing up", ("confusion_or_vomiting",)),

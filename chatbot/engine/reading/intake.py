@@ -19,6 +19,7 @@ from chatbot.engine.reading.text import BREAK
 if TYPE_CHECKING:
     from chatbot.engine.reading.reader import Reader, Reading, _Table
 
+_PHRASES: dict[int, dict[tuple[str, ...], str]] = {}
 HIGH_D = "high_dose_vitamin_d"
 LARGE_CA = "calcium_supplements_or_antacids"
 USUAL = "ordinary_supplements"
@@ -27,15 +28,20 @@ USUAL = "ordinary_supplements"
 def _find(reader: Reader, words: list[str]) -> list[tuple[str, set[int], int]]:
     """Intake phrases (longest first): (kind, positions used, first position)."""
     lex = reader.lex
+    table = _PHRASES.get(id(lex))
+    if table is None:  # the phrases as they are compared: without the dropped words
+        table = {tuple(w for w in p if w not in lex.drop) or p: kind
+                 for p, kind in lex.intake_words.items()}
+        _PHRASES[id(lex)] = table
     seq = [(i, w) for i, w in enumerate(words)
            if w not in lex.drop and w not in numbers.SYMBOLS and w != BREAK]
-    longest = max((len(k) for k in lex.intake_words), default=1)
+    longest = max((len(k) for k in table), default=1)
     out: list[tuple[str, set[int], int]] = []
     k = 0
     while k < len(seq):
         for length in range(min(longest, len(seq) - k), 0, -1):
             part = tuple(w for _, w in seq[k:k + length])
-            kind = lex.intake_words.get(part)
+            kind = table.get(part)
             if kind is not None:
                 out.append((kind, {i for i, _ in seq[k:k + length]}, seq[k][0]))
                 k += length
@@ -71,6 +77,9 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
     for _, positions, _ in found:
         used |= positions
     kinds = {kind for kind, _, _ in found}
+    # a single word says it too, even inside a longer phrase ("4 PINTS of milk")
+    kinds |= {reader.lex.intake_words[(w,)] for w in words
+              if reader.lex.intake_words.get((w,)) in ("large", "usual")}
     doses = numbers.doses(words, reader.lex)
     for dose in doses:
         used |= dose.used

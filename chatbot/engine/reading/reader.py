@@ -548,7 +548,7 @@ class Reader:
         if word in lex.filler or word in lex.drop or word in lex.hedges_mild \
                 or word in numbers.SYMBOLS:
             return "filler"
-        if numbers.is_number(word):
+        if numbers.is_number(word) or (word in lex.number_words and len(word) > 2):
             return "num"
         return "unknown"
 
