@@ -194,3 +194,12 @@ def test_slot_values_never_invent(engine):
     assert values["kidneys"] == "on dialysis"
     assert values.get("sex") == ""  # not asked: left out
     assert "who" not in values  # a caregiver: the name is a blank to fill in
+
+
+def test_an_unclear_type_says_what_would_tell_in_the_first_part(results):
+    unclear = [(a, md) for a, md in results.values() if a.type == "unclear" and a.tests]
+    assert unclear
+    for a, md in unclear:
+        short = md.split(MORE_DETAIL)[0]
+        assert "**What would tell the types apart:**" in short
+        assert a.tests[0] in short

@@ -86,6 +86,12 @@ def top_reasons(a: Assessment) -> list[str]:
     return reasons[:MAX_REASONS]
 
 
+def deciding_tests(a: Assessment) -> list[str]:
+    """When the type is not clear, the tests that would tell: said in the first part (the
+    type's own words point to them); otherwise they are under "More detail"."""
+    return list(a.tests) if a.type == "unclear" else []
+
+
 def caution_texts(a: Assessment) -> list[str]:
     """The assessment's cautions (what a doctor should rule out), when it has any."""
     out = []
@@ -197,6 +203,9 @@ def _short(a: Assessment, content: Content, n_reasons: int, n_sentences: int) ->
     reasons = top_reasons(a)[:n_reasons]
     if reasons:
         out += ["**Why, from the answers:**", ""] + [f"- {r}" for r in reasons] + [""]
+    tests = deciding_tests(a)[:n_reasons]
+    if tests:
+        out += ["**What would tell the types apart:**", ""] + [f"- {t}" for t in tests] + [""]
     cautions = caution_texts(a)
     if cautions:
         out += ["**A doctor should also check:**", ""] + [f"- {c}" for c in cautions] + [""]

@@ -22,7 +22,9 @@ from textual.widgets import Button, Collapsible, Header, Markdown, Static
 from ...engine.medicine.assessment import Assessment
 from ...engine.medicine.content import Content, Term
 from ...engine.reports.markdown import (
+    MAX_REASONS,
     caution_texts,
+    deciding_tests,
     detail_markdown,
     explanation_markdown,
     flag_lines,
@@ -137,6 +139,10 @@ class ResultScreen(Screen[str]):
         if reasons:
             yield Static(say("reasons_heading", who), classes="subheading", markup=False)
             yield Static("\n".join(f"• {r}" for r in reasons), classes="reasons", markup=False)
+        tests = deciding_tests(a)[:MAX_REASONS]
+        if tests:
+            yield Static(say("tests_heading", who), classes="subheading", markup=False)
+            yield Static("\n".join(f"• {t}" for t in tests), classes="tests", markup=False)
 
     def _labs(self, a: Assessment) -> ComposeResult:
         rows = lab_rows(a)
