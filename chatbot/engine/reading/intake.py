@@ -51,6 +51,16 @@ def _find(reader: Reader, words: list[str]) -> list[tuple[str, set[int], int]]:
     return out
 
 
+def _negated(reader: Reader, words: list[str], at: int) -> bool:
+    """Whether a negation stands before position ``at`` in the same clause."""
+    for word in reversed(words[:at]):
+        if word == BREAK or word in reader.lex.breaks:
+            return False
+        if word in reader.lex.negators:
+            return True
+    return False
+
+
 def _vitamin_d_limit(reader: Reader, given: Mapping[str, Any]) -> tuple[float, float]:
     """(ordinary up to, high above) in IU a day for this person."""
     lex = reader.lex
@@ -73,6 +83,9 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
         substances = [("vitamin_d", set(), 0)]  # "50,000 units a week": units are vitamin D's
     if not substances:
         return None
+    # "no calcium", "I don't take vitamin D": a denied substance needs no dose
+    denied = [sub for sub in substances if _negated(reader, words, sub[2])]
+    substances = [sub for sub in substances if sub not in denied]
     used: set[int] = set()
     for _, positions, _ in found:
         used |= positions
@@ -127,6 +140,8 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
             codes.append(USUAL)
         else:
             ask.append({"vitamin_d": "vitamin D", "calcium": "calcium", "milk": "milk"}[kind])
+    if denied and not substances:
+        return reader._words(table, shown, words, used=frozenset(used), denied=True)
     if ask:
         what = " and ".join(dict.fromkeys(ask))
         return reader._ask(table, shown, f"How much {what} a day or a week (for example "

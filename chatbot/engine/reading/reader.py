@@ -50,6 +50,7 @@ CONTEXT = "*context*"
 CONTEXT_KEY = "_context"
 YES_NO = frozenset({"yes", "no"})
 NEGATIVE = frozenset({"none", "no", "normal"})
+DENIED = "*denied*"  # something was denied that has no code of its own ("no calcium")
 NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
 _WORD_NEG = frozenset({"no", "not", "never", "nothing", "none", "neither", "nor"})
 
@@ -648,7 +649,7 @@ class Reader:
 
     def _words(self, table: _Table, shown: str, words: list[str],
                extra: Sequence[str] = (), used: frozenset[int] = frozenset(),
-               also: Mapping[str, Any] | None = None) -> Reading:
+               also: Mapping[str, Any] | None = None, denied: bool = False) -> Reading:
         """The general reading of words for a one- or many-question."""
         items, fixed = self.scan(table, words)
         items = [it for it in items if it.start not in used]
@@ -661,6 +662,9 @@ class Reader:
         typo_doubt = [fixed[it.start] for it in unknown
                       if isinstance(fixed.get(it.start), frozenset)]
         doubt = [it for it in items if it.kind == "doubt"]
+        for k, it in enumerate(items[:-1]):
+            if it.kind == "neg" and items[k + 1].words[0] in ("really", "exactly", "quite"):
+                doubt.append(items[k + 1])  # "doesn't really hurt": not quite a no
         intens = [it for it in items if it.kind == "intens"]
         dangling = [it for it in items if it.kind == "neg"]
         unrelated = [it for it in phrases if UNRELATED in it.codes and not it.negated]
@@ -699,6 +703,8 @@ class Reader:
         extra = [*extra, *everything]
         neg_codes = set().union(*(self._expand(table, it.codes) for it in neg)) \
             if neg else set()
+        if denied:
+            neg_codes.add(DENIED)
         unknown_words = [" ".join(it.words) for it in unknown]
         if table.qid in self.lex.graded and intens and pos:
             unknown_words += [" ".join(it.words) for it in intens]
