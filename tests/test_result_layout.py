@@ -13,7 +13,7 @@ import yaml
 
 from chatbot.engine import contract
 from chatbot.engine.reports.callwords import call_words, fill_call_words, slot_values
-from chatbot.engine.reports.markdown import MORE_DETAIL, to_markdown
+from chatbot.engine.reports.markdown import MORE_DETAIL, to_markdown, top_reasons
 
 TESTS = Path(__file__).resolve().parent
 FILES = sorted((TESTS / "vignettes").glob("*.yaml")) + sorted((TESTS / "cases").glob("*.yaml"))
@@ -203,3 +203,20 @@ def test_an_unclear_type_says_what_would_tell_in_the_first_part(results):
         short = md.split(MORE_DETAIL)[0]
         assert "**What would tell the types apart:**" in short
         assert a.tests[0] in short
+
+
+def test_the_reasons_shown_first_are_the_strongest(results, engine):
+    weight = {rule.id: rule.weight for rule in engine.rules.rules if rule.reason}
+    checked = 0
+    for a, _md in results.values():
+        top = a.ranking[0]
+        if a.type in ("none", "unclear") or a.subtype_reason or len(top.reasons) <= 3:
+            continue
+        given = [weight[r] for r in top.rules if weight.get(r, 0) > 0]
+        assert list(top.weights) == given
+        shown = top_reasons(a)
+        assert len(shown) == 3
+        heaviest = sorted(top.weights, reverse=True)[:3]
+        assert [top.weights[top.reasons.index(r)] for r in shown] == heaviest
+        checked += 1
+    assert checked >= 5

@@ -50,6 +50,7 @@ class Candidate:
     score: float
     reasons: tuple[str, ...]
     rules: tuple[str, ...]
+    weights: tuple[float, ...] = ()  # the weight of each reason, to name the strongest
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ def assess(session: AssessedSession, rules: Rules) -> Assessment:
     labs = session.labs
     scores = {t: 0.0 for t in contract.CANDIDATE_TYPES}
     reasons: dict[str, list[str]] = {t: [] for t in contract.CANDIDATE_TYPES}
+    weights: dict[str, list[float]] = {t: [] for t in contract.CANDIDATE_TYPES}
     fired_by_type: dict[str, list[str]] = {t: [] for t in contract.CANDIDATE_TYPES}
     sources: list[str] = []
     order: list[str] = []
@@ -215,6 +217,7 @@ def assess(session: AssessedSession, rules: Rules) -> Assessment:
             fired_by_type[rule.type].append(rule.id)
             if rule.reason and rule.weight > 0:
                 reasons[rule.type].append(fill(rule.reason, labs))
+                weights[rule.type].append(rule.weight)
                 sources.extend(rule.sources)
 
     if session.outcome == "none":
@@ -237,7 +240,7 @@ def assess(session: AssessedSession, rules: Rules) -> Assessment:
         return (0 if t == chosen else 1, -scores[t], contract.CANDIDATE_TYPES.index(t))
 
     ranking = tuple(
-        Candidate(t, scores[t], tuple(reasons[t]), tuple(fired_by_type[t]))
+        Candidate(t, scores[t], tuple(reasons[t]), tuple(fired_by_type[t]), tuple(weights[t]))
         for t in sorted(contract.CANDIDATE_TYPES, key=sort_key)
     )
 

@@ -39,8 +39,14 @@ def _labels(dialog: Dialog, qid: str, value: Any) -> list[str]:
         return []
     codes = value if isinstance(value, (list, tuple)) else [value]
     labels = {o.code: o.label for o in question.options}
-    return [labels[c] for c in codes
+    return [_spoken(labels[c]) for c in codes
             if c in labels and c not in (contract.NONE, contract.UNSURE, "other")]
+
+
+def _spoken(label: str) -> str:
+    """A label as said on the phone: without its explanation in brackets ("Obesity (a
+    weight a doctor called much too high)" is "Obesity")."""
+    return re.sub(r"\s*\([^()]*\)", "", label).strip() or label
 
 
 def exact_age(a: Assessment) -> str | None:

@@ -80,7 +80,11 @@ def top_reasons(a: Assessment) -> list[str]:
     """The strongest reasons from the answers for the type named (at most ``MAX_REASONS``)."""
     if a.type in ("none", "unclear") or not a.ranking:
         return []
-    reasons = list(a.ranking[0].reasons)
+    top = a.ranking[0]
+    reasons = list(top.reasons)
+    if len(top.weights) == len(reasons):  # the heaviest first; equal weights keep their order
+        order = sorted(range(len(reasons)), key=lambda i: -top.weights[i])
+        reasons = [reasons[i] for i in order]
     if a.subtype_reason:
         reasons = reasons[:MAX_REASONS - 1] + [a.subtype_reason]
     return reasons[:MAX_REASONS]
@@ -185,14 +189,16 @@ def short_markdown(a: Assessment, content: Content) -> str:
     cautions, if things get worse. When the answers make it longer, fewer reasons
     and a shorter type summary are shown there (all of them stay under "More detail")."""
     text = ""
-    for reasons, sentences in ((MAX_REASONS, 2), (2, 2), (2, 1), (1, 1)):
-        text = _short(a, content, reasons, sentences)
+    for reasons, sentences, cautions in ((MAX_REASONS, 2, None), (2, 2, None), (2, 1, None),
+                                         (1, 1, None), (1, 1, 1)):
+        text = _short(a, content, reasons, sentences, cautions)
         if count_words(text) <= SHORT_WORDS:
             break
     return text
 
 
-def _short(a: Assessment, content: Content, n_reasons: int, n_sentences: int) -> str:
+def _short(a: Assessment, content: Content, n_reasons: int, n_sentences: int,
+           n_cautions: int | None = None) -> str:
     out = action_markdown(a, content)
     if a.type == "none":
         out += ["## Type: none", ""]
@@ -206,7 +212,7 @@ def _short(a: Assessment, content: Content, n_reasons: int, n_sentences: int) ->
     tests = deciding_tests(a)[:n_reasons]
     if tests:
         out += ["**What would tell the types apart:**", ""] + [f"- {t}" for t in tests] + [""]
-    cautions = caution_texts(a)
+    cautions = caution_texts(a)[:n_cautions]
     if cautions:
         out += ["**A doctor should also check:**", ""] + [f"- {c}" for c in cautions] + [""]
     worse = if_worse(a, content)
@@ -312,6 +318,9 @@ def detail_markdown(a: Assessment, content: Content) -> str:
     reasons = flags + [r for r in level_reasons(a) if not any(r in f for f in flags)]
     if reasons:
         out += ["### Why this level", ""] + [f"- {r}" for r in reasons] + [""]
+    cautions = caution_texts(a)
+    if cautions:
+        out += ["### A doctor should also check", ""] + [f"- {c}" for c in cautions] + [""]
     signs = watch_signs(a, content)
     if signs:
         out += ["### Signs to watch for", ""] + _facts(signs, numbers) + [""]
