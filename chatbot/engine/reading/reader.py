@@ -36,6 +36,9 @@ from chatbot.engine.dialog.questions import Option, Question
 from chatbot.engine.reading import english, numbers
 from chatbot.engine.reading.lexicon import Lexicon, load_lexicon
 from chatbot.engine.reading.matching import UNRELATED_KEY, Synonyms, load_synonyms
+from chatbot.engine.reading.negation import WORD_NEGATIONS as _WORD_NEG
+from chatbot.engine.reading.negation import Item as _Item
+from chatbot.engine.reading.negation import contrast_kept, mark_negated
 from chatbot.engine.reading.text import BREAK, MAX_TEXT, clean_text, fold, quote, tokens
 
 if TYPE_CHECKING:
@@ -52,7 +55,6 @@ YES_NO = frozenset({"yes", "no"})
 NEGATIVE = frozenset({"none", "no", "normal"})
 DENIED = "*denied*"  # something was denied that has no code of its own ("no calcium")
 NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
-_WORD_NEG = frozenset({"no", "not", "never", "nothing", "none", "neither", "nor"})
 
 
 # ----------------------------------------------------------------------------- the result
@@ -166,16 +168,6 @@ def _max_edits(word: str) -> int:
 
 
 # ----------------------------------------------------------------------------- the reader
-
-
-@dataclass
-class _Item:
-    start: int
-    end: int
-    words: tuple[str, ...]
-    codes: frozenset[str] = frozenset()     # a phrase: its codes; else empty
-    kind: str = "phrase"   # phrase break neg contrast filler doubt intens num unknown
-    negated: bool = False
 
 
 class Reader:
@@ -625,35 +617,13 @@ class Reader:
             j += 1
         return best
 
-    def _negate(self, items: list[_Item]) -> None:
-        """Mark phrases inside a negation's scope; a lone "no" before a phrase negates it."""
-        content = [it for it in items if it.kind == "phrase" and CONTEXT not in it.codes]
-        for idx, it in enumerate(items):
-            if it.kind == "phrase" and len(it.words) == 1 and it.words[0] in _WORD_NEG:
-                later = [x for x in items[idx + 1:] if x.kind in ("break", "contrast")
-                         or x in content]
-                if later and later[0].kind == "phrase":
-                    it.kind = "neg"
-        negating = False
-        for idx, it in enumerate(items):
-            if it.kind in ("break", "contrast"):
-                negating = False
-            elif it.kind == "neg":
-                negating = True
-            elif it.kind == "filler" and it.words[0] == "and" and negating:
-                nxt = items[idx + 1] if idx + 1 < len(items) else None
-                if nxt is not None and nxt.words[0] in self.lex.subjects:
-                    negating = False
-            elif it.kind == "phrase" and negating:
-                it.negated = True
-
     def _words(self, table: _Table, shown: str, words: list[str],
                extra: Sequence[str] = (), used: frozenset[int] = frozenset(),
                also: Mapping[str, Any] | None = None, denied: bool = False) -> Reading:
         """The general reading of words for a one- or many-question."""
         items, fixed = self.scan(table, words)
         items = [it for it in items if it.start not in used]
-        self._negate(items)
+        mark_negated(items, self.lex.subjects, ignore={CONTEXT})
         many = table.kind == contract.MANY
         phrases = [it for it in items if it.kind == "phrase" and CONTEXT not in it.codes]
         counting = table.qid in NUMBER_QUESTIONS
@@ -692,7 +662,7 @@ class Reader:
             return self._ask(table, shown, f"And the other signs besides {quote(signs)}? "
                              f"You can choose: {self._choices(table)}.")
         # the contrast rule: "no pain but it's tender", "none apart from warfarin"
-        pos = self._contrast(table, items, pos)
+        pos = contrast_kept(items, pos, NEGATIVE)
         if any(ALL in it.codes for it in pos) and len(table.real) > self.lex.all_max_options:
             return self._ask(table, shown, f"Which ones? Please name them. You can choose "
                              f"(several can be given, separated by commas): "
@@ -718,21 +688,6 @@ class Reader:
         if ALL in codes:
             return frozenset(table.real)
         return frozenset(c for c in codes if c not in (UNRELATED, CONTEXT))
-
-    def _contrast(self, table: _Table, items: list[_Item], pos: list[_Item]) -> list[_Item]:
-        """An early negative answer followed by "but"/"just"/"except" and a positive one:
-        the positive one stands ("no, just a bit sore"; "none except warfarin")."""
-        cut = next((k for k, it in enumerate(items) if it.kind == "contrast"), None)
-        if cut is None:
-            cut = next((k for k, it in enumerate(items) if it.kind == "break"), None)
-        if cut is None:
-            return pos
-        before = [it for it in pos if items.index(it) < cut]
-        after = [it for it in pos if items.index(it) > cut]
-        if before and after and all(it.codes <= NEGATIVE for it in before) \
-                and not any(it.codes <= NEGATIVE for it in after):
-            return after
-        return pos
 
     def _unknown_message(self, table: _Table, unknown: Sequence[str]) -> str:
         said = ", ".join(quote(w) for w in dict.fromkeys(unknown))

@@ -1,0 +1,77 @@
+"""Negation with a scope, and contrast ("no X but Y").
+
+The reader turns typed words into a list of :class:`Item` (a known phrase with its
+codes, or a single word of some kind). Here:
+
+* :func:`mark_negated`: a negation ("no", "not", "don't", ...) negates the phrases
+  that follow it up to the end of its clause: punctuation, a contrast word ("but",
+  "just", "except") or "and" starting a new clause ("no fever and she is confused");
+  a lone "no" or "nothing" right before a phrase is such a negation, not the answer
+  "no" ("no redness or sores": redness and sores are negated);
+* :func:`contrast_kept`: an early negative answer and, after a contrast, a positive one:
+  the positive one stands ("no, just a bit sore"; "none except warfarin").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+#: Words that can stand alone as an answer or negate what follows them.
+WORD_NEGATIONS = frozenset({"no", "not", "never", "nothing", "none", "neither", "nor"})
+
+
+@dataclass
+class Item:
+    """A phrase or a word of the typed text, with the positions of the words it spans."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+    codes: frozenset[str] = frozenset()     # a phrase: its codes; else empty
+    kind: str = "phrase"   # phrase break neg contrast filler doubt intens num unknown
+    negated: bool = False
+
+
+def mark_negated(items: list[Item], subjects: Collection[str],
+                 ignore: Collection[str] = ()) -> None:
+    """Set :attr:`Item.negated` on phrases inside a negation's scope (in place).
+
+    ``subjects``: words that start a new clause after "and"; ``ignore``: codes of phrases
+    that are no answer (words about the question), which do not count as what is negated.
+    """
+    content = [it for it in items if it.kind == "phrase" and not (it.codes & set(ignore))]
+    for idx, it in enumerate(items):
+        if it.kind == "phrase" and len(it.words) == 1 and it.words[0] in WORD_NEGATIONS:
+            later = [x for x in items[idx + 1:] if x.kind in ("break", "contrast")
+                     or x in content]
+            if later and later[0].kind == "phrase":
+                it.kind = "neg"
+    negating = False
+    for idx, it in enumerate(items):
+        if it.kind in ("break", "contrast"):
+            negating = False
+        elif it.kind == "neg":
+            negating = True
+        elif it.kind == "filler" and it.words[0] == "and" and negating:
+            nxt = items[idx + 1] if idx + 1 < len(items) else None
+            if nxt is not None and nxt.words[0] in subjects:
+                negating = False
+        elif it.kind == "phrase" and negating:
+            it.negated = True
+
+
+def contrast_kept(items: list[Item], pos: list[Item], negative: Collection[str]) -> list[Item]:
+    """The positive phrases that stand: after "no, just ..." only the later ones."""
+    cut = next((k for k, it in enumerate(items) if it.kind == "contrast"), None)
+    if cut is None:
+        cut = next((k for k, it in enumerate(items) if it.kind == "break"), None)
+    if cut is None:
+        return pos
+    where = {id(it): k for k, it in enumerate(items)}
+    before = [it for it in pos if where[id(it)] < cut]
+    after = [it for it in pos if where[id(it)] > cut]
+    if before and after and all(it.codes <= set(negative) for it in before) \
+            and not any(it.codes <= set(negative) for it in after):
+        return after
+    return pos
