@@ -478,6 +478,10 @@ class Reader:
             return self._ask(table, shown, f"Is {shown} the number of an answer, or "
                              f"{what}? Please say it in words, or choose: "
                              f"{self._choices(table)}.")
+        if not numbered:
+            # no numbered list was shown: a bare number is no answer by itself
+            return self._ask(table, shown, f"What does {quote(shown)} mean here? Please say "
+                             f"it in words. You can choose: {self._choices(table)}.")
         if any(v > count for v in values):
             if table.qid in ("pain", "size", "extent") and len(values) == 1:
                 return None  # a score, a size or a count: read with its words
