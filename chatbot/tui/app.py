@@ -137,6 +137,9 @@ class CalcinosisApp(ChatHost):
             return
         self.call_from_thread(self._engine_loaded, engine)
         _ = self.matcher  # the typed-words matcher, ready before the first typed answer
+        from ..engine.reading import english
+
+        english.words()  # the word list for typos (0.16 s), read now, not at the first typo
 
     def _engine_loaded(self, engine: Engine) -> None:
         from .welcome_data import from_engine, save_cache
