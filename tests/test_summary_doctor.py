@@ -155,3 +155,17 @@ def test_fhir_carries_the_same_answers(engine):
     assert found["sex"][0]["valueCoding"]["code"] == "female"
     assert found["notes"][0]["valueString"] == "It <b>hurts</b> at night"
     assert "**Age:** 62 years" in md
+
+
+def test_long_own_words_keep_the_first_page_whole(engine, kidney_summary):
+    words = ("My hands hurt most in the cold and I cannot hold a cup. " * 40).strip()
+    assert len(words) > 2000 - 100
+    summary = _with(kidney_summary, notes=words[:2000])
+    md = summary_markdown(engine, summary)
+    first = md.split(QA_HEADING)[0]
+    printed = sum(1 + len(line) // 110 for line in first.splitlines())
+    assert printed <= 60, printed
+    assert "The rest is under" in first
+    rest = md.split("## The person's own words in full")[1].split("## ")[0]
+    quoted = " ".join(line[2:] for line in rest.splitlines() if line.startswith("> "))
+    assert re.sub(r"\\(.)", r"\1", quoted) == words[:2000].strip()  # in full, as typed

@@ -155,16 +155,41 @@ def first_page(s: SummaryInput, dialog: Dialog, content: Content) -> list[str]:
             out.append(f"- **{name}:** {_labels(dialog, qid, s.answers.get(qid))}")
     out.append("")
 
-    notes = a.answers.get("notes")
+    notes = _notes(a)
     out += ["## In the person's own words", ""]
-    if isinstance(notes, str) and notes.strip() and notes != contract.UNSURE:
-        out += [
-            f"> {escape_md(line)}" if line.strip() else ">" for line in notes.strip().splitlines()
-        ]
+    if notes:
+        shown = notes if len(notes) <= NOTES_ON_FIRST_PAGE else _cut(notes)
+        out += _quote(shown)
+        if shown != notes:
+            out += ["", f'(The rest is under "{NOTES_IN_FULL}", after the answers.)']
     else:
         out.append("Nothing was written.")
     out.append("")
     return out
+
+
+NOTES_ON_FIRST_PAGE = 600  # characters of the person's words on the first page
+NOTES_IN_FULL = "The person's own words in full"
+
+
+def _notes(a: Assessment) -> str:
+    """The person's own words; "" when none were written (or "nothing to add": unsure)."""
+    notes = a.answers.get("notes")
+    if not isinstance(notes, str) or notes == contract.UNSURE:
+        return ""
+    return notes.strip()
+
+
+def _cut(text: str) -> str:
+    """The start of ``text``, cut at a word, marked as cut."""
+    head = text[:NOTES_ON_FIRST_PAGE]
+    head = head.rsplit(None, 1)[0] if " " in head else head
+    return head.rstrip() + " …"
+
+
+def _quote(text: str) -> list[str]:
+    """Text a person typed, as a quotation, shown literally."""
+    return [f"> {escape_md(line)}" if line.strip() else ">" for line in text.splitlines()]
 
 
 def type_heading_of(content: Content, code: str) -> str:
@@ -223,6 +248,9 @@ def doctor_summary(
     a = s.assessment
     out = first_page(s, dialog, content)
     out += qa_markdown(s, dialog) + [""]
+    notes = _notes(a)
+    if len(notes) > NOTES_ON_FIRST_PAGE:
+        out += [f"## {NOTES_IN_FULL}", ""] + _quote(notes) + [""]
     if questions:
         out += ["## Questions to ask the doctor", ""] + [f"- {q}" for q in questions] + [""]
     out += ["## Sources", ""]
