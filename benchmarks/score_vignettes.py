@@ -38,7 +38,9 @@ def score(folder: Path) -> dict:
     for path in sorted(folder.glob("*.yaml")):
         case = yaml.safe_load(path.read_text(encoding="utf-8"))
         expect = case["expect"]
-        types = expect["type"] if isinstance(expect["type"], list) else [expect["type"]]
+        # a case may judge the triage only (the medicine does not decide the type)
+        typed = expect.get("type")
+        types = None if typed is None else typed if isinstance(typed, list) else [typed]
         a = engine.replay(case["answers"])
         top3 = [c.type for c in a.ranking[:3]]
         if a.type in ("unclear", "none"):
@@ -53,23 +55,26 @@ def score(folder: Path) -> dict:
             "subtype_got": a.subtype,
             "triage": a.triage,
             "triage_range": [low, high],
-            "top1": a.type in types,
-            "top3": any(t in types for t in top3),
+            "top1": None if types is None else a.type in types,
+            "top3": None if types is None else any(t in types for t in top3),
             "safe": triage_rank(a.triage) >= triage_rank(low),
             "over": triage_rank(a.triage) > triage_rank(high),
             "subtype_ok": None if "subtype" not in expect else a.subtype == expect["subtype"],
         })
     n = len(rows) or 1
+    typed_rows = [r for r in rows if r["top1"] is not None]
+    nt = len(typed_rows) or 1
     with_subtype = [r for r in rows if r["subtype_ok"] is not None]
     return {
         "cases": len(rows),
-        "top1": sum(r["top1"] for r in rows) / n,
-        "top3": sum(r["top3"] for r in rows) / n,
+        "typed_cases": len(typed_rows),
+        "top1": sum(r["top1"] for r in typed_rows) / nt,
+        "top3": sum(r["top3"] for r in typed_rows) / nt,
         "safe_triage": sum(r["safe"] for r in rows) / n,
         "over_triage": sum(r["over"] for r in rows) / n,
         "subtype": (sum(r["subtype_ok"] for r in with_subtype) / len(with_subtype)
                     if with_subtype else None),
-        "misses": [r for r in rows if not (r["top1"] and r["safe"] and not r["over"]
+        "misses": [r for r in rows if not (r["top1"] is not False and r["safe"] and not r["over"]
                                            and r["subtype_ok"] is not False)],
     }
 
@@ -85,6 +90,7 @@ def main() -> int:
         print()
         return 0
     print(f"vignettes:        {result['cases']}")
+    print(f"with a type:      {result['typed_cases']}")
     print(f"top-1 type:       {result['top1']:.1%}")
     print(f"top-3 type:       {result['top3']:.1%}")
     if result["subtype"] is not None:
@@ -94,7 +100,7 @@ def main() -> int:
     if result["misses"]:
         print("\nmisses:")
         for r in result["misses"]:
-            print(f"  {r['id']}: type {r['got']} (expected {'/'.join(r['expected'])}), "
+            print(f"  {r['id']}: type {r['got']} (expected {'/'.join(r['expected'] or ['any'])}), "
                   f"subtype {r['subtype_got']} (expected {r['subtype_expected']}), "
                   f"triage {r['triage']} (expected {r['triage_range'][0]}..{r['triage_range'][1]})")
     else:

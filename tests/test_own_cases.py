@@ -28,8 +28,9 @@ def test_case(path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     expect = case["expect"]
     result = default_engine().replay(case["answers"])
-    types = expect["type"] if isinstance(expect["type"], list) else [expect["type"]]
-    assert result.type in types, case["note"]
+    if "type" in expect:  # some cases judge the triage only
+        types = expect["type"] if isinstance(expect["type"], list) else [expect["type"]]
+        assert result.type in types, case["note"]
     if "subtype" in expect:
         assert result.subtype == expect["subtype"], case["note"]
     low = expect.get("triage_at_least", "routine")
