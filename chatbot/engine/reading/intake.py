@@ -97,9 +97,11 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
     for dose in doses:
         used |= dose.used
     conv, _ = numbers.numerals(words, reader.lex)
+    counting_words = ("tablets", "usual", "milk")
     tablets = [numbers.to_float(conv[k]) for k in range(len(conv) - 1)
-               if numbers.is_number(conv[k]) and (conv[k + 1],) in reader.lex.intake_words
-               and reader.lex.intake_words[(conv[k + 1],)] in ("tablets", "usual", "milk")]
+               if numbers.is_number(conv[k]) and any(
+                   reader.lex.intake_words.get((w,)) in counting_words
+                   for w in conv[k + 1:k + 3])]  # "one calcium tablet", "2 tablets"
     counted = max((t for t in tablets if t is not None), default=None)
     for k, w in enumerate(words):
         if (numbers.is_number(w) or w in reader.lex.number_words) \

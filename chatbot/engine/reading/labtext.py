@@ -153,7 +153,10 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
                                        f"{unit_typed}; please use {unit_text}.",
                                        pending=number)
         chunk = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
-        if chunk is not None and "/" in chunk.group(1) and exact_unit is None:
+        typed_unit = tuple(t for t in tokens(fold(chunk.group(1))) if t not in numbers.SYMBOLS
+                           and t != BREAK) if chunk is not None else ()
+        if chunk is not None and "/" in chunk.group(1) and exact_unit is None \
+                and typed_unit not in lex.short_units:
             chosen = None  # "mg/dk": a whole unit as labs print them, but not one of these
         if chosen is None and unit_words and exact_unit is None:
             # a unit that is none of the lab's: the lab check names what was typed
@@ -218,10 +221,13 @@ def _corrected(reader: Reader, words: list[str]) -> list[str]:
         if len(w) >= 5 and w not in vocab and w.isalpha() and w not in reader.lex.known \
                 and not english.is_english(w):
             edits = _max_edits(w)
-            cands = {c for d in _deletions(w, edits) for c in deletes.get(d, ())
-                     if _osa(w, c) <= edits}
-            if len(cands) == 1:
-                w = next(iter(cands))
+            dist = {c: _osa(w, c) for d in _deletions(w, edits) for c in deletes.get(d, ())}
+            close = {c: n for c, n in dist.items() if n <= edits}
+            if close:
+                best = min(close.values())
+                top = [c for c, n in close.items() if n == best]
+                if len(top) == 1:
+                    w = top[0]
         out.append(w)
     return out
 

@@ -180,6 +180,13 @@ class Reader:
         self.synonyms = synonyms
         self.lex = lexicon
         self._tables: dict[tuple[Any, ...], _Table] = {}
+        # words the lexicon reads itself (units, number words, lab and intake words):
+        # never "corrected" into a word of the question
+        self._lexicon_words = frozenset(
+            [*lexicon.age_units, *lexicon.number_words,
+             *(w for p in lexicon.short_units for w in p),
+             *(w for p in lexicon.lab_labels for w in p),
+             *(w for p in lexicon.intake_words for w in p)])
         self._lock = threading.Lock()
 
     # ----- tables
@@ -253,6 +260,10 @@ class Reader:
                 if words:
                     phrases[words] = phrases.get(words, set()) - {UNRELATED}
                     phrases[words].add(target)
+        if question.id == "intake":  # substances and amounts: read by intake.py
+            for said in self.lex.intake_words:
+                kept = tuple(w for w in said if w not in self.lex.drop) or said
+                phrases.setdefault(kept, {CONTEXT})
         if question.id != "locations":
             places = self.synonyms.questions.get("locations", {})
             for said in places.values():
@@ -453,6 +464,7 @@ class Reader:
                 return picked
         special = getattr(self, f"_q_{question.id}", None)
         if special is not None:
+            words = self.fix_typos(table, words)
             done: Reading | None = special(table, shown, words, given)
             if done is not None:
                 return done
@@ -522,13 +534,29 @@ class Reader:
             return None, frozenset()
         best = min(found.values())
         top = sorted(w for w, d in found.items() if d == best)
-        codes = frozenset().union(*(table.word_codes.get(w, frozenset()) for w in top))
+
+        def codes_of(word: str) -> frozenset[str]:  # the word's own codes, when it has some
+            return table.phrases.get((word,)) or table.word_codes.get(word, frozenset())
+
+        codes = frozenset().union(*(codes_of(w) for w in top))
         if len(top) == 1:
             return top[0], codes
-        first = table.word_codes.get(top[0], frozenset())
-        if all(table.word_codes.get(w, frozenset()) == first for w in top):
+        if all(codes_of(w) == codes_of(top[0]) for w in top):
             return top[0], codes
         return None, codes
+
+    def fix_typos(self, table: _Table, words: list[str]) -> list[str]:
+        """The words with typos of words the question knows corrected (only words that are
+        not English, and only when one correction is clear)."""
+        out = list(words)
+        for i, w in enumerate(words):
+            if (w != BREAK and w not in table.vocab and len(w) >= 3 and not w.isdigit()
+                    and w not in self._lexicon_words
+                    and self._classify(w) == "unknown" and not english.is_english(w)):
+                cand, _codes = self._correct(table, w)
+                if cand is not None:
+                    out[i] = cand
+        return out
 
     def _classify(self, word: str) -> str:
         lex = self.lex
@@ -557,6 +585,7 @@ class Reader:
         out_seq: list[tuple[int, str]] = []
         for i, w in seq:
             if (w != BREAK and w not in table.vocab and len(w) >= 3 and not w.isdigit()
+                    and w not in self._lexicon_words
                     and self._classify(w) == "unknown" and not english.is_english(w)):
                 cand, codes = self._correct(table, w)
                 if cand is not None:
@@ -873,6 +902,12 @@ class Reader:
                   given: Mapping[str, Any]) -> Reading | None:
         found = numbers.counts(words, self.lex)
         if found is None:
+            plain = self._words(table, shown, words)
+            if not plain.ok and set(plain.candidates) == {"one_area", "several_areas"}:
+                places = self._places(words, frozenset())
+                if places:  # "a few on each hand and some on my knees"
+                    return self._done(table, shown,
+                                      ["one_area" if places == 1 else "several_areas"])
             return None
         plain = self._words(table, shown, words)
         if plain.ok:
