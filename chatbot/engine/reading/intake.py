@@ -17,7 +17,10 @@ from chatbot.engine.reading import numbers
 from chatbot.engine.reading.text import BREAK
 
 if TYPE_CHECKING:
-    from chatbot.engine.reading.reader import Reader, Reading, _Table
+    from chatbot.engine.reading.result import ReaderLike as Reader
+    from chatbot.engine.reading.result import Reading
+
+_Table = Any  # the reader's table for the question
 
 _PHRASES: dict[int, dict[tuple[str, ...], str]] = {}
 HIGH_D = "high_dose_vitamin_d"

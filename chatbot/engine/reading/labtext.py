@@ -20,10 +20,14 @@ from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Option, Question
 from chatbot.engine.medicine.labs import LabError, LabValue, extreme_message, parse_lab_text
 from chatbot.engine.reading import numbers
+from chatbot.engine.reading.result import Reading
 from chatbot.engine.reading.text import BREAK, fold, tokens
+from chatbot.engine.reading.typos import deletions as _deletions
+from chatbot.engine.reading.typos import distance as _osa
+from chatbot.engine.reading.typos import max_edits as _max_edits
 
 if TYPE_CHECKING:
-    from chatbot.engine.reading.reader import Reader, Reading
+    from chatbot.engine.reading.result import ReaderLike as Reader
 
 # labels that may stand for this lab besides its own ("calcium 1.2" at ionised calcium)
 _SPECIAL = re.compile(r"[-+]?(?:nan|inf(?:inity)?|[0-9.,]*[0-9]e[-+]?[0-9]+)(?:\s*\S.*)?",
@@ -47,8 +51,6 @@ def _longest(seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k
 
 def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[Option],
              given: Mapping[str, Any], numbered: bool = False) -> Reading:
-    from chatbot.engine.reading.reader import Reading
-
     lex = reader.lex
     table = reader.table(question, offered)
     spec = reader.labs.lab(question.id)
@@ -203,7 +205,6 @@ def _corrected(reader: Reader, words: list[str]) -> list[str]:
     """Typos of label and unit words ("calcuim", "phosphat", "alubmin"), for words that
     are not English; a word two labels are equally close to is left as typed."""
     from chatbot.engine.reading import english
-    from chatbot.engine.reading.reader import _deletions, _max_edits, _osa
 
     found = _LAB_VOCAB.get(id(reader.lex))
     if found is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,11 @@ from chatbot.engine.reading.matching import UNRELATED_KEY, Synonyms, load_synony
 from chatbot.engine.reading.negation import WORD_NEGATIONS as _WORD_NEG
 from chatbot.engine.reading.negation import Item as _Item
 from chatbot.engine.reading.negation import contrast_kept, mark_negated
+from chatbot.engine.reading.result import Reading
 from chatbot.engine.reading.text import BREAK, MAX_TEXT, clean_text, fold, quote, tokens
+from chatbot.engine.reading.typos import deletions as _deletions
+from chatbot.engine.reading.typos import distance as _osa
+from chatbot.engine.reading.typos import max_edits as _max_edits
 
 if TYPE_CHECKING:
     from chatbot.engine.loading import Engine
@@ -55,59 +59,6 @@ YES_NO = frozenset({"yes", "no"})
 NEGATIVE = frozenset({"none", "no", "normal"})
 DENIED = "*denied*"  # something was denied that has no code of its own ("no calcium")
 NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
-
-
-# ----------------------------------------------------------------------------- the result
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a typed answer means for one question."""
-
-    question: str
-    text: str                              # what was typed, made safe to show
-    answer: Any = None                     # code, tuple of codes, LabValue, {value, unit}, text
-    also: Mapping[str, Any] = field(default_factory=dict)   # {"age": {"value", "unit"}}
-    ask: str | None = None                 # the question to ask back (answer is then None)
-    understood: str = ""                   # a short sentence: what was understood
-    candidates: tuple[str, ...] = ()       # options offered in the ask-back, in order
-    kept: tuple[str, ...] = ()             # many-question codes understood so far
-    pending: str = ""                      # text to read again with the reply (a number
-    #                                        waiting for its unit, a dose to find)
-    confirm: str | None = None             # a far-from-normal lab value: confirm first
-    said: str = ""                         # the answer in words ("A little", "62 years old")
-
-    @property
-    def ok(self) -> bool:
-        return self.answer is not None and self.ask is None
-
-    def answer_data(self) -> Any:
-        """The answer in the form of an answers file (a code, a list, ``{value, unit}``;
-        "not sure" stays bare for a many-question)."""
-        if self.answer == (contract.UNSURE,):
-            return contract.UNSURE
-        return _data(self.answer)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"question": self.question, "text": self.text,
-                               "answer": self.answer_data() if self.ok else None,
-                               "ask": self.ask, "understood": self.understood}
-        if self.also and self.ok:
-            out["also"] = {k: _data(v) for k, v in self.also.items()}
-        if self.confirm:
-            out["confirm"] = self.confirm
-        return out
-
-
-def _data(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, tuple):
-        return list(value)
-    if hasattr(value, "base_value") and hasattr(value, "unit"):  # a LabValue
-        number = value.value
-        return {"value": int(number) if number == int(number) else number, "unit": value.unit}
-    return value
 
 
 # ----------------------------------------------------------------------------- tables
@@ -134,37 +85,6 @@ class _Table:
     @property
     def real(self) -> tuple[str, ...]:
         return tuple(c for c in self.codes if c != contract.NONE)
-
-
-def _deletions(word: str, depth: int) -> set[str]:
-    out = {word}
-    frontier = {word}
-    for _ in range(depth):
-        nxt = set()
-        for w in frontier:
-            for i in range(len(w)):
-                nxt.add(w[:i] + w[i + 1:])
-        out |= nxt
-        frontier = nxt
-    return out
-
-
-def _osa(a: str, b: str) -> int:
-    """Optimal string alignment distance (a swap of neighbours counts as one edit)."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-def _max_edits(word: str) -> int:
-    return 1 if len(word) <= 5 else 2
 
 
 # ----------------------------------------------------------------------------- the reader
