@@ -139,7 +139,9 @@ def first_page(s: SummaryInput, dialog: Dialog, content: Content) -> list[str]:
     if flags:
         out.append(
             "- **Warning signs:** "
-            + "; ".join(title + (f" ({reason})" if reason else "") for title, reason in flags)
+            + "; ".join(
+                title + (f" ({reason.rstrip('.')})" if reason else "") for title, reason in flags
+            )
         )
     else:
         out.append("- **Warning signs:** none in the answers")
