@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Markdown(HELP_FILE.read_text(encoding="utf-8"), open_links=False)
             yield Static(SCROLL_HINT, classes="scroll-hint", markup=False)
-            yield Button("Close (Esc)", id="close", variant="primary")
+            yield Button("Close (Esc)", id="close", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
