@@ -42,7 +42,7 @@ class ChangeScreen(ModalScreen[str | None]):
             yield OptionList(*options, id="answers")
             yield Static("↑ ↓ PgUp PgDn to move, Enter to change that answer, Esc to cancel.",
                          classes="scroll-hint", markup=False)
-            yield Button("Cancel (Esc)", id="cancel")
+            yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#answers", OptionList).focus()
