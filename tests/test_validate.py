@@ -333,7 +333,7 @@ CASES: list[Case] = [
          "interrupt: true  # nothing to say", "needs a red_flag to say"),
     case("call-words-unknown-slot", ADVICE, replace_once("started [when]. Kidneys: {kidneys}",
                                                          "started [when]. Kidneys: {kidney}"),
-         "call_words: >\n      \"I am calling about {who}, aged {age}. The problem",
+         "call_words: >\n      \"I am calling about {who}, aged {age}, {sex}. The problem",
          "use {kidney}, which is not a slot"),
     case("advice-item-bad-condition", ADVICE,
          replace_once("in: [ulcer, chalky_discharge, blisters, dark_dead_skin]}",
