@@ -150,7 +150,9 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
                                        understood=f"Understood: {spec.name} {number}, "
                                        "unit not known yet.")
                 else:
-                    unit_typed = " ".join(w for _, w in unit_words[:length])
+                    typed = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
+                    unit_typed = typed.group(1) if typed is not None \
+                        else " ".join(w for _, w in unit_words[:length])
                     return reader._ask(table, shown, f"{spec.title} cannot be given in "
                                        f"{unit_typed}; please use {unit_text}.",
                                        pending=number)
@@ -160,7 +162,9 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
         if chunk is not None and "/" in chunk.group(1) and exact_unit is None \
                 and typed_unit not in lex.short_units:
             chosen = None  # "mg/dk": a whole unit as labs print them, but not one of these
-        if chosen is None and unit_words and exact_unit is None:
+        unit_like = bool(unit_words) and unit_words[0][1] not in lex.lab_words \
+            and unit_words[0][1] not in table.vocab
+        if chosen is None and unit_like and exact_unit is None:
             # a unit that is none of the lab's: the lab check names what was typed
             found_at = re.search(r"[0-9][0-9.,]*", shown)
             if found_at is not None:
