@@ -74,6 +74,7 @@ class Lexicon:
     #                                                usual | large | tablets
     tablets_usual_max: float
     all_max_options: int
+    all_never: frozenset[str]
     several_signs: frozenset[str]
     warning_colour: frozenset[str]
     warning_pain: frozenset[tuple[str, ...]]
@@ -159,6 +160,7 @@ def _parse(data: Any, file: str) -> Lexicon:
         tablets_large_min=limits.get("tablets_large_min", 4.0),
         glasses_usual_max=limits.get("glasses_usual_max", 3.0),
         all_max_options=int(_number(data, "all_max_options", file)),
+        all_never=words("all_never"),
         several_signs=words("several_signs"),
         warning_colour=words("warning_colour"),
         warning_pain=_phrases(need("warning_pain"), f"{file}: warning_pain"),

@@ -616,7 +616,8 @@ class Reader:
                              f"You can choose: {self._choices(table)}.")
         # the contrast rule: "no pain but it's tender", "none apart from warfarin"
         pos = contrast_kept(items, pos, NEGATIVE)
-        if any(ALL in it.codes for it in pos) and len(table.real) > self.lex.all_max_options:
+        if any(ALL in it.codes for it in pos) and (len(table.real) > self.lex.all_max_options
+                                                   or table.qid in self.lex.all_never):
             return self._ask(table, shown, f"Which ones? Please name them. You can choose "
                              f"(several can be given, separated by commas): "
                              f"{self._choices(table)}.")
