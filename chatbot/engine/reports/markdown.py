@@ -138,8 +138,8 @@ def first_sentences(text: str, count: int) -> str:
 def type_sentences(a: Assessment, content: Content, count: int = 2) -> str:
     """The likely type in two or three plain sentences: what it is, and how sure."""
     text = content.types.get(a.type)
-    summary = first_sentences(text.summary, count) if text else ""
-    if a.type in ("none", "unclear") or a.certainty == "likely":
+    summary = first_sentences(text.summary, max(count, 1)) if text else ""
+    if a.type in ("none", "unclear") or a.certainty == "likely" or count == 0:
         return summary
     return f"{summary} {CERTAINTY_WORDS.get(a.certainty, '')}".strip()
 
@@ -189,8 +189,10 @@ def short_markdown(a: Assessment, content: Content) -> str:
     cautions, if things get worse. When the answers make it longer, fewer reasons
     and a shorter type summary are shown there (all of them stay under "More detail")."""
     text = ""
+    # fewer reasons, a shorter type summary (0: its first sentence, without how sure),
+    # fewer cautions: each step only while the part is still too long
     for reasons, sentences, cautions in ((MAX_REASONS, 2, None), (2, 2, None), (2, 1, None),
-                                         (1, 1, None), (1, 1, 1)):
+                                         (1, 1, None), (1, 1, 1), (1, 0, 1), (1, 0, 0)):
         text = _short(a, content, reasons, sentences, cautions)
         if count_words(text) <= SHORT_WORDS:
             break
