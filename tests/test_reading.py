@@ -348,3 +348,12 @@ def test_the_english_word_list_is_loaded_only_when_a_word_is_not_known():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert run.stdout.split() == ["True", "False", "True", "False"], run.stderr
+
+
+@pytest.mark.parametrize("text", ["n", "N", "n/a", "N/A"])
+def test_a_lone_n_or_n_a_is_asked_never_taken_for_no(reader, text: str) -> None:
+    # issue 14: "n/a" answered "Do you have hard lumps?" with No; a lone "n" too
+    for qid in ("has_deposits", "stiffness", "skin_changes", "medications"):
+        reading = reader.read(qid, text)
+        assert not reading.ok, (qid, text, reading.answer)
+        assert reading.ask
