@@ -357,3 +357,11 @@ def test_a_lone_n_or_n_a_is_asked_never_taken_for_no(reader, text: str) -> None:
         reading = reader.read(qid, text)
         assert not reading.ok, (qid, text, reading.answer)
         assert reading.ask
+
+
+@pytest.mark.parametrize("text", ["²", "½", "③"])
+def test_superscripts_and_fractions_are_not_option_numbers(reader, text: str) -> None:
+    # issue 14: NFKD turned "²" into 2, which picked the second option in plain mode
+    reading = reader.read("respondent", text, numbered=True)
+    assert reading.answer != "caregiver"
+    assert not reading.ok and reading.ask and "did not recognise" in reading.ask

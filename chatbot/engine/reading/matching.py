@@ -78,6 +78,7 @@ from typing import Any
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Option, Question
+from chatbot.engine.reading.text import drop_odd_numbers
 from chatbot.engine.yamlio import Located, YamlError, load_file
 
 __all__ = [
@@ -189,7 +190,7 @@ def _strip_markup(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", drop_odd_numbers(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _APOSTROPHES.sub("", text.casefold())
 

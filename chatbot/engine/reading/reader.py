@@ -368,7 +368,9 @@ class Reader:
         if not [w for w in words if w != BREAK]:
             if "?" in readable:
                 return self._done(table, shown, [contract.UNSURE])
-            return self._ask(table, shown, f"Please type an answer. You can choose: "
+            start = (f"I did not recognise {quote(readable.strip())}." if readable.strip()
+                     else "Please type an answer.")
+            return self._ask(table, shown, f"{start} You can choose: "
                              f"{self._choices(table)}.")
         # an exact code or label, or option numbers
         key = " ".join(w for w in words if w != BREAK and w not in numbers.SYMBOLS)

@@ -62,10 +62,16 @@ def quote(text: str) -> str:
     return f"\"{short(text)}\""
 
 
+def drop_odd_numbers(text: str) -> str:
+    """Superscripts, fractions and circled numbers ("²", "½", "③") are left out before
+    NFKD would turn them into plain digits: "²" is not the answer number 2."""
+    return "".join(c for c in text if unicodedata.category(c) != "No")
+
+
 def fold(text: str) -> str:
     """Lower case without accents or apostrophes ("Don't" -> "dont"); micro signs as "u"."""
     text = text.replace("\u00b5", "u").replace("\u03bc", "u")
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", drop_odd_numbers(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _APOSTROPHES.sub("", text.casefold())
 
