@@ -86,9 +86,7 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         if not isinstance(parts, list) or not parts:
             raise _fail(node, f"'{combiner}' takes a non-empty list of conditions")
         preds = tuple(compile_condition(p, rule_ids) for p in parts)
-        if combiner == "all":
-            return lambda f: all(p(f) for p in preds)
-        return lambda f: any(p(f) for p in preds)
+        return _all_of(preds) if combiner == "all" else _any_of(preds)
     if keys == {"not"}:
         inner = compile_condition(node["not"], rule_ids)
         return lambda f: not inner(f)
@@ -109,6 +107,28 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         return lambda f: f.rule(rid)
     raise _fail(node, "unknown condition; use answer, lab, fact, caxp, rule, all, any or not "
                       f"(got keys: {', '.join(sorted(map(str, keys)))})")
+
+
+def _all_of(preds: tuple[Predicate, ...]) -> Predicate:
+    # plain loops: all()/any() over a generator cost a frame per part, and the rules
+    # and the dialog's transitions test these thousands of times per assessment
+    def check(f: Facts) -> bool:
+        for pred in preds:
+            if not pred(f):
+                return False
+        return True
+
+    return check
+
+
+def _any_of(preds: tuple[Predicate, ...]) -> Predicate:
+    def check(f: Facts) -> bool:
+        for pred in preds:
+            if pred(f):
+                return True
+        return False
+
+    return check
 
 
 def _answer_condition(node: Mapping[str, Any]) -> Predicate:

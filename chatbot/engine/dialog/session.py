@@ -189,7 +189,7 @@ class Session:
 
     # ----- moving
     def answer_current(self, value: Any, *, checked: bool = False,
-                       also: Mapping[str, Any] | None = None) -> Answer:
+                       also: Mapping[str, Any] | None = None, walk: bool = False) -> Answer:
         """Check ``value`` for the current question, record it and move on.
 
         ``checked``: ``value`` (and ``also``) are already normalised (by
@@ -204,6 +204,9 @@ class Session:
         With ``value`` None (or ``unsure``) the answer follows from ``also`` when it can
         (``age_group`` from ``age``); when both are given and disagree, AnswerError names
         both and nothing is recorded.
+
+        ``walk``: move on without firing the machine's trigger (same next question; for
+        replays, where the trigger's bookkeeping is most of the time).
         """
         question = self.current
         if question is None:
@@ -234,8 +237,22 @@ class Session:
             self.implied[question.id] = recorded
         self.history.append(question.id)
         self._labs = None
-        self.advance()  # type: ignore[attr-defined]  # added by transitions
+        if walk:
+            self._walk(question)
+        else:
+            self.advance()  # type: ignore[attr-defined]  # added by transitions
         return normal
+
+    def _walk(self, question: Question) -> None:
+        """Move on as the machine's ``advance`` trigger would (the first transition whose
+        condition holds, in the YAML's order), without firing the trigger: a replay takes
+        dozens of steps and the trigger's bookkeeping was most of its time. The machine
+        has no callbacks, so setting the state is all the trigger does."""
+        for transition in question.transitions:
+            if transition.when is None or transition.when(self):
+                self.state = transition.dest
+                return
+        self.advance()  # type: ignore[attr-defined]  # no way on: the machine's own error
 
     def answer_age(self, value: float, unit: str) -> Answer:
         """Answer the current question (the one that records ``age``) with an exact age:
@@ -331,7 +348,7 @@ class Session:
                     break  # a saved, unfinished session: stop where the person stopped
                 self.filled.append(question.id)
             also = {qid: given[qid] for qid in question.also if qid in given}
-            self.answer_current(given.get(question.id), checked=True, also=also)
+            self.answer_current(given.get(question.id), checked=True, also=also, walk=True)
         for qid, value in given.items():
             if complete and qid not in self.answers:
                 self.ignored.append(Ignored(qid, "not asked with the answers given before",

@@ -108,17 +108,28 @@ class Assessment:
 class _RuleFacts:
     """The session's facts plus the evidence rules that have fired so far."""
 
-    __slots__ = ("fired", "session")
+    __slots__ = ("_answers", "_statuses", "fired", "session")
 
     def __init__(self, session: AssessedSession):
         self.session = session
         self.fired: set[str] = set()
+        # the session does not change while it is assessed: each fact is read once
+        self._answers: dict[str, Any] = {}
+        self._statuses: dict[str, str] = {}
 
     def answer(self, qid: str) -> Any:
-        return self.session.answer(qid)
+        try:
+            return self._answers[qid]
+        except KeyError:
+            value = self._answers[qid] = self.session.answer(qid)
+            return value
 
     def lab_status(self, lab: str) -> str:
-        return self.session.lab_status(lab)
+        try:
+            return self._statuses[lab]
+        except KeyError:
+            status = self._statuses[lab] = self.session.lab_status(lab)
+            return status
 
     def lab_measured(self, lab: str) -> bool:
         return self.session.lab_measured(lab)
