@@ -217,8 +217,22 @@ async def answer_times(names: list[str]) -> list[float]:
                 codes = [o.code for o in s.options(question)]
                 keys: list[str] = []
                 final: str
-                if value == contract.UNSURE or value == [contract.UNSURE]:
-                    final = "0" if question.kind == contract.ONE else "f3"
+                also: dict[str, Any] = {}
+                # the age question: digits are the start of a typed age ("62"), as a person
+                # types it; without an exact age the group is chosen by the arrows
+                ages = "age" in question.also
+                if ages and isinstance(answers.get("age"), dict):
+                    also = {"age": answers["age"]}
+                    screen.query_one("#typed").focus()
+                    keys = list(lab_text(answers["age"]))
+                    final = "enter"
+                    value = None
+                elif value == contract.UNSURE or value == [contract.UNSURE]:
+                    final = "0" if question.kind == contract.ONE and not ages else "f3"
+                elif ages:
+                    screen.query_one(AnswerList).focus()
+                    keys = ["home"] + ["down"] * codes.index(value)
+                    final = "enter"
                 elif question.kind == contract.LAB and not (isinstance(value, str)
                                                             and value in codes):
                     screen.query_one("#typed").focus()
@@ -244,7 +258,7 @@ async def answer_times(names: list[str]) -> list[float]:
                 probe = app.engine.new_session()
                 probe.replay({q: s.answers[q] for q in before}, complete=False)
                 probe.answer_current([value] if question.kind == contract.MANY
-                                     and isinstance(value, str) else value)
+                                     and isinstance(value, str) else value, also=also)
                 expect = None
                 if not probe.finished:
                     # the start of the question's first line in the transcript
