@@ -117,8 +117,17 @@ class AnswerList(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False, immediate=True)
         # a layout only when the list sizes itself to its options (otherwise its height is
         # set in the stylesheet and the screen keeps its layout from question to question)
-        self.refresh(layout=self.styles.height is None or (self.styles.height.is_auto
-                     and len(self._lines) != before))
+        layout = self.styles.height is None or (self.styles.height.is_auto
+                                                and len(self._lines) != before)
+        if not layout and len(self._lines) != before:
+            # without a layout the scroll bar is not updated: more options than fit could
+            # neither be scrolled to nor highlighted in view (21 conditions after 4 kidney
+            # answers); the bar takes columns, so the lines are wrapped again to fit
+            self._scroll_update(self.virtual_size)
+            if self.scrollable_content_region.width != self._width:
+                self._layout_lines(self.scrollable_content_region.width)
+                self._scroll_update(self.virtual_size)
+        self.refresh(layout=layout)
 
     def set_ticked(self, codes: Sequence[str]) -> None:
         self._ticked = list(codes)
