@@ -54,6 +54,17 @@ class _LocatedLoader(_BaseLoader):
     located_file = "<string>"
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    # a plain string is the node's own text (what the str constructor returns); answers
+    # files are mostly strings, and the general path costs several calls each
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_located(loader: Any, node: yaml.MappingNode) -> Located:
     filename = loader.located_file
     loader.flatten_mapping(node)
@@ -61,7 +72,7 @@ def _construct_located(loader: Any, node: yaml.MappingNode) -> Located:
     result.file = filename
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         try:
             hash(key)
         except TypeError as exc:
@@ -72,7 +83,7 @@ def _construct_located(loader: Any, node: yaml.MappingNode) -> Located:
             raise YamlError(
                 f"{filename}, line {key_node.start_mark.line + 1}: the key {key!r} appears "
                 f"twice in the same mapping (first on line {result.key_lines[key]})")
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
