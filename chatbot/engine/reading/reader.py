@@ -29,10 +29,11 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Option, Question
+from chatbot.engine.dialog.session import Session, SessionEngine
 from chatbot.engine.reading import english, numbers
 from chatbot.engine.reading.lexicon import Lexicon, load_lexicon
 from chatbot.engine.reading.matching import UNRELATED_KEY, Synonyms, load_synonyms
@@ -45,10 +46,16 @@ from chatbot.engine.reading.typos import deletions as _deletions
 from chatbot.engine.reading.typos import distance as _osa
 from chatbot.engine.reading.typos import max_edits as _max_edits
 
-if TYPE_CHECKING:
-    from chatbot.engine.loading import Engine
+__all__ = ["Reader", "ReaderEngine", "Reading", "reader_for"]
 
-__all__ = ["Reader", "Reading", "reader_for"]
+
+class ReaderEngine(SessionEngine, Protocol):
+    """What the reader uses of an engine (:class:`chatbot.engine.loading.Engine`; the
+    reading layer does not import the loader): what a session uses (the dialog, the
+    lab table; a session judges an option's ``when``) and the data root."""
+
+    @property
+    def root(self) -> Path: ...
 
 # markers in the phrase tables (never returned as codes)
 ALL = "*all*"
@@ -93,7 +100,7 @@ class _Table:
 class Reader:
     """Reads typed answers with one dialog, lab table, synonyms and lexicon."""
 
-    def __init__(self, engine: Engine, synonyms: Synonyms, lexicon: Lexicon):
+    def __init__(self, engine: ReaderEngine, synonyms: Synonyms, lexicon: Lexicon):
         self.engine = engine
         self.dialog = engine.dialog
         self.labs = engine.labs
@@ -226,8 +233,6 @@ class Reader:
         """The options offered with these answers (an option's ``when`` may hide it)."""
         if all(o.when is None for o in question.options):
             return list(question.options)
-        from chatbot.engine.dialog.session import Session
-
         facts = Session.__new__(Session)  # the answers only: no place in the dialog machine
         facts.engine = self.engine
         facts.answers = dict(given or {})
@@ -912,7 +917,7 @@ _READERS: dict[int, tuple[Any, Reader]] = {}
 _READERS_LOCK = threading.Lock()
 
 
-def reader_for(engine: Engine) -> Reader:
+def reader_for(engine: ReaderEngine) -> Reader:
     """The reader of an engine (its dialogs' synonyms.yaml and reading.yaml), made once."""
     with _READERS_LOCK:
         found = _READERS.get(id(engine))
