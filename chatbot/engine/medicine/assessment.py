@@ -211,6 +211,45 @@ def fill(template: str, labs: LabReport) -> str:
     return text
 
 
+def _tests(rules: Rules, facts: _RuleFacts, chosen: str, certainty: str,
+           ranking: tuple[Candidate, ...], sources: list[str]) -> list[str]:
+    """The tests that would tell the leading types apart (their sources added to
+    ``sources``)."""
+    tests: list[str] = []
+    if chosen == "none":
+        return tests
+    leading = {c.type for c in ranking[:3] if c.score > 0 or c.type == chosen}
+    if (chosen == "unclear" or certainty != "likely") and len(leading) < 2:
+        # not sure yet: name every test that could still change the answer
+        leading |= set(contract.CANDIDATE_TYPES)
+    for test in rules.tests:
+        if len(leading & test.separates) >= (1 if test.id == "pth" else 2) and test.when(facts):
+            tests.append(test.text)
+            sources.extend(test.sources)
+    return tests
+
+
+def _triage(rules: Rules, facts: _RuleFacts, labs: LabReport, sources: list[str]
+            ) -> tuple[str, list[TriageReason], list[RedFlag]]:
+    """The triage level, its reasons and the red flags, most urgent first (their
+    sources added to ``sources``)."""
+    level = rules.triage_default
+    triage_reasons: list[TriageReason] = []
+    flags: list[RedFlag] = []
+    for triage in rules.triage:
+        if triage.when(facts):
+            text = fill(triage.reason, labs)
+            triage_reasons.append(TriageReason(triage.id, triage.level, text))
+            sources.extend(triage.sources)
+            if contract.triage_rank(triage.level) > contract.triage_rank(level):
+                level = triage.level
+            if triage.red_flag and all(f.code != triage.red_flag for f in flags):
+                flags.append(RedFlag(triage.red_flag, triage.level, text, triage.interrupt))
+    flags.sort(key=lambda f: -contract.triage_rank(f.level))
+    triage_reasons.sort(key=lambda r: -contract.triage_rank(r.level))
+    return level, triage_reasons, flags
+
+
 def assess(session: AssessedSession, rules: Rules) -> Assessment:
     facts = _RuleFacts(session)
     labs = session.labs
@@ -255,31 +294,8 @@ def assess(session: AssessedSession, rules: Rules) -> Assessment:
         for t in sorted(contract.CANDIDATE_TYPES, key=sort_key)
     )
 
-    tests: list[str] = []
-    if chosen != "none":
-        leading = {c.type for c in ranking[:3] if c.score > 0 or c.type == chosen}
-        if (chosen == "unclear" or certainty != "likely") and len(leading) < 2:
-            # not sure yet: name every test that could still change the answer
-            leading |= set(contract.CANDIDATE_TYPES)
-        for test in rules.tests:
-            if len(leading & test.separates) >= (1 if test.id == "pth" else 2) and test.when(facts):
-                tests.append(test.text)
-                sources.extend(test.sources)
-
-    level = rules.triage_default
-    triage_reasons: list[TriageReason] = []
-    flags: list[RedFlag] = []
-    for triage in rules.triage:
-        if triage.when(facts):
-            text = fill(triage.reason, labs)
-            triage_reasons.append(TriageReason(triage.id, triage.level, text))
-            sources.extend(triage.sources)
-            if contract.triage_rank(triage.level) > contract.triage_rank(level):
-                level = triage.level
-            if triage.red_flag and all(f.code != triage.red_flag for f in flags):
-                flags.append(RedFlag(triage.red_flag, triage.level, text, triage.interrupt))
-    flags.sort(key=lambda f: -contract.triage_rank(f.level))
-    triage_reasons.sort(key=lambda r: -contract.triage_rank(r.level))
+    tests = _tests(rules, facts, chosen, certainty, ranking, sources)
+    level, triage_reasons, flags = _triage(rules, facts, labs, sources)
     cautions = tuple(Caution(c.id, c.text, c.sources) for c in rules.cautions if c.when(facts))
     for caution in cautions:
         sources.extend(caution.sources)
