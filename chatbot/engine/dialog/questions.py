@@ -207,6 +207,34 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         reader.unknown_keys(text, ("self", "caregiver"), "a question's text")
         text_self = reader.require(text, "self", str, "the wording for the person themself") or ""
         text_caregiver = reader.require(text, "caregiver", str, "the wording for a caregiver") or ""
+    options = _read_options(reader, node, qid, contract_kind, codes)
+    seen = [o.code for o in options]
+    for code in codes:
+        if code not in seen:
+            reader.problem(node, "options", f"{qid!r} has no option for the contract code {code!r}")
+    unsure = node.get("unsure")
+    if not isinstance(unsure, str) or not unsure.strip():
+        reader.problem(node, "unsure" if "unsure" in node else None,
+                       "every question needs an 'unsure' label (the \"I'm not sure\" answer)")
+        unsure = "I'm not sure"
+    why_text, why_sources = _read_why(reader, node)
+    if_unsure = _read_if_unsure(reader, node)
+    also = _read_also(reader, node, qid)
+    text_if = _read_text_if(reader, node)
+    transitions = _read_transitions(reader, node)
+    return Question(
+        id=qid, section=section or "", kind=contract_kind,
+        text_self=" ".join(text_self.split()), text_caregiver=" ".join(text_caregiver.split()),
+        options=tuple(options), unsure_label=unsure.strip(), why=" ".join(why_text.split()),
+        why_sources=why_sources, transitions=tuple(transitions), where=node.where(),
+        if_unsure_self=if_unsure[0], if_unsure_caregiver=if_unsure[1],
+        if_unsure_sources=if_unsure[2], also=also, text_if=text_if,
+    )
+
+
+def _read_options(reader: _Reader, node: Located, qid: str, contract_kind: str,
+                  codes: tuple[str, ...]) -> list[Option]:
+    """A question's options (none for a question the person types)."""
     options: list[Option] = []
     if contract_kind in TYPED_KINDS:
         if node.get("options"):
@@ -229,17 +257,14 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
         when = reader.condition(raw, "when") if "when" in raw else None
         if code is not None and label is not None:
             options.append(Option(code, label, when, raw.get("when")))
-    seen = [o.code for o in options]
-    for code in codes:
-        if code not in seen:
-            reader.problem(node, "options", f"{qid!r} has no option for the contract code {code!r}")
-    unsure = node.get("unsure")
-    if not isinstance(unsure, str) or not unsure.strip():
-        reader.problem(node, "unsure" if "unsure" in node else None,
-                       "every question needs an 'unsure' label (the \"I'm not sure\" answer)")
-        unsure = "I'm not sure"
+    return options
+
+
+def _read_why(reader: _Reader, node: Located) -> tuple[str, tuple[str, ...]]:
+    """A question's ``why``: the text (stripped) and its source keys."""
     why = node.get("why")
-    why_text, why_sources = "", ()
+    why_text: str = ""
+    why_sources: tuple[str, ...] = ()
     if (not isinstance(why, Mapping) or not isinstance(why.get("text"), str)
             or not why["text"].strip()):
         reader.problem(node, "why" if "why" in node else None,
@@ -251,9 +276,11 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
             reader.problem(why, "sources", "'sources' must be a list of source keys")
         else:
             why_sources = tuple(sources)
-    if_unsure = _read_if_unsure(reader, node)
-    also = _read_also(reader, node, qid)
-    text_if = _read_text_if(reader, node)
+    return why_text, why_sources
+
+
+def _read_transitions(reader: _Reader, node: Located) -> list[Transition]:
+    """A question's ``next``: the transitions in order, the last one without ``when``."""
     transitions: list[Transition] = []
     raw_next = reader.require(node, "next", list, "a list of {to, when}")
     for index, raw in enumerate(raw_next or []):
@@ -271,14 +298,7 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
     if raw_next is not None and (not raw_next or "when" in raw_next[-1]):
         reader.problem(node, "next", "the last transition must have no 'when', so that the "
                                      "dialog always has somewhere to go")
-    return Question(
-        id=qid, section=section or "", kind=contract_kind,
-        text_self=" ".join(text_self.split()), text_caregiver=" ".join(text_caregiver.split()),
-        options=tuple(options), unsure_label=unsure.strip(), why=" ".join(why_text.split()),
-        why_sources=why_sources, transitions=tuple(transitions), where=node.where(),
-        if_unsure_self=if_unsure[0], if_unsure_caregiver=if_unsure[1],
-        if_unsure_sources=if_unsure[2], also=also, text_if=text_if,
-    )
+    return transitions
 
 
 def _read_also(reader: _Reader, node: Mapping, qid: str) -> tuple[str, ...]:
