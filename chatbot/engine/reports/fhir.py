@@ -376,8 +376,12 @@ def _literal_formula(literal: tuple[Atom, bool]) -> tuple:
     return ("atom", atom) if positive else ("not", ("atom", atom))
 
 
-def _express(f: tuple, enabled: Mapping[str, tuple], order: Mapping[str, int]) -> _Expressed:
-    """Write ``f`` as FHIR can: true, one literal, all(literals) or any(literals)."""
+_Literal = tuple[Atom, bool]
+_Key = tuple[bool, ...]
+
+
+def _universe(f: tuple, enabled: Mapping[str, tuple]) -> list[Atom]:
+    """The atoms of ``f`` and of the guards that constrain them, in order found."""
     universe = _atoms(f, {})
     frontier = list(universe)
     while frontier:  # add the atoms of the guards that constrain these atoms
@@ -388,59 +392,69 @@ def _express(f: tuple, enabled: Mapping[str, tuple], order: Mapping[str, int]) -
                 if extra not in universe:
                     universe[extra] = None
                     frontier.append(extra)
-    atoms = list(universe)
-    if len(atoms) > MAX_ATOMS:
-        return _Expressed((), None, False, f)
+    return list(universe)
+
+
+def _truth_table(f: tuple, atoms: list[Atom], enabled: Mapping[str, tuple]
+                 ) -> tuple[list[Atom], dict[_Key, bool], bool]:
+    """The visible atoms, whether ``f`` may hold for each possible row of them, and
+    whether that is exact (no opaque atom changes the value)."""
     visible = [a for a in atoms if a.kind != "opaque"]
-    table: dict[tuple[bool, ...], set[bool]] = {}
+    table: dict[_Key, set[bool]] = {}
     for bits in itertools.product((False, True), repeat=len(atoms)):
         env = dict(zip(atoms, bits, strict=True))  # product(repeat=len(atoms))
         if _possible(env, enabled):
             table.setdefault(tuple(env[a] for a in visible), set()).add(_eval(f, env))
     exact = all(len(values) == 1 for values in table.values())
     rows = {key: True in values for key, values in table.items()}  # opaque atoms: "maybe"
-    index = {a: i for i, a in enumerate(visible)}
+    return visible, rows, exact
 
-    def holds(literal: tuple[Atom, bool], key: tuple[bool, ...]) -> bool:
-        return key[index[literal[0]]] == literal[1]
 
-    def rank(literal: tuple[Atom, bool]) -> tuple[int, int, str]:
-        atom = literal[0]
-        return (order.get(atom.qid, -1), _KIND_ORDER.index(atom.kind), atom.code)
+class _Rows:
+    """The truth table's rows and which literal holds in which row."""
 
-    literals = sorted(((a, p) for a in visible for p in (True, False)), key=rank)
-    shown = [k for k, v in rows.items() if v]
-    if not shown:  # never asked: nothing FHIR can say short of hiding it for ever
-        return _Expressed((), None, False, f)
-    if len(shown) == len(rows):
-        return _Expressed((), None, exact, TRUE)
+    def __init__(self, visible: list[Atom], rows: dict[_Key, bool]):
+        self.index = {a: i for i, a in enumerate(visible)}
+        self.rows = rows
+        self.shown = [k for k, v in rows.items() if v]
 
-    def covers(chosen: list, key: tuple[bool, ...]) -> bool:
-        return any(holds(lit, key) for lit in chosen)
+    def holds(self, literal: _Literal, key: _Key) -> bool:
+        return key[self.index[literal[0]]] == literal[1]
 
-    # any(literals): each literal alone is enough, and together they cover every "shown" row
+    def covers(self, chosen: list[_Literal], key: _Key) -> bool:
+        return any(self.holds(lit, key) for lit in chosen)
+
+    def implies_shown(self, chosen: list[_Literal]) -> bool:
+        return all(self.rows[k] for k in self.rows
+                   if all(self.holds(lit, k) for lit in chosen))
+
+
+def _as_any(t: _Rows, literals: list[_Literal], exact: bool) -> _Expressed | None:
+    """any(literals): each literal alone is enough, and together they cover every
+    "shown" row; None when that cannot say it."""
     enough = [lit for lit in literals
-              if any(holds(lit, k) for k in rows) and all(rows[k] for k in rows if holds(lit, k))]
-    if all(covers(enough, k) for k in shown):
-        chosen = list(enough)
-        for lit in list(chosen):
-            rest = [c for c in chosen if c != lit]
-            if rest and all(covers(rest, k) for k in shown):
-                chosen = rest
-        behavior = "any" if len(chosen) > 1 else None
-        return _Expressed(tuple(chosen), behavior, exact, _or(map(_literal_formula, chosen)))
+              if any(t.holds(lit, k) for k in t.rows)
+              and all(t.rows[k] for k in t.rows if t.holds(lit, k))]
+    if not all(t.covers(enough, k) for k in t.shown):
+        return None
+    chosen = list(enough)
+    for lit in list(chosen):
+        rest = [c for c in chosen if c != lit]
+        if rest and all(t.covers(rest, k) for k in t.shown):
+            chosen = rest
+    behavior = "any" if len(chosen) > 1 else None
+    return _Expressed(tuple(chosen), behavior, exact, _or(map(_literal_formula, chosen)))
 
-    # all(literals): each literal is needed; a minimal set of them that is enough
-    needed = [lit for lit in literals if all(holds(lit, k) for k in shown)]
 
-    def implies_shown(chosen: list) -> bool:
-        return all(rows[k] for k in rows if all(holds(lit, k) for lit in chosen))
-
-    if implies_shown(needed):
+def _as_all(t: _Rows, literals: list[_Literal], exact: bool, f: tuple) -> _Expressed:
+    """all(literals): each literal is needed, a minimal set of them that is enough; when
+    none is, the needed conditions that the others do not already imply (not exact)."""
+    needed = [lit for lit in literals if all(t.holds(lit, k) for k in t.shown)]
+    if t.implies_shown(needed):
         chosen = list(needed)
         for lit in list(chosen):
             rest = [c for c in chosen if c != lit]
-            if implies_shown(rest):
+            if t.implies_shown(rest):
                 chosen = rest
         behavior = "all" if len(chosen) > 1 else None
         return _Expressed(tuple(chosen), behavior, exact, _and(map(_literal_formula, chosen)))
@@ -449,9 +463,30 @@ def _express(f: tuple, enabled: Mapping[str, tuple], order: Mapping[str, int]) -
     chosen = list(needed)
     for lit in list(chosen):
         rest = [c for c in chosen if c != lit]
-        if all(holds(lit, k) for k in rows if all(holds(c, k) for c in rest)):
+        if all(t.holds(lit, k) for k in t.rows if all(t.holds(c, k) for c in rest)):
             chosen = rest
     return _Expressed(tuple(chosen), "all" if len(chosen) > 1 else None, False, f)
+
+
+def _express(f: tuple, enabled: Mapping[str, tuple], order: Mapping[str, int]) -> _Expressed:
+    """Write ``f`` as FHIR can: true, one literal, all(literals) or any(literals)."""
+    atoms = _universe(f, enabled)
+    if len(atoms) > MAX_ATOMS:
+        return _Expressed((), None, False, f)
+    visible, rows, exact = _truth_table(f, atoms, enabled)
+    t = _Rows(visible, rows)
+
+    def rank(literal: _Literal) -> tuple[int, int, str]:
+        atom = literal[0]
+        return (order.get(atom.qid, -1), _KIND_ORDER.index(atom.kind), atom.code)
+
+    literals = sorted(((a, p) for a in visible for p in (True, False)), key=rank)
+    if not t.shown:  # never asked: nothing FHIR can say short of hiding it for ever
+        return _Expressed((), None, False, f)
+    if len(t.shown) == len(rows):
+        return _Expressed((), None, exact, TRUE)
+    expressed = _as_any(t, literals, exact)
+    return expressed if expressed is not None else _as_all(t, literals, exact, f)
 
 
 def _enable_when_entry(literal: tuple[Atom, bool], dialog: Dialog) -> dict[str, Any]:
