@@ -264,47 +264,28 @@ def _load(directory: Path, name: str, reader: _Reader) -> Any:
         return None
 
 
-def load_content(directory: Path) -> Content:
-    reader = _Reader()
-    raw = {name: _load(directory, f"{name}.yaml", reader)
-           for name in ("types", "advice", "glossary", "sources", "notices")}
-    for name, data in raw.items():
-        if data is not None and not isinstance(data, Mapping):
-            reader.problems.append(f"content/{name}.yaml, line 1: the file must be a mapping "
-                                   f"(keys such as {', '.join(TOP_KEYS[name])})")
-    if reader.problems:
-        raise ContentError(reader.problems)
-
-    types_node = reader.mapping(raw["types"], "types", "one entry per type code")
-    types = {}
-    for code in contract.TYPES:
-        if code not in types_node:
-            reader.problems.append(f"{reader.where(types_node)}: no explanation for the type "
+def _read_explanations(reader: _Reader, raw: Any, key: str, what: str,
+                       codes: tuple[str, ...], word: str, full: bool) -> dict[str, TypeText]:
+    """The explanation of each type (``word`` "type") or subtype code of the contract."""
+    node = reader.mapping(raw, key, what)
+    found: dict[str, TypeText] = {}
+    for code in codes:
+        if code not in node:
+            reader.problems.append(f"{reader.where(node)}: no explanation for the {word} "
                                    f"'{code}'")
             continue
-        t = reader.type_text(code, types_node[code], full=True)
+        t = reader.type_text(code, node[code], full=full)
         if t:
-            types[code] = t
-    for code in types_node:
-        if code not in contract.TYPES:
-            reader.problems.append(f"{reader.where(types_node, code)}: '{code}' is not a type "
+            found[code] = t
+    for code in node:
+        if code not in codes:
+            reader.problems.append(f"{reader.where(node, code)}: '{code}' is not a {word} "
                                    "code of the contract")
-    subtypes_node = reader.mapping(raw["types"], "subtypes", "one entry per subtype code")
-    subtypes = {}
-    for code in contract.SUBTYPES:
-        if code not in subtypes_node:
-            reader.problems.append(f"{reader.where(subtypes_node)}: no explanation for the subtype "
-                                   f"'{code}'")
-            continue
-        t = reader.type_text(code, subtypes_node[code], full=False)
-        if t:
-            subtypes[code] = t
-    for code in subtypes_node:
-        if code not in contract.SUBTYPES:
-            reader.problems.append(f"{reader.where(subtypes_node, code)}: '{code}' is not a "
-                                   "subtype code of the contract")
+    return found
 
-    advice = raw["advice"]
+
+def _read_levels(reader: _Reader, advice: Any) -> tuple[Mapping, dict[str, LevelAdvice]]:
+    """The advice per triage level (and the node it was read from)."""
     levels_node = reader.mapping(advice, "levels", "advice per triage level")
     levels = {}
     for level in contract.TRIAGE_LEVELS:
@@ -322,7 +303,13 @@ def load_content(directory: Path) -> Content:
                                      required=level in ("emergency",)),
             if_worse=reader.facts(node, "if_worse", required=level != "emergency"),
         )
-    worse = reader.facts(advice if isinstance(advice, Mapping) else {}, "worse_signs")
+    return levels_node, levels
+
+
+def _read_blanks(reader: _Reader, advice: Any, levels_node: Mapping,
+                 levels: Mapping[str, LevelAdvice]) -> dict[str, str]:
+    """What stands in each slot of the call words when it is not known; the call words
+    may use only those slots."""
     blanks_node = reader.mapping(advice, "call_words_blanks",
                                  "what stands in a slot of the call words when it is not known")
     blanks = {}
@@ -337,6 +324,10 @@ def load_content(directory: Path) -> Content:
             reader.problems.append(f"{reader.where(levels_node[level], 'call_words')}: the "
                                    f"call words use {{{slot}}}, which is not a slot; "
                                    f"slots: {', '.join(SLOTS)}")
+    return blanks
+
+
+def _read_flags(reader: _Reader, advice: Any) -> dict[str, FlagText]:
     flags_node = reader.mapping(advice, "red_flags", "a text per red flag code")
     flags = {}
     for code, node in flags_node.items():
@@ -346,8 +337,11 @@ def load_content(directory: Path) -> Content:
         flags[code] = FlagText(code, reader.string(node, "title", "a short title"),
                                reader.string(node, "text", "one or two sentences"),
                                reader.sources(node))
+    return flags
 
-    glossary_node = reader.mapping(raw["glossary"], "glossary", "terms")
+
+def _read_glossary(reader: _Reader, raw: Any) -> dict[str, Term]:
+    glossary_node = reader.mapping(raw, "glossary", "terms")
     glossary = {}
     for key, node in glossary_node.items():
         if not isinstance(node, Mapping):
@@ -358,8 +352,11 @@ def load_content(directory: Path) -> Content:
                              tuple(aliases) if isinstance(aliases, list) else (),
                              reader.string(node, "definition", "a plain definition"),
                              reader.sources(node))
+    return glossary
 
-    sources_node = reader.mapping(raw["sources"], "sources", "source keys")
+
+def _read_sources(reader: _Reader, raw: Any) -> dict[str, Source]:
+    sources_node = reader.mapping(raw, "sources", "source keys")
     sources = {}
     for key, node in sources_node.items():
         if not isinstance(node, Mapping):
@@ -368,6 +365,33 @@ def load_content(directory: Path) -> Content:
         sources[key] = Source(key, reader.string(node, "title", "a title"),
                               str(node.get("kind", "")), node.get("file"), node.get("url"),
                               reader.string(node, "publisher", "who publishes it"))
+    return sources
+
+
+def load_content(directory: Path) -> Content:
+    reader = _Reader()
+    raw = {name: _load(directory, f"{name}.yaml", reader)
+           for name in ("types", "advice", "glossary", "sources", "notices")}
+    for name, data in raw.items():
+        if data is not None and not isinstance(data, Mapping):
+            reader.problems.append(f"content/{name}.yaml, line 1: the file must be a mapping "
+                                   f"(keys such as {', '.join(TOP_KEYS[name])})")
+    if reader.problems:
+        raise ContentError(reader.problems)
+
+    types = _read_explanations(reader, raw["types"], "types", "one entry per type code",
+                               contract.TYPES, "type", full=True)
+    subtypes = _read_explanations(reader, raw["types"], "subtypes",
+                                  "one entry per subtype code", contract.SUBTYPES, "subtype",
+                                  full=False)
+
+    advice = raw["advice"]
+    levels_node, levels = _read_levels(reader, advice)
+    worse = reader.facts(advice if isinstance(advice, Mapping) else {}, "worse_signs")
+    blanks = _read_blanks(reader, advice, levels_node, levels)
+    flags = _read_flags(reader, advice)
+    glossary = _read_glossary(reader, raw["glossary"])
+    sources = _read_sources(reader, raw["sources"])
 
     notices_node = raw["notices"] if isinstance(raw["notices"], Mapping) else {}
     notices = {}
