@@ -12,9 +12,9 @@ from pathlib import Path
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Dialog, DialogError, load_dialog
-from chatbot.engine.medicine.content import ContentError, load_content
-from chatbot.engine.medicine.labs import LabTableError, load_lab_table
-from chatbot.engine.medicine.rules import RulesError, load_rules
+from chatbot.engine.medicine.content import Content, ContentError, load_content
+from chatbot.engine.medicine.labs import LabTable, LabTableError, load_lab_table
+from chatbot.engine.medicine.rules import Rules, RulesError, load_rules
 from chatbot.engine.resources import content_dir, dialogs_dir
 
 
@@ -69,6 +69,30 @@ def graph_problems(dialog: Dialog) -> list[str]:
     return problems
 
 
+def _citation_problems(content: Content, dialog: Dialog | None, rules: Rules | None,
+                       labs: LabTable | None) -> list[str]:
+    """Every source cited that content/sources.yaml lacks; every red flag without a text."""
+    problems: list[str] = []
+    known = set(content.sources)
+    cited: list[tuple[str, str]] = list(content.cited_keys())
+    if dialog is not None:
+        cited += [(q.where, s) for q in dialog.questions.values() for s in q.why_sources]
+        cited += [(q.where, s) for q in dialog.questions.values()
+                  for s in q.if_unsure_sources]
+    if rules is not None:
+        cited += list(rules.cited)
+        for rule in rules.triage:
+            if rule.red_flag and rule.red_flag not in content.red_flags:
+                problems.append(f"{rule.where}: the red flag {rule.red_flag!r} (rule "
+                                f"{rule.id!r}) has no text in content/advice.yaml red_flags")
+    if labs is not None:
+        cited += [("content/labs.yaml", s) for s in sorted(labs.source_keys)]
+    for where, key in cited:
+        if key not in known:
+            problems.append(f"{where}: the source {key!r} is not in content/sources.yaml")
+    return problems
+
+
 def validate(root: Path | None = None) -> list[str]:
     """Every problem found, as 'file, line N: message' strings (empty when all is well)."""
     problems: list[str] = []
@@ -100,21 +124,5 @@ def validate(root: Path | None = None) -> list[str]:
         except SynonymsError as exc:
             problems += exc.problems
     if content is not None:
-        known = set(content.sources)
-        cited: list[tuple[str, str]] = list(content.cited_keys())
-        if dialog is not None:
-            cited += [(q.where, s) for q in dialog.questions.values() for s in q.why_sources]
-            cited += [(q.where, s) for q in dialog.questions.values()
-                      for s in q.if_unsure_sources]
-        if rules is not None:
-            cited += list(rules.cited)
-            for rule in rules.triage:
-                if rule.red_flag and rule.red_flag not in content.red_flags:
-                    problems.append(f"{rule.where}: the red flag {rule.red_flag!r} (rule "
-                                    f"{rule.id!r}) has no text in content/advice.yaml red_flags")
-        if labs is not None:
-            cited += [("content/labs.yaml", s) for s in sorted(labs.source_keys)]
-        for where, key in cited:
-            if key not in known:
-                problems.append(f"{where}: the source {key!r} is not in content/sources.yaml")
+        problems += _citation_problems(content, dialog, rules, labs)
     return list(dict.fromkeys(problems))
