@@ -385,21 +385,7 @@ def _load(path: Path, root: Path, reader: _Reader) -> Any:
         return None
 
 
-def load_dialog(directory: Path) -> Dialog:
-    """Read ``dialog.yaml`` and ``questions.yaml`` from a dialogs folder."""
-    reader = _Reader()
-    meta = _load(directory / "dialog.yaml", directory, reader)
-    body = _load(directory / "questions.yaml", directory, reader)
-    if reader.problems:
-        raise DialogError(reader.problems)
-    if not isinstance(meta, Mapping):
-        raise DialogError([f"{_display(directory / 'dialog.yaml', directory)}, line 1: must be a "
-                           "mapping with start, sections and outcomes"])
-    if not isinstance(body, Mapping):
-        raise DialogError([f"{_display(directory / 'questions.yaml', directory)}, line 1: must be "
-                           "a mapping with 'questions'"])
-    reader.unknown_keys(meta, ("start", "sections", "outcomes"), "dialog.yaml")
-    reader.unknown_keys(body, ("questions",), "questions.yaml")
+def _read_sections(reader: _Reader, meta: Mapping) -> list[Section]:
     sections: list[Section] = []
     for raw in reader.require(meta, "sections", list, "a list of {id, title}") or []:
         if isinstance(raw, Mapping) and isinstance(raw.get("id"), str) \
@@ -409,6 +395,10 @@ def load_dialog(directory: Path) -> Dialog:
                                     raw.get("title_caregiver", raw["title"])))
         else:
             reader.problem(meta, "sections", "each section needs an 'id' and a 'title'")
+    return sections
+
+
+def _read_outcomes(reader: _Reader, meta: Mapping) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
     raw_outcomes = reader.require(meta, "outcomes", Mapping, "a mapping of outcomes") or {}
     for oid, raw in raw_outcomes.items():
@@ -418,17 +408,13 @@ def load_dialog(directory: Path) -> Dialog:
             continue
         outcomes[oid] = Outcome(oid, raw["outcome"], " ".join(str(raw.get("text", "")).split()),
                                 meta["outcomes"].where(oid))
-    section_ids = {s.id for s in sections}
-    questions: dict[str, Question] = {}
-    for raw in reader.require(body, "questions", list, "a list of questions") or []:
-        question = _read_question(reader, raw, section_ids)
-        if question is None:
-            continue
-        if question.id in questions:
-            reader.problem(raw, "id", f"the question {question.id!r} is defined twice "
-                                      f"(first at {questions[question.id].where})")
-            continue
-        questions[question.id] = question
+    return outcomes
+
+
+def _check_links(reader: _Reader, questions: Mapping[str, Question],
+                 outcomes: Mapping[str, Outcome]) -> None:
+    """Each id in an 'also' is recorded with one question and never asked itself; each
+    transition goes to a question or an outcome."""
     states = set(questions) | set(outcomes)
     recorded_with: dict[str, str] = {}
     for question in questions.values():
@@ -447,6 +433,37 @@ def load_dialog(directory: Path) -> Dialog:
                 reader.problems.append(
                     f"{transition.where}: {question.id!r} goes to {transition.dest!r}, which is "
                     f"neither a question nor an outcome{_suggest(transition.dest, sorted(states))}")
+
+
+def load_dialog(directory: Path) -> Dialog:
+    """Read ``dialog.yaml`` and ``questions.yaml`` from a dialogs folder."""
+    reader = _Reader()
+    meta = _load(directory / "dialog.yaml", directory, reader)
+    body = _load(directory / "questions.yaml", directory, reader)
+    if reader.problems:
+        raise DialogError(reader.problems)
+    if not isinstance(meta, Mapping):
+        raise DialogError([f"{_display(directory / 'dialog.yaml', directory)}, line 1: must be a "
+                           "mapping with start, sections and outcomes"])
+    if not isinstance(body, Mapping):
+        raise DialogError([f"{_display(directory / 'questions.yaml', directory)}, line 1: must be "
+                           "a mapping with 'questions'"])
+    reader.unknown_keys(meta, ("start", "sections", "outcomes"), "dialog.yaml")
+    reader.unknown_keys(body, ("questions",), "questions.yaml")
+    sections = _read_sections(reader, meta)
+    outcomes = _read_outcomes(reader, meta)
+    section_ids = {s.id for s in sections}
+    questions: dict[str, Question] = {}
+    for raw in reader.require(body, "questions", list, "a list of questions") or []:
+        question = _read_question(reader, raw, section_ids)
+        if question is None:
+            continue
+        if question.id in questions:
+            reader.problem(raw, "id", f"the question {question.id!r} is defined twice "
+                                      f"(first at {questions[question.id].where})")
+            continue
+        questions[question.id] = question
+    _check_links(reader, questions, outcomes)
     start = reader.require(meta, "start", str, "the id of the first question")
     if start is not None and start not in questions:
         reader.problem(meta, "start", f"the start {start!r} is not a question")
