@@ -826,6 +826,51 @@ def _measure_quantity(qid: str, answer: Any) -> dict[str, Any]:
     return {"value": value, "unit": unit}
 
 
+def _only(link: str, given: list) -> Any:
+    """The one answer of an item that takes one."""
+    if len(given) != 1:
+        raise _fail(f"item {link!r} takes one answer")
+    return given[0]
+
+
+def _item_answer(link: str, given: list) -> tuple[str, Any]:
+    """The answers-file key and value of one item of a QuestionnaireResponse."""
+    lab = link[:-len(STATUS_SUFFIX)] if link.endswith(STATUS_SUFFIX) else None
+    if lab in contract.LAB_UNITS:
+        code = _one_coding(link, lab, _only(link, given))
+        if code not in _lab_status_codes(lab):
+            raise _fail(f"item {link!r}: {code!r} is not a status; "
+                        f"allowed: {', '.join(_lab_status_codes(lab))}")
+        return lab, code
+    if link in contract.LAB_UNITS:
+        return link, _quantity(link, _only(link, given))
+    if link in MEASURE_UCUM:
+        return link, _measure_quantity(link, _only(link, given))
+    if contract.QUESTIONS.get(link, ("", ()))[0] == contract.TEXT:
+        words = given[0].get("valueString") if len(given) == 1 and \
+            isinstance(given[0], Mapping) else None
+        if not isinstance(words, str):
+            raise _fail(f"item {link!r} takes one valueString answer")
+        return link, words
+    if link in contract.QUESTIONS:
+        return link, _coded_answer(link, given)
+    raise _fail(f"unknown linkId {link!r}")
+
+
+def _coded_answer(link: str, given: list) -> str | list[str]:
+    """The code (a one-question) or codes (a many-question) of an item."""
+    codes = [_one_coding(link, link, a) for a in given]
+    bad = [c for c in codes if c not in contract.codes_for(link)]
+    if bad:
+        raise _fail(f"item {link!r}: {bad[0]!r} is not a code of {link!r}; "
+                    f"allowed: {', '.join(contract.codes_for(link))}")
+    if contract.QUESTIONS[link][0] == contract.ONE:
+        if len(codes) != 1:
+            raise _fail(f"item {link!r} takes one answer, got {len(codes)}")
+        return codes[0]
+    return codes
+
+
 def answers_from_response(resource: Mapping[str, Any]) -> dict[str, Any]:
     """An answers-file dict from a QuestionnaireResponse made by :func:`questionnaire_response`.
 
@@ -841,50 +886,12 @@ def answers_from_response(resource: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(canonical, str) or canonical.split("|", 1)[0] != QUESTIONNAIRE_URL:
         raise _fail(f"questionnaire is {canonical!r}, expected {QUESTIONNAIRE_URL!r}")
     answers: dict[str, Any] = {}
-    value: Any
     for item in _leaves(resource.get("item"), ""):
         link: str = item["linkId"]
         given = item["answer"]
         if not isinstance(given, list):
             raise _fail(f"item {link!r}: answer must be a list")
-        lab = link[:-len(STATUS_SUFFIX)] if link.endswith(STATUS_SUFFIX) else None
-        if lab in contract.LAB_UNITS:
-            if len(given) != 1:
-                raise _fail(f"item {link!r} takes one answer")
-            code = _one_coding(link, lab, given[0])
-            if code not in _lab_status_codes(lab):
-                raise _fail(f"item {link!r}: {code!r} is not a status; "
-                            f"allowed: {', '.join(_lab_status_codes(lab))}")
-            key, value = lab, code
-        elif link in contract.LAB_UNITS:
-            if len(given) != 1:
-                raise _fail(f"item {link!r} takes one answer")
-            key, value = link, _quantity(link, given[0])
-        elif link in MEASURE_UCUM:
-            if len(given) != 1:
-                raise _fail(f"item {link!r} takes one answer")
-            key, value = link, _measure_quantity(link, given[0])
-        elif contract.QUESTIONS.get(link, ("", ()))[0] == contract.TEXT:
-            words = given[0].get("valueString") if len(given) == 1 and \
-                isinstance(given[0], Mapping) else None
-            if not isinstance(words, str):
-                raise _fail(f"item {link!r} takes one valueString answer")
-            key, value = link, words
-        elif link in contract.QUESTIONS:
-            kind = contract.QUESTIONS[link][0]
-            codes = [_one_coding(link, link, a) for a in given]
-            bad = [c for c in codes if c not in contract.codes_for(link)]
-            if bad:
-                raise _fail(f"item {link!r}: {bad[0]!r} is not a code of {link!r}; "
-                            f"allowed: {', '.join(contract.codes_for(link))}")
-            if kind == contract.ONE:
-                if len(codes) != 1:
-                    raise _fail(f"item {link!r} takes one answer, got {len(codes)}")
-                key, value = link, codes[0]
-            else:
-                key, value = link, codes
-        else:
-            raise _fail(f"unknown linkId {link!r}")
+        key, value = _item_answer(link, given)
         if key in answers:
             raise _fail(f"{key!r} is answered twice"
                         + (" (a lab takes a number or a status, not both)"
