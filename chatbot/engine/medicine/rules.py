@@ -142,8 +142,8 @@ class _Reader:
         return tuple(value)
 
 
-def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step],
-                                                            list[SubtypeRule], list[TestRule]]:
+def _read_rules(reader: _Reader, data: Any) -> tuple[list[Rule], list[str]]:
+    """The scoring rules, and the ids of every rule (a later rule may name an earlier)."""
     rules: list[Rule] = []
     names: list[str] = []
     for node in reader.get(data, "rules", list, "a list of rules") or []:
@@ -162,6 +162,11 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
                               reader.where(node)))
         if rid is not None:
             names.append(rid)
+    return rules, names
+
+
+def _read_pathway(reader: _Reader, data: Any, names: list[str]) -> list[Step]:
+    """The pathway steps, the last one without ``when``."""
     steps: list[Step] = []
     for node in reader.get(data, "pathway", list, "a list of steps") or []:
         sid = reader.get(node, "id", str, "a step id")
@@ -185,6 +190,10 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
         if step.when is None:
             reader.problems.append(f"{reader.where(data, 'pathway')}: only the last step may have "
                                    f"no 'when' (step {step.id!r})")
+    return steps
+
+
+def _read_subtypes(reader: _Reader, data: Any, names: list[str]) -> list[SubtypeRule]:
     subtypes: list[SubtypeRule] = []
     for node in reader.get(data, "subtypes", list, "a list of subtype rules") or []:
         code = reader.get(node, "subtype", str, "a subtype code", contract.SUBTYPES)
@@ -196,6 +205,10 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
                 reader.problems.append(f"{reader.where(node, 'types')}: {t!r} is not a type code")
         if when is not None and None not in (code, types, reason, when):
             subtypes.append(SubtypeRule(code, tuple(types), when, reason, reader.sources(node)))
+    return subtypes
+
+
+def _read_tests(reader: _Reader, data: Any, names: list[str]) -> list[TestRule]:
     tests: list[TestRule] = []
     for node in reader.get(data, "tests", list, "a list of deciding tests") or []:
         tid = reader.get(node, "id", str, "a test id")
@@ -204,6 +217,15 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
         when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
         if when is not None and None not in (tid, separates, text, when):
             tests.append(TestRule(tid, when, frozenset(separates), text, reader.sources(node)))
+    return tests
+
+
+def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step],
+                                                            list[SubtypeRule], list[TestRule]]:
+    rules, names = _read_rules(reader, data)
+    steps = _read_pathway(reader, data, names)
+    subtypes = _read_subtypes(reader, data, names)
+    tests = _read_tests(reader, data, names)
     return rules, steps, subtypes, tests
 
 
