@@ -77,6 +77,40 @@ def _vitamin_d_limit(reader: Reader, given: Mapping[str, Any]) -> tuple[float, f
     return lex.vitamin_d_infant, lex.vitamin_d_over_10   # a child of 1-10, or age unknown
 
 
+def _amount(reader: Reader, kind: str, doses: list[numbers.Dose], kinds: set[str],
+            counted: float | None, limits: tuple[float, float]) -> tuple[str, str]:
+    """How much of one substance: ``(code, "")``, or ``("", what to ask about)`` when
+    the words do not say."""
+    low, high = limits
+    iu = [d for d in doses if d.unit == "iu"]
+    mg = [d for d in doses if d.unit == "mg"]
+    if kind == "vitamin_d" and iu:
+        per_day = max(d.per_day for d in iu)
+        if any(d.per_days > 1 and d.amount > high >= d.per_day for d in iu):
+            return "", "vitamin D"  # a large dose taken weekly: ask how it was prescribed
+        if per_day > high:
+            return HIGH_D, ""
+        if per_day <= low:
+            return USUAL, ""
+        return "", "vitamin D"
+    if kind == "calcium" and mg:
+        per_day = max(d.per_day for d in mg)
+        return (LARGE_CA if per_day > reader.lex.calcium_mg_day else USUAL), ""
+    if "large" in kinds:
+        return (HIGH_D if kind == "vitamin_d" else LARGE_CA), ""
+    if counted is not None and kind != "vitamin_d":
+        limit = reader.lex.glasses_usual_max if kind == "milk" \
+            else reader.lex.tablets_usual_max
+        if counted <= limit:
+            return USUAL, ""
+        if kind == "calcium" and counted >= reader.lex.tablets_large_min:
+            return LARGE_CA, ""
+        return "", "calcium" if kind == "calcium" else "milk"
+    if "usual" in kinds or (counted == 1):
+        return USUAL, ""
+    return "", {"vitamin_d": "vitamin D", "calcium": "calcium", "milk": "milk"}[kind]
+
+
 def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
                 given: Mapping[str, Any]) -> Reading | None:
     found = _find(reader, words)
@@ -114,37 +148,11 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
     ask: list[str] = []
     low, high = _vitamin_d_limit(reader, given)
     for kind, _, _ in substances:
-        iu = [d for d in doses if d.unit == "iu"]
-        mg = [d for d in doses if d.unit == "mg"]
-        if kind == "vitamin_d" and iu:
-            per_day = max(d.per_day for d in iu)
-            spread = any(d.per_days > 1 and d.amount > high >= d.per_day for d in iu)
-            if spread:
-                ask.append("vitamin D")  # a large dose taken weekly: ask how it was prescribed
-            elif per_day > high:
-                codes.append(HIGH_D)
-            elif per_day <= low:
-                codes.append(USUAL)
-            else:
-                ask.append("vitamin D")
-        elif kind == "calcium" and mg:
-            per_day = max(d.per_day for d in mg)
-            codes.append(LARGE_CA if per_day > reader.lex.calcium_mg_day else USUAL)
-        elif "large" in kinds:
-            codes.append(HIGH_D if kind == "vitamin_d" else LARGE_CA)
-        elif counted is not None and kind != "vitamin_d":
-            limit = reader.lex.glasses_usual_max if kind == "milk" \
-                else reader.lex.tablets_usual_max
-            if counted <= limit:
-                codes.append(USUAL)
-            elif kind == "calcium" and counted >= reader.lex.tablets_large_min:
-                codes.append(LARGE_CA)
-            else:
-                ask.append("calcium" if kind == "calcium" else "milk")
-        elif "usual" in kinds or (counted == 1):
-            codes.append(USUAL)
+        code, what = _amount(reader, kind, doses, kinds, counted, (low, high))
+        if code:
+            codes.append(code)
         else:
-            ask.append({"vitamin_d": "vitamin D", "calcium": "calcium", "milk": "milk"}[kind])
+            ask.append(what)
     if denied and not substances:
         return reader._words(table, shown, words, used=frozenset(used), denied=True)
     if ask:
