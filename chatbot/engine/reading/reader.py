@@ -94,6 +94,23 @@ class _Table:
         return tuple(c for c in self.codes if c != contract.NONE)
 
 
+def _vocabulary(phrases: Mapping[tuple[str, ...], set[str]]
+                ) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
+    """The words typos are corrected to, the codes of each, and their deletions."""
+    vocab: set[str] = set()
+    word_codes: dict[str, set[str]] = {}
+    for words, targets in phrases.items():
+        for word in words:
+            if len(word) >= 3 and not word.isdigit():
+                vocab.add(word)
+                word_codes.setdefault(word, set()).update(targets)
+    deletes: dict[str, set[str]] = {}
+    for word in vocab:
+        for d in _deletions(word, _max_edits(word)):
+            deletes.setdefault(d, set()).add(word)
+    return vocab, word_codes, deletes
+
+
 # ----------------------------------------------------------------------------- the reader
 
 
@@ -135,44 +152,60 @@ class Reader:
 
     def _build(self, question: Question, offered: Sequence[Option]) -> _Table:
         codes = tuple(dict.fromkeys(o.code for o in offered if o.code != contract.UNSURE))
-        offered_set = set(codes)
         labels = {o.code: o.label for o in question.options}
         labels[contract.UNSURE] = question.unsure_label
-        many = question.kind == contract.MANY
         phrases: dict[tuple[str, ...], set[str]] = {}
-        exact: dict[str, str] = {}
+        self._global_phrases(question, codes, phrases)
+        self._own_phrases(question, set(codes), phrases)
+        exact = self._exact(codes, labels, phrases)
+        vocab, word_codes, deletes = _vocabulary(phrases)
+        return _Table(
+            qid=question.id, kind=question.kind, codes=codes, labels=labels, exact=exact,
+            phrases={k: frozenset(v) for k, v in phrases.items()},
+            longest=max((len(k) for k in phrases), default=1),
+            vocab=frozenset(vocab), deletes={k: frozenset(v) for k, v in deletes.items()},
+            word_codes={k: frozenset(v) for k, v in word_codes.items()},
+            prefixes=frozenset(p[:n] for p in phrases for n in range(1, len(p) + 1)))
 
-        def add(text: str, target: str) -> None:
-            words = self._phrase(text)
-            if words:
-                phrases.setdefault(words, set()).add(target)
+    def _add(self, phrases: dict[tuple[str, ...], set[str]], text: str, target: str) -> None:
+        words = self._phrase(text)
+        if words:
+            phrases.setdefault(words, set()).add(target)
 
-        own = self.synonyms.questions.get(question.id, {})
+    def _global_phrases(self, question: Question, codes: tuple[str, ...],
+                        phrases: dict[tuple[str, ...], set[str]]) -> None:
+        """The words every question shares: not sure, none, yes, no, some and all."""
+        offered_set = set(codes)
         glob = self.synonyms.global_words
         for phrase in glob.get("unsure", ()):
-            add(phrase, contract.UNSURE)
+            self._add(phrases, phrase, contract.UNSURE)
         for key in ("none", "yes", "no"):
             if key in offered_set:
                 for phrase in glob.get(key, ()):
-                    add(phrase, key)
+                    self._add(phrases, phrase, key)
         if contract.NONE in offered_set:
             for words in self.lex.none_words:
                 phrases.setdefault(tuple(w for w in words if w not in self.lex.drop) or words,
                                    set()).add(contract.NONE)
         real = [c for c in codes if c != contract.NONE]
-        if many and "yes" not in offered_set and real:
+        if question.kind == contract.MANY and "yes" not in offered_set and real:
             for phrase in glob.get("some", ()):
                 for code in real:
-                    add(phrase, code)
+                    self._add(phrases, phrase, code)
             for words in self.lex.all_words:
                 phrases.setdefault(tuple(w for w in words if w not in self.lex.drop) or words,
                                    set()).add(ALL)
-        # hidden options are known, and refused as "not an answer here"
+
+    def _own_phrases(self, question: Question, offered_set: set[str],
+                     phrases: dict[tuple[str, ...], set[str]]) -> None:
+        """The question's own phrases and its hidden options (refused as "not an answer
+        here"), then the context words."""
+        own = self.synonyms.questions.get(question.id, {})
         for option in question.options:
             if option.code not in offered_set:
-                add(option.label, UNRELATED)
+                self._add(phrases, option.label, UNRELATED)
                 for phrase in own.get(option.code, ()):
-                    add(phrase, UNRELATED)
+                    self._add(phrases, phrase, UNRELATED)
         for code, said in own.items():
             if code == UNRELATED_KEY:
                 target = UNRELATED
@@ -187,6 +220,12 @@ class Reader:
                 if words:
                     phrases[words] = phrases.get(words, set()) - {UNRELATED}
                     phrases[words].add(target)
+        self._context_phrases(question, phrases)
+
+    def _context_phrases(self, question: Question,
+                         phrases: dict[tuple[str, ...], set[str]]) -> None:
+        """Words of another question read as context: substances and amounts at intake,
+        places at every question but the places question."""
         if question.id == "intake":  # substances and amounts: read by intake.py
             for said in self.lex.intake_words:
                 kept = tuple(w for w in said if w not in self.lex.drop) or said
@@ -198,6 +237,11 @@ class Reader:
                     words = self._phrase(phrase)
                     if words and words not in phrases:
                         phrases[words] = {CONTEXT}
+
+    def _exact(self, codes: tuple[str, ...], labels: Mapping[str, str],
+               phrases: dict[tuple[str, ...], set[str]]) -> dict[str, str]:
+        """Codes and labels as typed exactly (they also win as phrases)."""
+        exact: dict[str, str] = {}
         for code in (*codes, contract.UNSURE):
             label = labels.get(code, code)
             for text in (code, label):
@@ -209,24 +253,7 @@ class Reader:
                     phrases[words] = {code}  # codes and labels win
         for phrase in ("I'm not sure", "I don't know", "not sure", "unsure", "dont know"):
             phrases[self._phrase(phrase)] = {contract.UNSURE}
-        vocab: set[str] = set()
-        word_codes: dict[str, set[str]] = {}
-        for words, targets in phrases.items():
-            for word in words:
-                if len(word) >= 3 and not word.isdigit():
-                    vocab.add(word)
-                    word_codes.setdefault(word, set()).update(targets)
-        deletes: dict[str, set[str]] = {}
-        for word in vocab:
-            for d in _deletions(word, _max_edits(word)):
-                deletes.setdefault(d, set()).add(word)
-        return _Table(
-            qid=question.id, kind=question.kind, codes=codes, labels=labels, exact=exact,
-            phrases={k: frozenset(v) for k, v in phrases.items()},
-            longest=max((len(k) for k in phrases), default=1),
-            vocab=frozenset(vocab), deletes={k: frozenset(v) for k, v in deletes.items()},
-            word_codes={k: frozenset(v) for k, v in word_codes.items()},
-            prefixes=frozenset(p[:n] for p in phrases for n in range(1, len(p) + 1)))
+        return exact
 
     # ----- helpers
     def offered(self, question: Question, given: Mapping[str, Any] | None) -> list[Option]:
