@@ -385,67 +385,62 @@ class _Table:
     multi_by_length: Mapping[int, tuple[str, ...]]      # multi-word phrases, for typos
 
 
-def _build_table(question: Question, offered: Sequence[Option], synonyms: Synonyms) -> _Table:
-    codes = [o.code for o in offered if o.code != contract.UNSURE]
-    codes = list(dict.fromkeys(codes))
+_Phrases = dict[tuple[str, ...], set[str]]
+
+
+def _add(table: _Phrases, phrase: str, targets: Iterable[str]) -> None:
+    words = normalize_words(phrase)
+    if words:
+        table.setdefault(words, set()).update(targets)
+
+
+def _secondary(question: Question, all_codes: tuple[str, ...], synonyms: Synonyms) -> _Phrases:
+    """The question's own phrases for the codes offered, then the shared words."""
+    codes = all_codes[:-1]
     offered_set = set(codes)
-    labels = {o.code: o.label for o in offered}
-    labels[contract.UNSURE] = question.unsure_label
-    all_codes = tuple(codes) + (contract.UNSURE,)
-    many = question.kind == contract.MANY
     real = [c for c in codes if c != contract.NONE]
-
-    primary: dict[tuple[str, ...], set[str]] = {}
-    secondary: dict[tuple[str, ...], set[str]] = {}
-
-    def add(table: dict[tuple[str, ...], set[str]], phrase: str, targets: Iterable[str]) -> None:
-        words = normalize_words(phrase)
-        if words:
-            table.setdefault(words, set()).update(targets)
-
-    for code in all_codes:
-        add(primary, code, [code])
-        add(primary, labels[code], [code])
-    for phrase in ("I'm not sure", "I don't know", "not sure", "unsure"):
-        add(primary, phrase, [contract.UNSURE])
-
-    own = synonyms.questions.get(question.id, {})
-    for code, said in own.items():
+    secondary: _Phrases = {}
+    for code, said in synonyms.questions.get(question.id, {}).items():
         if code == CONTEXT_KEY:
             continue  # read by chatbot.engine.reading.reader
         target = _UNRELATED if code == UNRELATED_KEY else code
         if target != _UNRELATED and target not in all_codes:
-            continue  # a hidden option cannot be typed (see ``hidden`` below)
+            continue  # a hidden option cannot be typed (see ``_hidden``)
         for phrase in said:
-            add(secondary, phrase, [target])
+            _add(secondary, phrase, [target])
     glob = synonyms.global_words
     for phrase in glob.get("unsure", ()):
-        add(secondary, phrase, [contract.UNSURE])
+        _add(secondary, phrase, [contract.UNSURE])
     for key in ("none", "yes", "no"):
         if key in offered_set:
             for phrase in glob.get(key, ()):
-                add(secondary, phrase, [key])
-    if many and "yes" not in offered_set and real:
+                _add(secondary, phrase, [key])
+    if question.kind == contract.MANY and "yes" not in offered_set and real:
         for phrase in glob.get("some", ()):
-            add(secondary, phrase, real)
+            _add(secondary, phrase, real)
         for phrase in glob.get("all", ()):
-            add(secondary, phrase, [_ALL])
+            _add(secondary, phrase, [_ALL])
+    return secondary
 
-    # Options hidden now (heel sticks for adults) are recognised, and refused as
-    # "not one of the answers here", so that no typo tolerance turns them into
-    # a neighbouring option.
-    hidden: dict[tuple[str, ...], set[str]] = {}
+
+def _hidden(question: Question, offered_set: set[str], synonyms: Synonyms) -> _Phrases:
+    """Options hidden now (heel sticks for adults) are recognised, and refused as
+    "not one of the answers here", so that no typo tolerance turns them into
+    a neighbouring option."""
+    own = synonyms.questions.get(question.id, {})
+    hidden: _Phrases = {}
     for option in question.options:
         if option.code not in offered_set:
-            add(hidden, option.code, [_UNRELATED])
-            add(hidden, option.label, [_UNRELATED])
+            _add(hidden, option.code, [_UNRELATED])
+            _add(hidden, option.label, [_UNRELATED])
             for phrase in own.get(option.code, ()):
-                add(hidden, phrase, [_UNRELATED])
+                _add(hidden, phrase, [_UNRELATED])
+    return hidden
 
-    phrases: dict[tuple[str, ...], frozenset[str]] = {
-        k: frozenset(v) for k, v in hidden.items()}
-    phrases.update({k: frozenset(v) for k, v in secondary.items()})
-    phrases.update({k: frozenset(v) for k, v in primary.items()})  # codes and labels win
+
+def _by_length(phrases: Mapping[tuple[str, ...], frozenset[str]]
+               ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Single words (3 letters or more, not digits) and joined longer phrases, by length."""
     words_by_length: dict[int, list[str]] = {}
     multi_by_length: dict[int, list[str]] = {}
     for words in phrases:
@@ -456,6 +451,30 @@ def _build_table(question: Question, offered: Sequence[Option], synonyms: Synony
         else:
             joined = " ".join(words)
             multi_by_length.setdefault(len(joined), []).append(joined)
+    return words_by_length, multi_by_length
+
+
+def _build_table(question: Question, offered: Sequence[Option], synonyms: Synonyms) -> _Table:
+    codes = [o.code for o in offered if o.code != contract.UNSURE]
+    codes = list(dict.fromkeys(codes))
+    labels = {o.code: o.label for o in offered}
+    labels[contract.UNSURE] = question.unsure_label
+    all_codes = tuple(codes) + (contract.UNSURE,)
+
+    primary: _Phrases = {}
+    for code in all_codes:
+        _add(primary, code, [code])
+        _add(primary, labels[code], [code])
+    for phrase in ("I'm not sure", "I don't know", "not sure", "unsure"):
+        _add(primary, phrase, [contract.UNSURE])
+    secondary = _secondary(question, all_codes, synonyms)
+    hidden = _hidden(question, set(codes), synonyms)
+
+    phrases: dict[tuple[str, ...], frozenset[str]] = {
+        k: frozenset(v) for k, v in hidden.items()}
+    phrases.update({k: frozenset(v) for k, v in secondary.items()})
+    phrases.update({k: frozenset(v) for k, v in primary.items()})  # codes and labels win
+    words_by_length, multi_by_length = _by_length(phrases)
     return _Table(
         qid=question.id, kind=question.kind, codes=all_codes, labels=labels,
         primary={k: frozenset(v) for k, v in primary.items()}, phrases=phrases,
