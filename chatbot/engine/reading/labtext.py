@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Option, Question
-from chatbot.engine.medicine.labs import LabError, LabValue, extreme_message, parse_lab_text
+from chatbot.engine.medicine.labs import (
+    LabError,
+    LabSpec,
+    LabValue,
+    extreme_message,
+    parse_lab_text,
+)
 from chatbot.engine.reading import numbers
 from chatbot.engine.reading.result import Reading
 from chatbot.engine.reading.text import BREAK, fold, tokens
@@ -51,23 +57,15 @@ def _longest(seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k
 
 def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[Option],
              given: Mapping[str, Any], numbered: bool = False) -> Reading:
-    lex = reader.lex
     table = reader.table(question, offered)
     spec = reader.labs.lab(question.id)
     units = spec.unit_names
     unit_text = ", ".join(units[:-1]) + f" or {units[-1]}" if len(units) > 1 else units[0]
     status = ", or say whether it was high, normal or low" if table.codes else ""
     how = f"Please type the value as a number with its unit ({unit_text}){status}."
-    if _SPECIAL.fullmatch(shown.strip()):  # nan, inf, 1e400: the lab check says why not
-        try:
-            special = parse_lab_text(question.id, shown.strip(), reader.labs)
-        except LabError as exc:
-            return reader._ask(table, shown, exc.message)
-        if isinstance(special, LabValue):
-            return Reading(question.id, shown, special, {}, None,
-                           f"Understood: {spec.name} {special.entered()}.",
-                           confirm=extreme_message(special, reader.labs),
-                           said=f"{spec.name} {special.entered()}")
+    special = _special(reader, question, table, shown)
+    if special is not None:
+        return special
     words = _corrected(reader, tokens(fold(shown)))
     plain = [w for w in words if w != BREAK]
     if not plain:
@@ -79,7 +77,53 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
             and int(plain[0]) <= len(table.codes):
         n = int(plain[0])
         return reader._done(table, shown, [contract.UNSURE if n == 0 else table.codes[n - 1]])
-    # labels
+    used, others = _labels_in(reader, question, words)
+    if others:
+        name = reader.labs.lab(others[0]).name if others[0] in reader.labs.labs \
+            else others[0].replace("_", " ")
+        if others[0] == "total_calcium":
+            name = "total calcium"
+        return reader._ask(table, shown, f"That sounds like your {name}, not your {spec.name}. "
+                           f"What was your {spec.name}? {how}")
+    nums = [(i, w) for i, w in enumerate(words) if numbers.is_number(w) and i not in used]
+    if len(nums) > 1:
+        return reader._ask(table, shown, f"Please type one value for {spec.name}. {how}")
+    if nums and BOUNDS & {w for w in words[:nums[0][0] + 1]}:
+        return reader._ask(table, shown, f"Please type the value itself, not a limit. {how}")
+    if nums:
+        return _number_reading(reader, question, table, shown, words, nums[0], used,
+                               (how, unit_text))
+    # words only: a status
+    result = reader._words(table, shown, words, used=frozenset(used))
+    if result.ok:
+        return result
+    if not table.codes:
+        return reader._ask(table, shown, how)
+    return reader._ask(table, shown, result.ask or how, result.candidates,
+                       understood=result.understood)
+
+
+def _special(reader: Reader, question: Question, table: Any, shown: str) -> Reading | None:
+    """nan, inf, 1e400: the lab check says why not."""
+    if not _SPECIAL.fullmatch(shown.strip()):
+        return None
+    spec = reader.labs.lab(question.id)
+    try:
+        special = parse_lab_text(question.id, shown.strip(), reader.labs)
+    except LabError as exc:
+        return reader._ask(table, shown, exc.message)
+    if isinstance(special, LabValue):
+        return Reading(question.id, shown, special, {}, None,
+                       f"Understood: {spec.name} {special.entered()}.",
+                       confirm=extreme_message(special, reader.labs),
+                       said=f"{spec.name} {special.entered()}")
+    return None
+
+
+def _labels_in(reader: Reader, question: Question, words: list[str]
+               ) -> tuple[set[int], list[str]]:
+    """The positions of lab labels among ``words``, and the other labs they name."""
+    lex = reader.lex
     seq = [(i, w) for i, w in enumerate(words) if w not in lex.drop]
     used: set[int] = set()
     others: list[str] = []
@@ -101,105 +145,112 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
             k += length
             continue
         k += 1
-    if others:
-        name = reader.labs.lab(others[0]).name if others[0] in reader.labs.labs \
-            else others[0].replace("_", " ")
-        if others[0] == "total_calcium":
-            name = "total calcium"
-        return reader._ask(table, shown, f"That sounds like your {name}, not your {spec.name}. "
-                           f"What was your {spec.name}? {how}")
-    nums = [(i, w) for i, w in enumerate(words) if numbers.is_number(w) and i not in used]
-    if len(nums) > 1:
-        return reader._ask(table, shown, f"Please type one value for {spec.name}. {how}")
-    if nums and BOUNDS & {w for w in words[:nums[0][0] + 1]}:
-        return reader._ask(table, shown, f"Please type the value itself, not a limit. {how}")
-    if nums:
-        at, number = nums[0]
-        used.add(at)
-        if at > 0 and words[at - 1] == "-":  # "-3 mg/dL": a negative value is refused
-            number = "-" + number
-            used.add(at - 1)
-        rest = [(j, x) for j, x in enumerate(words) if j > at and x != BREAK]
-        unit_words = [(j, x) for j, x in rest if x not in numbers.SYMBOLS]
-        joined = ""
-        unit_used: set[int] = set()
-        exact_unit = None
-        for j, x in rest:  # an accepted unit as typed: "mg/dl", "mmol/l", "pg/ml"
-            joined += x
-            unit_used.add(j)
-            if joined in spec.units:
-                exact_unit = spec.units[joined].unit
-                break
-            if len(joined) > 8:
-                break
-        chosen: str | None = None
-        if exact_unit is not None:
-            chosen = exact_unit
-            used |= unit_used
-        elif unit_words:
-            found = _longest(unit_words, lex.short_units, 0)
-            if found is not None:
-                length, candidates = found
-                fits = [u for u in candidates if u.lower() in spec.units]
-                used |= {j for j, _ in unit_words[:length]}
-                if len(fits) == 1:
-                    chosen = fits[0]
-                elif len(fits) > 1:
-                    return reader._ask(table, shown, f"Which unit: {' or '.join(fits)}?",
-                                       pending=number,
-                                       understood=f"Understood: {spec.name} {number}, "
-                                       "unit not known yet.")
-                else:
-                    typed = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
-                    unit_typed = typed.group(1) if typed is not None \
-                        else " ".join(w for _, w in unit_words[:length])
-                    return reader._ask(table, shown, f"{spec.title} cannot be given in "
-                                       f"{unit_typed}; please use {unit_text}.",
-                                       pending=number)
-        chunk = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
-        typed_unit = tuple(t for t in tokens(fold(chunk.group(1))) if t not in numbers.SYMBOLS
-                           and t != BREAK) if chunk is not None else ()
-        if chunk is not None and "/" in chunk.group(1) and exact_unit is None \
-                and typed_unit not in lex.short_units:
-            chosen = None  # "mg/dk": a whole unit as labs print them, but not one of these
-        unit_like = bool(unit_words) and unit_words[0][1] not in lex.lab_words \
-            and unit_words[0][1] not in table.vocab
-        if chosen is None and unit_like and exact_unit is None:
-            # a unit that is none of the lab's: the lab check names what was typed
-            found_at = re.search(r"[0-9][0-9.,]*", shown)
-            if found_at is not None:
-                try:
-                    parse_lab_text(question.id, shown[found_at.start():].strip(), reader.labs)
-                except LabError as exc:
-                    if exc.kind == "unit":
-                        return reader._ask(table, shown, exc.message, pending=number)
-        leftover = _leftover(reader, table, words, used)
-        if leftover.unknown:
-            return reader._ask(table, shown, f"I did not recognise "
-                               f"{', '.join(repr_(w) for w in leftover.unknown)}. {how}")
-        if chosen is None:
-            return reader._ask(table, shown, f"Please add the unit for {spec.name}: "
-                               f"{unit_text}.", pending=number,
-                               understood=f"Understood: {spec.name} {number}, unit not "
-                               "known yet.")
-        try:
-            value = parse_lab_text(question.id, f"{number} {chosen}", reader.labs)
-        except LabError as exc:
-            return reader._ask(table, shown, exc.message)
-        if not isinstance(value, LabValue):  # pragma: no cover - a number is a value
-            return reader._ask(table, shown, how)
-        confirm = extreme_message(value, reader.labs)
-        return Reading(question.id, shown, value, {}, None,
-                       f"Understood: {spec.name} {value.entered()}.", confirm=confirm,
-                       said=f"{spec.name} {value.entered()}")
-    # words only: a status
-    result = reader._words(table, shown, words, used=frozenset(used))
-    if result.ok:
-        return result
-    if not table.codes:
+    return used, others
+
+
+def _exact_unit(rest: list[tuple[int, str]], spec: LabSpec) -> tuple[str | None, set[int]]:
+    """An accepted unit as typed: "mg/dl", "mmol/l", "pg/ml" (and the positions read)."""
+    joined = ""
+    unit_used: set[int] = set()
+    exact_unit = None
+    for j, x in rest:  # an accepted unit as typed: "mg/dl", "mmol/l", "pg/ml"
+        joined += x
+        unit_used.add(j)
+        if joined in spec.units:
+            exact_unit = spec.units[joined].unit
+            break
+        if len(joined) > 8:
+            break
+    return exact_unit, unit_used
+
+
+def _short_unit(reader: Reader, table: Any, shown: str, unit_words: list[tuple[int, str]],
+                number: str, used: set[int], unit_text: str) -> tuple[str | None, Reading | None]:
+    """The unit in short words ("mg per dl"): the unit, or the question to ask back (the
+    unit's positions added to ``used``)."""
+    lex = reader.lex
+    spec = reader.labs.lab(table.qid)
+    found = _longest(unit_words, lex.short_units, 0)
+    if found is not None:
+        length, candidates = found
+        fits = [u for u in candidates if u.lower() in spec.units]
+        used |= {j for j, _ in unit_words[:length]}
+        if len(fits) == 1:
+            return fits[0], None
+        elif len(fits) > 1:
+            return None, reader._ask(table, shown, f"Which unit: {' or '.join(fits)}?",
+                                     pending=number,
+                                     understood=f"Understood: {spec.name} {number}, "
+                                     "unit not known yet.")
+        else:
+            typed = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
+            unit_typed = typed.group(1) if typed is not None \
+                else " ".join(w for _, w in unit_words[:length])
+            return None, reader._ask(table, shown, f"{spec.title} cannot be given in "
+                                     f"{unit_typed}; please use {unit_text}.",
+                                     pending=number)
+    return None, None
+
+
+def _number_reading(reader: Reader, question: Question, table: Any, shown: str,
+                    words: list[str], num: tuple[int, str], used: set[int],
+                    texts: tuple[str, str]) -> Reading:
+    """A lab value typed as a number, with its unit or asking for it."""
+    lex = reader.lex
+    spec = reader.labs.lab(question.id)
+    how, unit_text = texts
+    at, number = num
+    used.add(at)
+    if at > 0 and words[at - 1] == "-":  # "-3 mg/dL": a negative value is refused
+        number = "-" + number
+        used.add(at - 1)
+    rest = [(j, x) for j, x in enumerate(words) if j > at and x != BREAK]
+    unit_words = [(j, x) for j, x in rest if x not in numbers.SYMBOLS]
+    exact_unit, unit_used = _exact_unit(rest, spec)
+    chosen: str | None = None
+    if exact_unit is not None:
+        chosen = exact_unit
+        used |= unit_used
+    elif unit_words:
+        chosen, asked = _short_unit(reader, table, shown, unit_words, number, used, unit_text)
+        if asked is not None:
+            return asked
+    chunk = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
+    typed_unit = tuple(t for t in tokens(fold(chunk.group(1))) if t not in numbers.SYMBOLS
+                       and t != BREAK) if chunk is not None else ()
+    if chunk is not None and "/" in chunk.group(1) and exact_unit is None \
+            and typed_unit not in lex.short_units:
+        chosen = None  # "mg/dk": a whole unit as labs print them, but not one of these
+    unit_like = bool(unit_words) and unit_words[0][1] not in lex.lab_words \
+        and unit_words[0][1] not in table.vocab
+    if chosen is None and unit_like and exact_unit is None:
+        # a unit that is none of the lab's: the lab check names what was typed
+        found_at = re.search(r"[0-9][0-9.,]*", shown)
+        if found_at is not None:
+            try:
+                parse_lab_text(question.id, shown[found_at.start():].strip(), reader.labs)
+            except LabError as exc:
+                if exc.kind == "unit":
+                    return reader._ask(table, shown, exc.message, pending=number)
+    leftover = _leftover(reader, table, words, used)
+    if leftover.unknown:
+        return reader._ask(table, shown, f"I did not recognise "
+                           f"{', '.join(repr_(w) for w in leftover.unknown)}. {how}")
+    if chosen is None:
+        return reader._ask(table, shown, f"Please add the unit for {spec.name}: "
+                           f"{unit_text}.", pending=number,
+                           understood=f"Understood: {spec.name} {number}, unit not "
+                           "known yet.")
+    try:
+        value = parse_lab_text(question.id, f"{number} {chosen}", reader.labs)
+    except LabError as exc:
+        return reader._ask(table, shown, exc.message)
+    if not isinstance(value, LabValue):  # pragma: no cover - a number is a value
         return reader._ask(table, shown, how)
-    return reader._ask(table, shown, result.ask or how, result.candidates,
-                       understood=result.understood)
+    confirm = extreme_message(value, reader.labs)
+    return Reading(question.id, shown, value, {}, None,
+                   f"Understood: {spec.name} {value.entered()}.", confirm=confirm,
+                   said=f"{spec.name} {value.entered()}")
 
 
 _LAB_VOCAB: dict[int, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
