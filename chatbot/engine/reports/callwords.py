@@ -68,6 +68,20 @@ def _first_lower(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+def _calcium_slot(a: Assessment) -> str | None:
+    """The calcium as typed (and corrected for albumin when that changes it), or the
+    status reported; None when not known."""
+    calcium = a.labs.results.get("calcium")
+    if calcium is not None and calcium.entered:
+        said = calcium.entered
+        if calcium.corrected and calcium.value is not None and calcium.value != calcium.measured:
+            said += f", which is {calcium.value:g} {calcium.unit} corrected for albumin"
+        return said
+    if calcium is not None and calcium.status not in (contract.UNSURE,):
+        return f"reported as {calcium.status}"
+    return None
+
+
 def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, str]:
     """The slots the answers can fill; a slot they cannot fill is left out."""
     answers: Mapping[str, Any] = a.answers
@@ -95,14 +109,9 @@ def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, st
     kidneys = _labels(dialog, "kidney", answers.get("kidney"))
     if kidneys:
         out["kidneys"] = _first_lower(kidneys[0])
-    calcium = a.labs.results.get("calcium")
-    if calcium is not None and calcium.entered:
-        out["calcium"] = calcium.entered
-        if calcium.corrected and calcium.value is not None and calcium.value != calcium.measured:
-            out["calcium"] += (f", which is {calcium.value:g} {calcium.unit} corrected for "
-                               "albumin")
-    elif calcium is not None and calcium.status not in (contract.UNSURE,):
-        out["calcium"] = f"reported as {calcium.status}"
+    calcium = _calcium_slot(a)
+    if calcium is not None:
+        out["calcium"] = calcium
     illnesses = _labels(dialog, "conditions", answers.get("conditions"))
     if illnesses:
         out["illnesses"] = ", ".join(illnesses)  # names as written (Down syndrome)
