@@ -54,11 +54,15 @@ def main() -> int:
         runs.append(time.perf_counter() - t0)
 
     best, median = min(runs), statistics.median(runs)
-    print(f"load dialogs + content + machine: median {statistics.median(loads) * 1000:.1f} ms "
-          f"(best {min(loads) * 1000:.1f} ms, {args.repeat} loads)")
-    print(f"{args.n} assessments: best {best:.3f} s, median {median:.3f} s "
-          f"-> {args.n / median:,.0f} per second (median); "
-          f"{median / args.n * 1e6:.0f} µs each")
+    print(
+        f"load dialogs + content + machine: median {statistics.median(loads) * 1000:.1f} ms "
+        f"(best {min(loads) * 1000:.1f} ms, {args.repeat} loads)"
+    )
+    print(
+        f"{args.n} assessments: best {best:.3f} s, median {median:.3f} s "
+        f"-> {args.n / median:,.0f} per second (median); "
+        f"{median / args.n * 1e6:.0f} µs each"
+    )
     print(f"target: {args.n} in under 1 s -> {'met' if median < 1.0 else 'NOT met'}")
     return 0
 

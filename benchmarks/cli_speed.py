@@ -28,9 +28,13 @@ VIGNETTES = sorted((HERE.parent / "tests" / "vignettes").glob("*.yaml"))
 
 def run(files: list[Path]) -> float:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "chatbot.cli", "assess", "--json",
-                           *map(str, files)], capture_output=True,
-                          stdin=subprocess.DEVNULL, cwd=HERE.parent, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "assess", "--json", *map(str, files)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        cwd=HERE.parent,
+        check=False,
+    )
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"assess failed: {done.stderr.decode()[:500]}")
@@ -56,11 +60,15 @@ def main() -> int:
             one.append(run(files[:1]))
     m, o = statistics.median(many), statistics.median(one)
     extra = m - o
-    print(f"assess --json, {args.files} files: median {m:.3f} s; 1 file: median {o:.3f} s "
-          f"({args.repeat} runs each, alternating)")
-    print(f"{args.files - 1} extra assessments: {extra:.3f} s "
-          f"({(args.files - 1) / extra:,.0f} a second); target < 0.5 s "
-          f"{'ok' if extra < 0.5 else 'OVER TARGET'}")
+    print(
+        f"assess --json, {args.files} files: median {m:.3f} s; 1 file: median {o:.3f} s "
+        f"({args.repeat} runs each, alternating)"
+    )
+    print(
+        f"{args.files - 1} extra assessments: {extra:.3f} s "
+        f"({(args.files - 1) / extra:,.0f} a second); target < 0.5 s "
+        f"{'ok' if extra < 0.5 else 'OVER TARGET'}"
+    )
     return 0 if extra < 0.5 else 1
 
 

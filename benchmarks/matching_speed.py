@@ -19,8 +19,18 @@ from chatbot.engine.loading import default_engine
 from chatbot.engine.reading.matching import load_synonyms, match_answer
 from chatbot.engine.resources import dialogs_dir
 
-TEXTS = ["my fingers", "fingrs", "Hands and face", "dunno", "2", "joints", "banana",
-         "back of my left hand, tummy and bum", "\x1b[31mhands", "kidny failure"]
+TEXTS = [
+    "my fingers",
+    "fingrs",
+    "Hands and face",
+    "dunno",
+    "2",
+    "joints",
+    "banana",
+    "back of my left hand, tummy and bum",
+    "\x1b[31mhands",
+    "kidny failure",
+]
 TARGET = 0.001  # seconds per call
 
 
@@ -30,8 +40,11 @@ def main() -> int:
     args = parser.parse_args()
     engine = default_engine()
     syn = load_synonyms(dialogs_dir(engine.root) / "synonyms.yaml")
-    cases = [(engine.dialog.questions[qid], text)
-             for qid in ("locations", "kidney", "conditions") for text in TEXTS]
+    cases = [
+        (engine.dialog.questions[qid], text)
+        for qid in ("locations", "kidney", "conditions")
+        for text in TEXTS
+    ]
     for question, text in cases:  # the tables are built on first use
         match_answer(question, list(question.options), text, syn)
     best = float("inf")
@@ -42,8 +55,10 @@ def main() -> int:
                 match_answer(question, question.options, text, syn)
         best = min(best, (time.perf_counter() - start) / (20 * len(cases)))
     verdict = "ok" if best < TARGET else "OVER TARGET"
-    print(f"match_answer: {best * 1000:.3f} ms per call (best of {args.repeat}; "
-          f"target < {TARGET * 1000:.0f} ms) {verdict}")
+    print(
+        f"match_answer: {best * 1000:.3f} ms per call (best of {args.repeat}; "
+        f"target < {TARGET * 1000:.0f} ms) {verdict}"
+    )
     return 0 if best < TARGET else 1
 
 

@@ -41,8 +41,9 @@ def same(expect: Any, got: Any) -> bool:
     if isinstance(expect, list) and isinstance(got, list):
         return sorted(map(str, expect)) == sorted(map(str, got))
     if isinstance(expect, dict) and isinstance(got, dict):
-        return (str(expect.get("unit", "")).lower() == str(got.get("unit", "")).lower()
-                and float(expect.get("value", "nan")) == float(got.get("value", "nan")))
+        return str(expect.get("unit", "")).lower() == str(got.get("unit", "")).lower() and float(
+            expect.get("value", "nan")
+        ) == float(got.get("value", "nan"))
     if isinstance(expect, list) and not isinstance(got, list):
         return False
     return str(expect) == str(got)
@@ -92,28 +93,35 @@ def run(table: Path, show: str) -> int:
             counts[tag][result] += 1
         if show == "all" or show == result:
             got = reading.answer_data() if reading.ok else "ask"
-            print(f"{result.upper():5} {entry['question']:22} {entry['text']!r} -> {got} "
-                  f"(expected {entry.get('expect')}) {reading.ask or ''}"[:300])
+            print(
+                f"{result.upper():5} {entry['question']:22} {entry['text']!r} -> {got} "
+                f"(expected {entry.get('expect')}) {reading.ask or ''}"[:300]
+            )
     print(f"{'tag':18} {'right':>6} {'asked':>6} {'wrong':>6} {'right %':>8}")
     for tag in sorted(counts, key=lambda t: (t == "ALL", t)):
         c = counts[tag]
         total = sum(c.values())
-        print(f"{tag:18} {c['right']:6} {c['asked']:6} {c['wrong']:6} "
-              f"{100 * c['right'] / total:7.1f}%")
+        print(
+            f"{tag:18} {c['right']:6} {c['asked']:6} {c['wrong']:6} "
+            f"{100 * c['right'] / total:7.1f}%"
+        )
     times.sort()
     cpu.sort()
     at = min(len(times) - 1, int(len(times) * 0.99))
-    print(f"time per phrase: median {statistics.median(times):.3f} ms, "
-          f"99th percentile {times[at]:.3f} ms, max {times[-1]:.3f} ms ({len(times)} phrases); "
-          f"CPU time (not slowed by other programs): 99th percentile {cpu[at]:.3f} ms")
+    print(
+        f"time per phrase: median {statistics.median(times):.3f} ms, "
+        f"99th percentile {times[at]:.3f} ms, max {times[-1]:.3f} ms ({len(times)} phrases); "
+        f"CPU time (not slowed by other programs): 99th percentile {cpu[at]:.3f} ms"
+    )
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", type=Path, default=ROOT / "tests" / "data" / "phrases.yaml")
-    parser.add_argument("--show", choices=("wrong", "asked", "right", "all", "none"),
-                        default="none")
+    parser.add_argument(
+        "--show", choices=("wrong", "asked", "right", "all", "none"), default="none"
+    )
     args = parser.parse_args()
     return run(args.table, args.show)
 

@@ -47,20 +47,22 @@ def score(folder: Path) -> dict:
             top3 = [a.type] + top3[:2]
         low = expect.get("triage_at_least", "routine")
         high = expect.get("triage_at_most", "emergency")
-        rows.append({
-            "id": case.get("id", path.stem),
-            "expected": types,
-            "got": a.type,
-            "subtype_expected": expect.get("subtype"),
-            "subtype_got": a.subtype,
-            "triage": a.triage,
-            "triage_range": [low, high],
-            "top1": None if types is None else a.type in types,
-            "top3": None if types is None else any(t in types for t in top3),
-            "safe": triage_rank(a.triage) >= triage_rank(low),
-            "over": triage_rank(a.triage) > triage_rank(high),
-            "subtype_ok": None if "subtype" not in expect else a.subtype == expect["subtype"],
-        })
+        rows.append(
+            {
+                "id": case.get("id", path.stem),
+                "expected": types,
+                "got": a.type,
+                "subtype_expected": expect.get("subtype"),
+                "subtype_got": a.subtype,
+                "triage": a.triage,
+                "triage_range": [low, high],
+                "top1": None if types is None else a.type in types,
+                "top3": None if types is None else any(t in types for t in top3),
+                "safe": triage_rank(a.triage) >= triage_rank(low),
+                "over": triage_rank(a.triage) > triage_rank(high),
+                "subtype_ok": None if "subtype" not in expect else a.subtype == expect["subtype"],
+            }
+        )
     n = len(rows) or 1
     typed_rows = [r for r in rows if r["top1"] is not None]
     nt = len(typed_rows) or 1
@@ -72,10 +74,19 @@ def score(folder: Path) -> dict:
         "top3": sum(r["top3"] for r in typed_rows) / nt,
         "safe_triage": sum(r["safe"] for r in rows) / n,
         "over_triage": sum(r["over"] for r in rows) / n,
-        "subtype": (sum(r["subtype_ok"] for r in with_subtype) / len(with_subtype)
-                    if with_subtype else None),
-        "misses": [r for r in rows if not (r["top1"] is not False and r["safe"] and not r["over"]
-                                           and r["subtype_ok"] is not False)],
+        "subtype": (
+            sum(r["subtype_ok"] for r in with_subtype) / len(with_subtype) if with_subtype else None
+        ),
+        "misses": [
+            r
+            for r in rows
+            if not (
+                r["top1"] is not False
+                and r["safe"]
+                and not r["over"]
+                and r["subtype_ok"] is not False
+            )
+        ],
     }
 
 
@@ -100,9 +111,11 @@ def main() -> int:
     if result["misses"]:
         print("\nmisses:")
         for r in result["misses"]:
-            print(f"  {r['id']}: type {r['got']} (expected {'/'.join(r['expected'] or ['any'])}), "
-                  f"subtype {r['subtype_got']} (expected {r['subtype_expected']}), "
-                  f"triage {r['triage']} (expected {r['triage_range'][0]}..{r['triage_range'][1]})")
+            print(
+                f"  {r['id']}: type {r['got']} (expected {'/'.join(r['expected'] or ['any'])}), "
+                f"subtype {r['subtype_got']} (expected {r['subtype_expected']}), "
+                f"triage {r['triage']} (expected {r['triage_range'][0]}..{r['triage_range'][1]})"
+            )
     else:
         print("\nno misses")
     return 0

@@ -49,17 +49,22 @@ def main() -> int:
         db.execute("BEGIN")
         stamp = now()
         for _ in range(args.sessions):
-            cur = db.execute("INSERT INTO sessions(created, updated, status, respondent, type, "
-                             "triage, assessment, answered) VALUES (?, ?, 'finished', 'self', "
-                             "'dystrophic', 'soon', ?, ?)", (stamp, stamp, assessment,
-                                                              len(pairs)))
+            cur = db.execute(
+                "INSERT INTO sessions(created, updated, status, respondent, type, "
+                "triage, assessment, answered) VALUES (?, ?, 'finished', 'self', "
+                "'dystrophic', 'soon', ?, ?)",
+                (stamp, stamp, assessment, len(pairs)),
+            )
             sid = cur.lastrowid
-            db.executemany("INSERT INTO answers(session_id, seq, qid, value, at) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           [(sid, n, q, v, stamp) for n, (q, v) in enumerate(pairs)])
+            db.executemany(
+                "INSERT INTO answers(session_id, seq, qid, value, at) VALUES (?, ?, ?, ?, ?)",
+                [(sid, n, q, v, stamp) for n, (q, v) in enumerate(pairs)],
+            )
         db.execute("COMMIT")
-        print(f"built {args.sessions:,} sessions x {len(pairs)} answers in "
-              f"{time.perf_counter() - t0:.1f} s")
+        print(
+            f"built {args.sessions:,} sessions x {len(pairs)} answers in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
         store.close()
 
         lists = []
@@ -69,8 +74,10 @@ def main() -> int:
                 rows = fresh.list()
                 lists.append(time.perf_counter() - t0)
         assert len(rows) == args.sessions
-        print(f"history of {len(rows):,} sessions: median {statistics.median(lists) * 1000:.1f} ms"
-              f" (best {min(lists) * 1000:.1f} ms) - target under 100 ms")
+        print(
+            f"history of {len(rows):,} sessions: median {statistics.median(lists) * 1000:.1f} ms"
+            f" (best {min(lists) * 1000:.1f} ms) - target under 100 ms"
+        )
 
         recorder = Recorder(Store(path))
         s = engine.new_session()
@@ -90,9 +97,11 @@ def main() -> int:
             recorder.resume(None, [])  # next round: a new session
         s.close()
         recorder.close()
-        print(f"saving one answer: median {statistics.median(saves) * 1000:.2f} ms, "
-              f"95th percentile {sorted(saves)[int(len(saves) * 0.95)] * 1000:.2f} ms "
-              f"({steps} saves) - target under 5 ms")
+        print(
+            f"saving one answer: median {statistics.median(saves) * 1000:.2f} ms, "
+            f"95th percentile {sorted(saves)[int(len(saves) * 0.95)] * 1000:.2f} ms "
+            f"({steps} saves) - target under 5 ms"
+        )
     return 0
 
 

@@ -51,6 +51,7 @@ SETTLE = 0.15  # seconds between answers, so that each answer meets an idle scre
 
 # ----------------------------------------------------------------------------- (a)
 
+
 def minimal_app() -> int:
     """The baseline: the smallest sensible Textual app."""
     from textual.app import App, ComposeResult
@@ -78,8 +79,9 @@ def peak_memory(pid: int) -> int:
     return 0
 
 
-def first_screen(command: list[str], marker: bytes, env: dict[str, str],
-                 linger: float = 0.0) -> tuple[float, int]:
+def first_screen(
+    command: list[str], marker: bytes, env: dict[str, str], linger: float = 0.0
+) -> tuple[float, int]:
     """Seconds from starting ``command`` in an 80x24 pty until ``marker`` is drawn, and
     the process's peak memory (bytes) at that moment.
 
@@ -108,7 +110,7 @@ def first_screen(command: list[str], marker: bytes, env: dict[str, str],
                 break
             if not chunk:
                 break
-            seen = seen[-len(marker):] + chunk
+            seen = seen[-len(marker) :] + chunk
             if found is None and marker in seen:
                 found = time.perf_counter() - start
                 memory = peak_memory(pid)
@@ -136,14 +138,20 @@ def calcinosis_command() -> list[str]:
 
 def launch(n: int) -> dict[str, Any]:
     data = tempfile.mkdtemp(prefix="calcinosis-bench-")
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
-           "CALCINOSIS_DATA_DIR": data, "CALCINOSIS_CACHE_DIR": data, "PYTHONPATH": str(REPO),
-           # Both programs run from compiled bytecode, as after a normal install (pip
-           # compiles the packages it installs). Where writing bytecode is switched off
-           # (PYTHONDONTWRITEBYTECODE), the source checkout would otherwise be compiled
-           # on every start while Textual's own files are not. The caches go to a
-           # temporary folder, not into the checkout.
-           "PYTHONPYCACHEPREFIX": str(Path(data) / "pycache")}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "CALCINOSIS_DATA_DIR": data,
+        "CALCINOSIS_CACHE_DIR": data,
+        "PYTHONPATH": str(REPO),
+        # Both programs run from compiled bytecode, as after a normal install (pip
+        # compiles the packages it installs). Where writing bytecode is switched off
+        # (PYTHONDONTWRITEBYTECODE), the source checkout would otherwise be compiled
+        # on every start while Textual's own files are not. The caches go to a
+        # temporary folder, not into the checkout.
+        "PYTHONPYCACHEPREFIX": str(Path(data) / "pycache"),
+    }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     ours = calcinosis_command() + ["--new"]
     base = [sys.executable, str(Path(__file__).resolve()), "--minimal-app"]
@@ -154,8 +162,10 @@ def launch(n: int) -> dict[str, Any]:
     times: dict[str, list[float]] = {"calcinosis": [], "minimal": []}
     memory: dict[str, list[int]] = {"calcinosis": [], "minimal": []}
     for _ in range(n):
-        for name, command, marker in (("calcinosis", ours, CALCINOSIS_MARKER),
-                                      ("minimal", base, MINIMAL_MARKER)):
+        for name, command, marker in (
+            ("calcinosis", ours, CALCINOSIS_MARKER),
+            ("minimal", base, MINIMAL_MARKER),
+        ):
             took, held = first_screen(command, marker, env)
             times[name].append(took)
             memory[name].append(held)
@@ -164,6 +174,7 @@ def launch(n: int) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- (b)
+
 
 async def answer_times(names: list[str]) -> list[float]:
     sys.path.insert(0, str(REPO / "tests" / "tui"))
@@ -181,8 +192,13 @@ async def answer_times(names: list[str]) -> list[float]:
         state: dict[str, Any] = {"expect": None, "drawn": None}
         original = app._display
 
-        def display(screen: Any, renderable: Any, _original: Any = original,
-                    _app: Any = app, state: dict[str, Any] = state) -> None:
+        def display(
+            screen: Any,
+            renderable: Any,
+            _original: Any = original,
+            _app: Any = app,
+            state: dict[str, Any] = state,
+        ) -> None:
             _original(screen, renderable)
             if renderable is None or not hasattr(renderable, "render_segments"):
                 return
@@ -233,8 +249,9 @@ async def answer_times(names: list[str]) -> list[float]:
                     screen.query_one(AnswerList).focus()
                     keys = ["home"] + ["down"] * codes.index(value)
                     final = "enter"
-                elif question.kind == contract.LAB and not (isinstance(value, str)
-                                                            and value in codes):
+                elif question.kind == contract.LAB and not (
+                    isinstance(value, str) and value in codes
+                ):
                     screen.query_one("#typed").focus()
                     keys = list(lab_text(value))
                     final = "enter"
@@ -245,8 +262,11 @@ async def answer_times(names: list[str]) -> list[float]:
                     screen.query_one(AnswerList).focus()
                     for code in value:
                         index = codes.index(code)
-                        keys += [str(index + 1)] if index < 9 else \
-                            ["home"] + ["down"] * index + ["space"]
+                        keys += (
+                            [str(index + 1)]
+                            if index < 9
+                            else ["home"] + ["down"] * index + ["space"]
+                        )
                     final = "enter"
                 else:
                     final = str(codes.index(value) + 1)
@@ -257,8 +277,10 @@ async def answer_times(names: list[str]) -> list[float]:
                 # what the next question will say (the engine is quick; this is not timed)
                 probe = app.engine.new_session()
                 probe.replay({q: s.answers[q] for q in before}, complete=False)
-                probe.answer_current([value] if question.kind == contract.MANY
-                                     and isinstance(value, str) else value, also=also)
+                probe.answer_current(
+                    [value] if question.kind == contract.MANY and isinstance(value, str) else value,
+                    also=also,
+                )
                 expect = None
                 if not probe.finished:
                     # the start of the question's first line in the transcript
@@ -278,13 +300,16 @@ async def answer_times(names: list[str]) -> list[float]:
                     if state["drawn"] is not None:
                         samples.append(state["drawn"] - start)
                         if os.environ.get("TUI_SPEED_VERBOSE"):
-                            print(f"    {question.id:>24} -> {expect[0]:<24}"
-                                  f"{ms(state['drawn'] - start)}")
+                            print(
+                                f"    {question.id:>24} -> {expect[0]:<24}"
+                                f"{ms(state['drawn'] - start)}"
+                            )
                 state["expect"] = None
     return samples
 
 
 # ----------------------------------------------------------------------------- report
+
 
 def ms(x: float) -> str:
     return f"{x * 1000:7.1f} ms"
@@ -295,8 +320,11 @@ def main() -> int:
         return minimal_app()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=15, help="launches of each app (default 15)")
-    parser.add_argument("--vignettes", default="pub-01,pub-05,pub-09,pub-11,pub-13",
-                        help="vignettes answered for (b), comma-separated")
+    parser.add_argument(
+        "--vignettes",
+        default="pub-01,pub-05,pub-09,pub-11,pub-13",
+        help="vignettes answered for (b), comma-separated",
+    )
     parser.add_argument("--skip-launch", action="store_true")
     args = parser.parse_args()
 
@@ -314,25 +342,32 @@ def main() -> int:
         mem_ratio = ours_mb / base_mb if base_mb else float("inf")
         ok &= mem_ratio <= 1.2
         print(f"(a) launch to first screen, 80x24 pty, median of {args.n} (alternating runs)")
-        print(f"    {'minimal Textual app':<28}{ms(base)}   "
-              f"(min {ms(min(times['minimal'])).strip()})")
-        print(f"    {'calcinosis':<28}{ms(ours)}   "
-              f"(min {ms(min(times['calcinosis'])).strip()})")
-        print(f"    {'ratio':<28}{ratio:7.2f} x    target <= 1.10  "
-              f"{'OK' if ratio <= 1.1 else 'MISSED'}")
-        print(f"    peak memory at the first screen, median: minimal {base_mb:.1f} MB, "
-              f"calcinosis {ours_mb:.1f} MB")
-        print(f"    {'ratio':<28}{mem_ratio:7.2f} x    target <= 1.20  "
-              f"{'OK' if mem_ratio <= 1.2 else 'MISSED'}\n")
+        print(
+            f"    {'minimal Textual app':<28}{ms(base)}   (min {ms(min(times['minimal'])).strip()})"
+        )
+        print(f"    {'calcinosis':<28}{ms(ours)}   (min {ms(min(times['calcinosis'])).strip()})")
+        print(
+            f"    {'ratio':<28}{ratio:7.2f} x    target <= 1.10  "
+            f"{'OK' if ratio <= 1.1 else 'MISSED'}"
+        )
+        print(
+            f"    peak memory at the first screen, median: minimal {base_mb:.1f} MB, "
+            f"calcinosis {ours_mb:.1f} MB"
+        )
+        print(
+            f"    {'ratio':<28}{mem_ratio:7.2f} x    target <= 1.20  "
+            f"{'OK' if mem_ratio <= 1.2 else 'MISSED'}\n"
+        )
     samples = asyncio.run(answer_times(args.vignettes.split(",")))
     median = statistics.median(samples)
     p90 = statistics.quantiles(samples, n=10)[-1] if len(samples) >= 10 else max(samples)
     ok &= p90 < 0.016
-    print(f"(b) answer to next question drawn, {len(samples)} answers "
-          f"({args.vignettes}), 100x40")
+    print(f"(b) answer to next question drawn, {len(samples)} answers ({args.vignettes}), 100x40")
     print(f"    {'median':<28}{ms(median)}")
-    print(f"    {'90th percentile':<28}{ms(p90)}   target < 16 ms  "
-          f"{'OK' if p90 < 0.016 else 'MISSED'}")
+    print(
+        f"    {'90th percentile':<28}{ms(p90)}   target < 16 ms  "
+        f"{'OK' if p90 < 0.016 else 'MISSED'}"
+    )
     print(f"    {'fastest / slowest':<28}{ms(min(samples))} / {ms(max(samples)).strip()}")
     return 0 if ok else 1
 

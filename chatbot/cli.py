@@ -39,13 +39,18 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def visible(name: str) -> str:
     """A file name as it can be shown: escape codes and control characters made visible
     (``\\x1b``) instead of acting on the terminal."""
-    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
-                              else f"\\u{ord(m.group()):04x}", name)
+    return _CONTROL_CHARS.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        name,
+    )
 
 
 def cut(text: str, longest: int = 300) -> str:
     """A message with every very long run of characters cut short (a 100 MB bad value is
     not repeated in full; a file's path, even a long one, is kept whole)."""
+
     def shorten(match: re.Match[str]) -> str:
         run = match.group()
         return f"{run[:200]}... ({len(run):,} characters)"
@@ -64,8 +69,10 @@ def _read_limited(name: str) -> bytes:
             with open(name, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
                 if size > MAX_INPUT:
-                    raise InputProblem(f"{visible(name)}: is {size:,} bytes; an answers file "
-                                       f"may be at most {MAX_INPUT:,} bytes")
+                    raise InputProblem(
+                        f"{visible(name)}: is {size:,} bytes; an answers file "
+                        f"may be at most {MAX_INPUT:,} bytes"
+                    )
                 data = stream.read(MAX_INPUT + 1)
         except FileNotFoundError as exc:
             raise InputProblem(f"{visible(name)}: no such file") from exc
@@ -75,8 +82,10 @@ def _read_limited(name: str) -> bytes:
             raise InputProblem(f"{visible(name)}: cannot be read ({exc.strerror})") from exc
     if len(data) > MAX_INPUT:
         label = "<stdin>" if name == "-" else visible(name)
-        raise InputProblem(f"{label}: is more than {MAX_INPUT:,} bytes; an answers file may be "
-                           f"at most {MAX_INPUT:,} bytes")
+        raise InputProblem(
+            f"{label}: is more than {MAX_INPUT:,} bytes; an answers file may be "
+            f"at most {MAX_INPUT:,} bytes"
+        )
     return data
 
 
@@ -87,14 +96,19 @@ def _check_shape(data: Any, label: str) -> None:
         value, depth = stack.pop()
         if isinstance(value, dict | list):
             if depth > MAX_DEPTH:
-                raise InputProblem(f"{label}: lists and mappings are nested more than "
-                                   f"{MAX_DEPTH} deep; an answers file needs only a few levels")
+                raise InputProblem(
+                    f"{label}: lists and mappings are nested more than "
+                    f"{MAX_DEPTH} deep; an answers file needs only a few levels"
+                )
             items = value.values() if isinstance(value, dict) else value
             stack.extend((item, depth + 1) for item in items)
-        elif isinstance(value, int) and not isinstance(value, bool) and \
-                abs(value) >= 10 ** MAX_DIGITS:
-            raise InputProblem(f"{label}: a number has more than {MAX_DIGITS} digits; no "
-                               "answer needs one that long")
+        elif (
+            isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS
+        ):
+            raise InputProblem(
+                f"{label}: a number has more than {MAX_DIGITS} digits; no "
+                "answer needs one that long"
+            )
 
 
 def _no_repeats(label: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
@@ -102,8 +116,9 @@ def _no_repeats(label: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]
         out: dict[str, Any] = {}
         for key, value in pairs:
             if key in out:
-                raise InputProblem(f"{label}: the id {key!r} is given twice; give each "
-                                   "question one answer")
+                raise InputProblem(
+                    f"{label}: the id {key!r} is given twice; give each question one answer"
+                )
             out[key] = value
         return out
 
@@ -121,8 +136,10 @@ def _read_answers(name: str) -> Any:
 
     def number(digits: str) -> int:
         if len(digits.lstrip("-")) > MAX_DIGITS:
-            raise InputProblem(f"{label}: a number has {len(digits.lstrip('-')):,} digits; "
-                               f"no answer needs more than {MAX_DIGITS}")
+            raise InputProblem(
+                f"{label}: a number has {len(digits.lstrip('-')):,} digits; "
+                f"no answer needs more than {MAX_DIGITS}"
+            )
         return int(digits)
 
     if name.lower().endswith(".json"):
@@ -131,16 +148,19 @@ def _read_answers(name: str) -> Any:
         except json.JSONDecodeError as exc:
             raise InputProblem(f"{label}, line {exc.lineno}: not valid JSON ({exc.msg})") from exc
         except RecursionError as exc:
-            raise InputProblem(f"{label}: lists and mappings are nested too deep; an answers "
-                               "file needs only a few levels") from exc
+            raise InputProblem(
+                f"{label}: lists and mappings are nested too deep; an answers "
+                "file needs only a few levels"
+            ) from exc
     else:
         try:  # located loading refuses a key given twice, naming its line
             data = load_text(text, label, located=True)
         except YamlError as exc:
             raise InputProblem(str(exc)) from exc
         except (RecursionError, ValueError) as exc:  # a number too long for Python, too deep
-            raise InputProblem(f"{label}: a number is too long or the lists and mappings are "
-                               "nested too deep") from exc
+            raise InputProblem(
+                f"{label}: a number is too long or the lists and mappings are nested too deep"
+            ) from exc
     _check_shape(data, label)
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):
         data = data["answers"]  # a vignette file: use its answers
@@ -152,12 +172,15 @@ def _read_answers(name: str) -> Any:
         except ValueError as exc:
             raise InputProblem(f"{label}: {exc}") from exc
         except (TypeError, AttributeError, KeyError) as exc:  # e.g. a list for one code
-            raise InputProblem(f"{label}: this FHIR QuestionnaireResponse has a value of the "
-                               "wrong kind (such as a list where one code or unit is "
-                               "expected)") from exc
+            raise InputProblem(
+                f"{label}: this FHIR QuestionnaireResponse has a value of the "
+                "wrong kind (such as a list where one code or unit is "
+                "expected)"
+            ) from exc
     if not isinstance(data, dict):
-        raise InputProblem(f"{label}: an answers file must map question ids to answers, "
-                           "for example 'pain: severe'")
+        raise InputProblem(
+            f"{label}: an answers file must map question ids to answers, for example 'pain: severe'"
+        )
     return data
 
 
@@ -173,8 +196,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
         try:
             assessment = engine.replay(raw)
         except AnswerError as exc:
-            raise InputProblem(f"{'<stdin>' if name == '-' else visible(name)}: "
-                               f"{exc.message}") from exc
+            raise InputProblem(
+                f"{'<stdin>' if name == '-' else visible(name)}: {exc.message}"
+            ) from exc
         results.append(assessment)
     if args.json:
         data = [to_dict(a, engine.content) for a in results]
@@ -185,8 +209,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
         if len(data) == 1:
             text = json.dumps(data[0], indent=2, ensure_ascii=False)
         else:
-            text = "[\n" + ",\n".join(json.dumps(d, ensure_ascii=False, separators=(",", ":"))
-                                      for d in data) + "\n]"
+            text = (
+                "[\n"
+                + ",\n".join(json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in data)
+                + "\n]"
+            )
         sys.stdout.write(text + "\n")
     else:
         sys.stdout.write("\n\n---\n\n".join(to_markdown(a, engine.content) for a in results))
@@ -200,11 +227,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if root is not None and not root.exists():
         raise InputProblem(f"{visible(args.dir)}: the directory does not exist")
     if root is not None and not root.is_dir():
-        raise InputProblem(f"{visible(args.dir)}: is a file, not a directory (expected a directory "
-                           "holding dialogs/ and content/)")
+        raise InputProblem(
+            f"{visible(args.dir)}: is a file, not a directory (expected a directory "
+            "holding dialogs/ and content/)"
+        )
     if root is not None and not (root / "dialogs").is_dir():
-        raise InputProblem(f"{visible(args.dir)}: has no dialogs/ folder (expected DIR/dialogs and "
-                           "DIR/content)")
+        raise InputProblem(
+            f"{visible(args.dir)}: has no dialogs/ folder (expected DIR/dialogs and DIR/content)"
+        )
     problems = validate(root)
     where = args.dir or "the shipped dialogs/ and content/"
     if problems:
@@ -236,9 +266,19 @@ def _parse_question(reader: Any, qid: Any) -> Any:
     if question is not None:
         return question
     kind, codes = contract.QUESTIONS[qid]
-    return Question(id=qid, section="", kind=kind, text_self=qid, text_caregiver=qid,
-                    options=tuple(Option(c, c) for c in codes), unsure_label="I'm not sure",
-                    why="", why_sources=(), transitions=(), where="")
+    return Question(
+        id=qid,
+        section="",
+        kind=kind,
+        text_self=qid,
+        text_caregiver=qid,
+        options=tuple(Option(c, c) for c in codes),
+        unsure_label="I'm not sure",
+        why="",
+        why_sources=(),
+        transitions=(),
+        where="",
+    )
 
 
 def _parse_given(reader: Any, raw: Any, label: str) -> dict[str, Any]:
@@ -296,16 +336,23 @@ def _parse_batch(reader: Any) -> int:
             question = _parse_question(reader, item.get("question"))
             text = item.get("text")
             if not isinstance(text, str):
-                raise InputProblem("\"text\" must be a string")
+                raise InputProblem('"text" must be a string')
             given = _parse_given(reader, item.get("given"), "given")
             out = reader.read(question, text, given).to_json()
         except (InputProblem, json.JSONDecodeError) as exc:
             code = EXIT_BAD_INPUT
-            why = f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) \
-                else str(exc)
+            why = (
+                f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            )
             item_q = item.get("question") if isinstance(item, dict) else None
-            out = {"question": item_q, "text": None, "answer": None, "ask": None,
-                   "understood": "", "error": f"line {number}: {why}"}
+            out = {
+                "question": item_q,
+                "text": None,
+                "answer": None,
+                "ask": None,
+                "understood": "",
+                "error": f"line {number}: {why}",
+            }
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return code
@@ -331,12 +378,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
         try:
             old = Path(args.check).read_text(encoding="utf-8")
         except OSError as exc:
-            print(f"calcinosis: {args.check} cannot be read ({exc.strerror or exc}).",
-                  file=sys.stderr)
+            print(
+                f"calcinosis: {args.check} cannot be read ({exc.strerror or exc}).", file=sys.stderr
+            )
             return EXIT_BAD_INPUT
         if old != text:
-            print(f"calcinosis: {args.check} is out of date; run: calcinosis docs -o "
-                  f"{args.check}", file=sys.stderr)
+            print(
+                f"calcinosis: {args.check} is out of date; run: calcinosis docs -o {args.check}",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.check} is up to date.")
         return EXIT_OK
@@ -346,8 +396,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
         except OSError as exc:
-            print(f"calcinosis: {out} cannot be written ({exc.strerror or exc}).",
-                  file=sys.stderr)
+            print(f"calcinosis: {out} cannot be written ({exc.strerror or exc}).", file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"Wrote {out}.", file=sys.stderr)
         return EXIT_OK
@@ -368,18 +417,27 @@ def _open_store(*, readonly: bool = False) -> Any:
 
 def _session_json(record: Any) -> dict[str, Any]:
     row = record.row
-    return {"id": row.id, "created": row.created, "updated": row.updated, "status": row.status,
-            "respondent": row.respondent, "type": row.type, "subtype": row.subtype,
-            "triage": row.triage, "answers": record.answers_dict(),
-            "assessment": record.assessment}
+    return {
+        "id": row.id,
+        "created": row.created,
+        "updated": row.updated,
+        "status": row.status,
+        "respondent": row.respondent,
+        "type": row.type,
+        "subtype": row.subtype,
+        "triage": row.triage,
+        "answers": record.answers_dict(),
+        "assessment": record.assessment,
+    }
 
 
 def _get_record(store: Any, ident: str) -> Any:
     try:
         number = int(ident)
     except ValueError as exc:
-        raise InputProblem(f"{ident!r} is not a session id; 'calcinosis history' lists "
-                           "them") from exc
+        raise InputProblem(
+            f"{ident!r} is not a session id; 'calcinosis history' lists them"
+        ) from exc
     record = store.get(number)
     if record is None:
         raise InputProblem(f"there is no session {number}; 'calcinosis history' lists them")
@@ -387,7 +445,7 @@ def _get_record(store: Any, ident: str) -> Any:
 
 
 def _no_sessions() -> str | None:
-    """"No saved sessions in FOLDER." when there is no saved-answers file (none is made)."""
+    """ "No saved sessions in FOLDER." when there is no saved-answers file (none is made)."""
     from .storage import default_path
 
     path = default_path()
@@ -407,21 +465,36 @@ def cmd_history(args: argparse.Namespace) -> int:
     with _open_store(readonly=True) as store:
         rows = store.list()
         if args.json:
-            json.dump([{"id": r.id, "created": r.created, "updated": r.updated,
-                        "status": r.status, "respondent": r.respondent, "type": r.type,
-                        "subtype": r.subtype, "triage": r.triage, "answered": r.answered}
-                       for r in rows], sys.stdout, indent=2)
+            json.dump(
+                [
+                    {
+                        "id": r.id,
+                        "created": r.created,
+                        "updated": r.updated,
+                        "status": r.status,
+                        "respondent": r.respondent,
+                        "type": r.type,
+                        "subtype": r.subtype,
+                        "triage": r.triage,
+                        "answered": r.answered,
+                    }
+                    for r in rows
+                ],
+                sys.stdout,
+                indent=2,
+            )
             sys.stdout.write("\n")
             return EXIT_OK
         if not rows:
             print("No saved sessions yet.")
             return EXIT_OK
-        print(f"{'id':>5}  {'date':<16}  {'answered by':<11}  {'status':<10}  "
-              f"{'type':<13}  triage")
+        print(f"{'id':>5}  {'date':<16}  {'answered by':<11}  {'status':<10}  {'type':<13}  triage")
         for r in rows:
-            print(f"{r.id:>5}  {readable_date(r.updated):<16}  {r.respondent or '-':<11}  "
-                  f"{r.status:<10}  "
-                  f"{r.type or '-':<13}  {r.triage or '-'}")
+            print(
+                f"{r.id:>5}  {readable_date(r.updated):<16}  {r.respondent or '-':<11}  "
+                f"{r.status:<10}  "
+                f"{r.type or '-':<13}  {r.triage or '-'}"
+            )
     return EXIT_OK
 
 
@@ -487,12 +560,23 @@ def cmd_delete(args: argparse.Namespace) -> int:
     with _open_store() as store:
         if args.all:
             count = len(store.list())
-            if count and not args.yes and not _confirmed(
+            if (
+                count
+                and not args.yes
+                and not _confirmed(
                     f"Delete all {count} saved session{'s' if count != 1 else ''} for good?",
-                    piped_yes=True):
-                print("Nothing was deleted." + ("" if sys.stdin.isatty() else
-                      " Without a terminal, 'delete --all' deletes only when standard input "
-                      "says yes (echo yes | calcinosis delete --all), or with --yes."))
+                    piped_yes=True,
+                )
+            ):
+                print(
+                    "Nothing was deleted."
+                    + (
+                        ""
+                        if sys.stdin.isatty()
+                        else " Without a terminal, 'delete --all' deletes only when standard input "
+                        "says yes (echo yes | calcinosis delete --all), or with --yes."
+                    )
+                )
                 return EXIT_OK
             try:
                 count = store.delete_all()
@@ -501,13 +585,15 @@ def cmd_delete(args: argparse.Namespace) -> int:
             print(f"Deleted {count} session(s) for good.")
             return EXIT_OK
         if args.id is None:
-            raise InputProblem("say which session to delete (an id from 'calcinosis history'), "
-                               "or --all")
+            raise InputProblem(
+                "say which session to delete (an id from 'calcinosis history'), or --all"
+            )
         record = _get_record(store, args.id)
         row = record.row
         status = "finished" if row.status == "finished" else "not finished"
         if not args.yes and not _confirmed(
-                f"Delete session {row.id} ({readable_date(row.updated)}, {status}) for good?"):
+            f"Delete session {row.id} ({readable_date(row.updated)}, {status}) for good?"
+        ):
             print("Nothing was deleted.")
             return EXIT_OK
         try:
@@ -518,8 +604,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_output(text: str, output: str | None, *, private: bool = False,
-                  force: bool = False) -> None:
+def _write_output(
+    text: str, output: str | None, *, private: bool = False, force: bool = False
+) -> None:
     """Print ``text``, or write it to the file ``output``. ``private``: never over an
     existing file without ``force``, never through a link, via a temporary file renamed
     into place, mode 0600 (see :func:`chatbot.export.write_replacing`)."""
@@ -539,15 +626,15 @@ def _write_output(text: str, output: str | None, *, private: bool = False,
         else:
             path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InputProblem(f"{visible(output)}: cannot be written "
-                           f"({exc.strerror or exc}); nothing was changed") from exc
+        raise InputProblem(
+            f"{visible(output)}: cannot be written ({exc.strerror or exc}); nothing was changed"
+        ) from exc
     print(f"Saved to {visible(str(path.resolve()))}", file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     record = _record(args.id)
-    _write_output(_summary_text(record, args.format), args.output, private=True,
-                  force=args.force)
+    _write_output(_summary_text(record, args.format), args.output, private=True, force=args.force)
     return EXIT_OK
 
 
@@ -567,14 +654,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InputProblem("--max-visitors must be 1 or more")
     if args.idle_minutes <= 0:
         raise InputProblem("--idle-minutes must be more than 0")
-    if args.token is not None and (len(args.token) < 16
-                                   or not re.fullmatch(r"[A-Za-z0-9._~-]+", args.token)):
-        raise InputProblem("--token must be at least 16 characters long (it is the only "
-                           "thing keeping others out), of letters, digits and . _ ~ - only")
-    return serve(args.host, args.port, args.theme, token=args.token,
-                 allow_hosts=tuple(args.allow_host), own_data=args.own_data,
-                 max_visitors=args.max_visitors, idle_minutes=args.idle_minutes,
-                 grace_seconds=max(args.grace_seconds, 0.0))
+    if args.token is not None and (
+        len(args.token) < 16 or not re.fullmatch(r"[A-Za-z0-9._~-]+", args.token)
+    ):
+        raise InputProblem(
+            "--token must be at least 16 characters long (it is the only "
+            "thing keeping others out), of letters, digits and . _ ~ - only"
+        )
+    return serve(
+        args.host,
+        args.port,
+        args.theme,
+        token=args.token,
+        allow_hosts=tuple(args.allow_host),
+        own_data=args.own_data,
+        max_visitors=args.max_visitors,
+        idle_minutes=args.idle_minutes,
+        grace_seconds=max(args.grace_seconds, 0.0),
+    )
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -596,16 +693,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     try:
         code = app.run()
     except Exception as exc:  # no traceback ever reaches the person
-        print(f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
-              "Try 'calcinosis --plain'.", file=sys.stderr)
+        print(
+            f"calcinosis: the terminal chat could not run ({type(exc).__name__}). "
+            "Try 'calcinosis --plain'.",
+            file=sys.stderr,
+        )
         return 1
     finally:
         recorder = app.recorder
         if recorder is not None:
             if recorder.store is not None and not recorder.saving and app.session is not None:
                 # writes failed and never recovered: say exactly which answers are saved
-                print(f"calcinosis: {recorder.report(len(app.session.history))}",
-                      file=sys.stderr)
+                print(f"calcinosis: {recorder.report(len(app.session.history))}", file=sys.stderr)
             recorder.close()
     return code or EXIT_OK
 
@@ -614,31 +713,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calcinosis",
         description="An offline guide to calcium deposits in or under the skin. "
-                    "It gives information, not a diagnosis.")
+        "It gives information, not a diagnosis.",
+    )
     parser.add_argument("--version", action="version", version=f"calcinosis {__version__}")
-    parser.add_argument("--plain", action="store_true",
-                        help="line-by-line mode for screen readers and pipes (automatic when "
-                             "standard input is not a terminal)")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="line-by-line mode for screen readers and pipes (automatic when "
+        "standard input is not a terminal)",
+    )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--resume", action="store_true",
-                       help="continue the last unfinished session without asking")
+    group.add_argument(
+        "--resume", action="store_true", help="continue the last unfinished session without asking"
+    )
     group.add_argument("--new", action="store_true", help="start a new session without asking")
     parser.add_argument("--no-save", action="store_true", help="do not save answers")
-    parser.add_argument("--theme", choices=("dark", "light", "high-contrast"),
-                        help="colours of the terminal chat (F6 or Ctrl+T switches them)")
+    parser.add_argument(
+        "--theme",
+        choices=("dark", "light", "high-contrast"),
+        help="colours of the terminal chat (F6 or Ctrl+T switches them)",
+    )
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("assess", help="assess answers files (YAML or JSON; - for stdin)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     p.set_defaults(func=cmd_assess)
     p = sub.add_parser("validate", help="check dialogs/ and content/")
-    p.add_argument("dir", nargs="?", metavar="DIR",
-                   help="a folder holding dialogs/ and content/ (default: the shipped ones)")
+    p.add_argument(
+        "dir",
+        nargs="?",
+        metavar="DIR",
+        help="a folder holding dialogs/ and content/ (default: the shipped ones)",
+    )
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("graph", help="print the dialog as a Mermaid state diagram")
     p.set_defaults(func=cmd_graph)
-    p = sub.add_parser("docs", help="the data dictionary (docs/answers.md): every question "
-                                    "id, answer code, unit and output field")
+    p = sub.add_parser(
+        "docs",
+        help="the data dictionary (docs/answers.md): every question "
+        "id, answer code, unit and output field",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     p.add_argument("--check", metavar="FILE", help="exit 1 when FILE is not up to date")
     p.set_defaults(func=cmd_docs)
@@ -659,38 +773,72 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", help="delete a saved session (or --all) for good")
     p.add_argument("id", nargs="?", metavar="ID")
     p.add_argument("--all", action="store_true", help="delete every saved session")
-    p.add_argument("-y", "--yes", action="store_true",
-                   help="do not ask first (without a terminal nothing is asked anyway)")
+    p.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="do not ask first (without a terminal nothing is asked anyway)",
+    )
     p.set_defaults(func=cmd_delete)
     p = sub.add_parser("export", help="a summary for the doctor: Markdown, HTML or FHIR")
     p.add_argument("id", metavar="ID")
     p.add_argument("--format", choices=("md", "html", "fhir"), default="md")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write to a new FILE, mode 0600 (default: print)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to a new FILE, mode 0600 (default: print)"
+    )
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("serve", help="serve the chat to a web browser (trusted networks only)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--theme", choices=("dark", "light", "high-contrast"),
-                   help="colours of the chat in the browser")
-    p.add_argument("--token", help="the secret the URL must carry (default: a new one at "
-                   "each start, printed in the URL)")
-    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                   help="one more name the browser may use to reach this server")
-    p.add_argument("--own-data", action="store_true",
-                   help="use your own saved sessions (one visitor at a time) instead of a "
-                        "private temporary folder for each visitor")
-    p.add_argument("--max-visitors", type=int, default=4, metavar="N",
-                   help="at most N visitors at once (default 4)")
-    p.add_argument("--idle-minutes", type=float, default=30.0, metavar="M",
-                   help="close a visitor's chat after M minutes without typing (default 30)")
-    p.add_argument("--grace-seconds", type=float, default=120.0, metavar="S",
-                   help="keep a visitor's private folder S seconds after they leave, for a "
-                        "dropped connection (default 120)")
+    p.add_argument(
+        "--theme",
+        choices=("dark", "light", "high-contrast"),
+        help="colours of the chat in the browser",
+    )
+    p.add_argument(
+        "--token",
+        help="the secret the URL must carry (default: a new one at each start, printed in the URL)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="one more name the browser may use to reach this server",
+    )
+    p.add_argument(
+        "--own-data",
+        action="store_true",
+        help="use your own saved sessions (one visitor at a time) instead of a "
+        "private temporary folder for each visitor",
+    )
+    p.add_argument(
+        "--max-visitors",
+        type=int,
+        default=4,
+        metavar="N",
+        help="at most N visitors at once (default 4)",
+    )
+    p.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=30.0,
+        metavar="M",
+        help="close a visitor's chat after M minutes without typing (default 30)",
+    )
+    p.add_argument(
+        "--grace-seconds",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="keep a visitor's private folder S seconds after they leave, for a "
+        "dropped connection (default 120)",
+    )
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("export-questionnaire",
-                       help="the FHIR R4 Questionnaire generated from dialogs/")
+    p = sub.add_parser(
+        "export-questionnaire", help="the FHIR R4 Questionnaire generated from dialogs/"
+    )
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_export_questionnaire)
     parser.set_defaults(func=cmd_chat)
@@ -716,11 +864,17 @@ def main(argv: list[str] | None = None) -> int:
         from .engine.medicine.rules import RulesError
 
         if isinstance(exc, (DialogError, ContentError, RulesError)):
-            print("calcinosis: the installed dialog or content has problems; run "
-                  "'calcinosis validate' to see them.", file=sys.stderr)
+            print(
+                "calcinosis: the installed dialog or content has problems; run "
+                "'calcinosis validate' to see them.",
+                file=sys.stderr,
+            )
             return EXIT_BAD_INPUT
-        print(f"calcinosis: something went wrong ({type(exc).__name__}: {exc}). "
-              "Your input was not changed.", file=sys.stderr)
+        print(
+            f"calcinosis: something went wrong ({type(exc).__name__}: {exc}). "
+            "Your input was not changed.",
+            file=sys.stderr,
+        )
         return 1
 
 

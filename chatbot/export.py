@@ -42,14 +42,19 @@ def readable_date(stamp: str) -> str:
         return stamp or "not recorded"
 
 
-def build(engine: Engine, answers: dict[str, Any], created: str,
-          finished: bool = True) -> Summary:
+def build(engine: Engine, answers: dict[str, Any], created: str, finished: bool = True) -> Summary:
     session = engine.new_session()
     try:
         session.replay(answers, complete=finished)
         assessment = engine.assess(session)
-        return Summary(assessment, dict(session.answers), list(session.history), created,
-                       session.respondent, finished)
+        return Summary(
+            assessment,
+            dict(session.answers),
+            list(session.history),
+            created,
+            session.respondent,
+            finished,
+        )
     finally:
         session.close()
 
@@ -75,13 +80,16 @@ def qa_markdown(engine: Engine, summary: Summary) -> str:
 
 def doctor_questions(engine: Engine, a: Assessment) -> list[str]:
     """What to ask the doctor, in the respondent's words (see content/types.yaml)."""
-    questions = ["Could these lumps be checked, and what do you think they are?",
-                 "Which tests would tell what type they are, and when can they be done?"]
+    questions = [
+        "Could these lumps be checked, and what do you think they are?",
+        "Which tests would tell what type they are, and when can they be done?",
+    ]
     questions += [q for q in type_doctor_questions(a, engine.content) if q not in questions]
     if a.red_flags:
         who = "we" if a.respondent == "caregiver" else "I"
-        questions.append(f"Which warning signs mean {who} should come back at once or call "
-                         "for help?")
+        questions.append(
+            f"Which warning signs mean {who} should come back at once or call for help?"
+        )
     return questions
 
 
@@ -90,10 +98,16 @@ def summary_markdown(engine: Engine, summary: Summary) -> str:
     question and answer, the person's questions and the numbered sources."""
     from .engine.reports.summary import SummaryInput, doctor_summary
 
-    data = SummaryInput(summary.assessment, summary.answers, summary.history,
-                        readable_date(summary.created), summary.finished)
-    return doctor_summary(data, engine.dialog, engine.content,
-                          doctor_questions(engine, summary.assessment))
+    data = SummaryInput(
+        summary.assessment,
+        summary.answers,
+        summary.history,
+        readable_date(summary.created),
+        summary.finished,
+    )
+    return doctor_summary(
+        data, engine.dialog, engine.content, doctor_questions(engine, summary.assessment)
+    )
 
 
 PAGE = """<!DOCTYPE html>
@@ -149,9 +163,13 @@ def summary_html(engine: Engine, summary: Summary) -> str:
 def summary_fhir(engine: Engine, summary: Summary) -> dict[str, Any]:
     from .engine.reports.fhir import questionnaire_response
 
-    return questionnaire_response(summary.answers, engine.dialog, authored=summary.created,
-                                  respondent=summary.respondent,
-                                  status="completed" if summary.finished else "in-progress")
+    return questionnaire_response(
+        summary.answers,
+        engine.dialog,
+        authored=summary.created,
+        respondent=summary.respondent,
+        status="completed" if summary.finished else "in-progress",
+    )
 
 
 SUMMARY_DIR_ENV = "CALCINOSIS_SUMMARY_DIR"  # where "Save summary" writes (tests, kiosks)
@@ -227,13 +245,14 @@ def write_replacing(path: Path, text: str, *, force: bool = False) -> None:
     except FileNotFoundError:
         mode = None
     if mode is not None and stat.S_ISLNK(mode):
-        raise ExistingFile(f"{path} is a symbolic link; calcinosis does not write through "
-                           "links. Give the name of a new file.")
+        raise ExistingFile(
+            f"{path} is a symbolic link; calcinosis does not write through "
+            "links. Give the name of a new file."
+        )
     if mode is not None and not stat.S_ISREG(mode):
         raise ExistingFile(f"{path} exists and is not a regular file.")
     if mode is not None and not force:
-        raise ExistingFile(f"{path} already exists; give a new name, or add --force to "
-                           "replace it.")
+        raise ExistingFile(f"{path} already exists; give a new name, or add --force to replace it.")
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -251,13 +270,16 @@ def write_replacing(path: Path, text: str, *, force: bool = False) -> None:
         raise
 
 
-NO_REPLAY_NOTE = ("**Note:** these saved answers no longer fit the current questions (the "
-                  "questions have changed since they were given), so no result can be worked "
-                  "out from them. They are shown below exactly as they were saved.")
+NO_REPLAY_NOTE = (
+    "**Note:** these saved answers no longer fit the current questions (the "
+    "questions have changed since they were given), so no result can be worked "
+    "out from them. They are shown below exactly as they were saved."
+)
 
 
 def raw_markdown(answers: list[tuple[str, Any]], created: str, finished: bool) -> str:
     """A session that no longer replays, from its raw answers, with a note saying so."""
+
     def cell(value: Any) -> str:
         if isinstance(value, dict) and "value" in value:
             value = f"{value.get('value')} {value.get('unit', '')}".strip()
@@ -265,13 +287,24 @@ def raw_markdown(answers: list[tuple[str, Any]], created: str, finished: bool) -
             value = ", ".join(str(v) for v in value)
         return escape_md(str(value)).replace("|", "\\|")
 
-    lines = ["# Calcinosis check: saved answers", "",
-             f"- **Date:** {readable_date(created)}",
-             f"- **Finished:** {'yes' if finished else 'no'}", "", NO_REPLAY_NOTE, "",
-             "| question id | answer as saved |", "|---|---|"]
+    lines = [
+        "# Calcinosis check: saved answers",
+        "",
+        f"- **Date:** {readable_date(created)}",
+        f"- **Finished:** {'yes' if finished else 'no'}",
+        "",
+        NO_REPLAY_NOTE,
+        "",
+        "| question id | answer as saved |",
+        "|---|---|",
+    ]
     lines += [f"| {cell(qid)} | {cell(value)} |" for qid, value in answers]
-    lines += ["", "This is not a diagnosis; only a doctor who examines the person can say what "
-              "the lumps are.", ""]
+    lines += [
+        "",
+        "This is not a diagnosis; only a doctor who examines the person can say what "
+        "the lumps are.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -284,14 +317,18 @@ def raw_text(answers: list[tuple[str, Any]], created: str, finished: bool, fmt: 
         from markdown_it import MarkdownIt
 
         md = MarkdownIt("commonmark", {"html": False}).enable("table")
-        return PAGE.format(title=html.escape("Calcinosis check: saved answers"),
-                           body=md.render(text))
-    raise ValueError("these saved answers no longer fit the questions, so they cannot be "
-                     "exported as FHIR; use --format md or --format html")
+        return PAGE.format(
+            title=html.escape("Calcinosis check: saved answers"), body=md.render(text)
+        )
+    raise ValueError(
+        "these saved answers no longer fit the questions, so they cannot be "
+        "exported as FHIR; use --format md or --format html"
+    )
 
 
-def save_summary(engine: Engine, summary: Summary, fmt: str = "html",
-                 directory: Path | None = None) -> Path:
+def save_summary(
+    engine: Engine, summary: Summary, fmt: str = "html", directory: Path | None = None
+) -> Path:
     """Write the summary to a new file (never over an existing one; mode 0600, readable by
     its owner only) and return its path.
 
@@ -315,6 +352,7 @@ def save_summary(engine: Engine, summary: Summary, fmt: str = "html",
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OSError(f"The summary cannot be written to {folder} "
-                          f"({exc.strerror or exc}).") from exc
+            raise OSError(
+                f"The summary cannot be written to {folder} ({exc.strerror or exc})."
+            ) from exc
     raise OSError(f"Too many summaries from {day} in {folder}; move some away and try again.")

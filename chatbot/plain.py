@@ -35,6 +35,7 @@ How to answer:
   - why: why this is asked; help: this text; quit: stop (answers are kept).
 """
 
+
 def clean(text: str) -> str:
     """Typed text made safe to echo: escape codes and control characters removed (the
     engine's one cleaner, :func:`chatbot.engine.reading.text.clean_text`)."""
@@ -76,8 +77,14 @@ def plain_text(markdown: str) -> str:
 class PlainChat:
     """One run of plain mode over text streams."""
 
-    def __init__(self, engine: Engine, stdin: IO[str], stdout: IO[str],
-                 recorder: Recorder | None = None, interactive: bool = False):
+    def __init__(
+        self,
+        engine: Engine,
+        stdin: IO[str],
+        stdout: IO[str],
+        recorder: Recorder | None = None,
+        interactive: bool = False,
+    ):
         self.engine = engine
         self.stdin = stdin
         self.out = stdout
@@ -88,8 +95,8 @@ class PlainChat:
         self._announced: set[str] = set()  # red flags already said at once
         self._reader = reader_for(engine)
         self._asked: Reading | None = None  # the last reading asked back (for "the first one")
-        self.line_number = 0   # lines read so far (named when a piped line cannot be used)
-        self.exit_code = 0     # 2 when piped input stopped at a line that could not be used
+        self.line_number = 0  # lines read so far (named when a piped line cannot be used)
+        self.exit_code = 0  # 2 when piped input stopped at a line that could not be used
         self._more: int | None = None  # "about N more" said at the last question shown
 
     # ----- output
@@ -136,8 +143,7 @@ class PlainChat:
             self.say("")
             self.say(f"== {progress.section_title} ==")
         self.say("")
-        self.say(f"Question {progress.answered + 1} ({self._how_many_more(progress)}): "
-                 f"{s.text()}")
+        self.say(f"Question {progress.answered + 1} ({self._how_many_more(progress)}): {s.text()}")
         options = s.options()
         for number, option in enumerate(options, 1):
             self.say(f"  {number}. {option.label}")
@@ -171,14 +177,22 @@ class PlainChat:
             line = self.read()
             if line is None:
                 self.say("")
-                self.say(f"The input ended before this question was answered: "
-                         f"\"{s.text()}\" ({question.id}).")
+                self.say(
+                    f"The input ended before this question was answered: "
+                    f'"{s.text()}" ({question.id}).'
+                )
                 self.say(self.saved_words())
                 return False
             word = line.lower()
             if word in ("quit", "exit", "q"):
-                self.say("Stopped. " + ("Your answers so far are kept; start again to continue."
-                                        if self.recorder.saving else self.saved_words()))
+                self.say(
+                    "Stopped. "
+                    + (
+                        "Your answers so far are kept; start again to continue."
+                        if self.recorder.saving
+                        else self.saved_words()
+                    )
+                )
                 return False
             if word in ("help", "?", "h"):
                 self.say(HELP)
@@ -199,13 +213,15 @@ class PlainChat:
                     self.say("This is the first question; there is nothing to go back to.")
                 continue
             if not line:
-                self.say("Please type an answer, or \"unsure\".")
+                self.say('Please type an answer, or "unsure".')
                 continue
             try:
                 reading = self.understand(line)
             except (ValueError, OverflowError, RecursionError):  # never a crash on a line
-                self.say(f"I could not read \"{_shorter(line)}\". Please type the number of an "
-                         "answer, its words, or \"unsure\".")
+                self.say(
+                    f'I could not read "{_shorter(line)}". Please type the number of an '
+                    'answer, its words, or "unsure".'
+                )
                 reading = None
             if reading is None:
                 if not self.interactive:
@@ -231,8 +247,7 @@ class PlainChat:
         before = self.recorder.warning
         self.recorder.sync(self.session)
         if self.recorder.warning and self.recorder.warning != before:
-            self.say(("Note: " if self.recorder.saving else "Warning: ")
-                     + self.recorder.warning)
+            self.say(("Note: " if self.recorder.saving else "Warning: ") + self.recorder.warning)
 
     def saved_words(self) -> str:
         """What is saved, exactly: all answers, the first N, or none."""
@@ -248,10 +263,12 @@ class PlainChat:
         assert question is not None
         if line.lower() == "unsure":  # the command the help text names
             line = question.unsure_label
-        after = self._asked if self._asked is not None \
-            and self._asked.question == question.id else None
-        reading = self._reader.read(question, line, s.answers, offered=s.options(),
-                                    after=after, numbered=True)
+        after = (
+            self._asked if self._asked is not None and self._asked.question == question.id else None
+        )
+        reading = self._reader.read(
+            question, line, s.answers, offered=s.options(), after=after, numbered=True
+        )
         if not reading.ok:
             self._asked = reading
             self.say(reading.ask or "Please answer again.")
@@ -260,11 +277,15 @@ class PlainChat:
         if isinstance(value, LabValue) and reading.confirm:
             if not self.interactive:
                 # answers piped from a file cannot be asked back: keep it, and say so
-                self.say(f"{reading.confirm} Kept as given ({value.entered()}); check it "
-                         "before relying on the result.")
+                self.say(
+                    f"{reading.confirm} Kept as given ({value.entered()}); check it "
+                    "before relying on the result."
+                )
             else:
-                self.say(f"{reading.confirm} Type yes to keep {value.entered()}, or type the "
-                         "value again.")
+                self.say(
+                    f"{reading.confirm} Type yes to keep {value.entered()}, or type the "
+                    "value again."
+                )
                 reply = self.read("confirm> ")
                 if reply is None or reply.lower() not in ("y", "yes"):
                     self.say("Not kept. Please type the value again.")
@@ -278,8 +299,7 @@ class PlainChat:
         if question.kind == contract.LAB:
             units = ", ".join(contract.LAB_UNITS.get(question.id, ()))
             status = "; or high, normal or low" if question.options else ""
-            return (f"a number with its unit ({units}){status}; or "
-                    f"\"{question.unsure_label}\"")
+            return f'a number with its unit ({units}){status}; or "{question.unsure_label}"'
         labels = [o.label for o in self.session.options()] + [question.unsure_label]
         several = "one or more of" if question.kind == contract.MANY else "one of"
         return f"{several}: " + "; ".join(labels) + " (or their numbers, 0 for not sure)"
@@ -291,12 +311,16 @@ class PlainChat:
         assert question is not None
         self.exit_code = 2
         self.say("")
-        self.say(f"Stopped at line {self.line_number}: \"{_shorter(line)}\" could not be "
-                 f"used as the answer to \"{self.session.text()}\" ({question.id}).")
+        self.say(
+            f'Stopped at line {self.line_number}: "{_shorter(line)}" could not be '
+            f'used as the answer to "{self.session.text()}" ({question.id}).'
+        )
         self.say(f"This question accepts {self.accepts()}.")
         if self.recorder.saving and self.recorder.store is not None:
-            self.say("The answers before this line are kept; correct the line and continue "
-                     "with: calcinosis --plain --resume")
+            self.say(
+                "The answers before this line are kept; correct the line and continue "
+                "with: calcinosis --plain --resume"
+            )
         else:
             self.say(self.saved_words())
         return False
@@ -322,17 +346,21 @@ class PlainChat:
         self.recorder.finish(to_dict(a, self.engine.content))
         self.say("")
         self.say(plain_text(to_markdown(a, self.engine.content)))
-        if self.recorder.store is not None and not (self.recorder.saving
-                                                    and self.recorder.result_saved):
+        if self.recorder.store is not None and not (
+            self.recorder.saving and self.recorder.result_saved
+        ):
             self.say("")
             self.say(f"Warning: {self.recorder.warning or 'the result was not saved.'}")
-            self.say(self.recorder.report(len(self.session.history))
-                     + (" The result itself was not saved." if not self.recorder.result_saved
-                        else ""))
+            self.say(
+                self.recorder.report(len(self.session.history))
+                + (" The result itself was not saved." if not self.recorder.result_saved else "")
+            )
         elif self.recorder.saving and self.recorder.session_id is not None:
-            self.say(f"Saved as session {self.recorder.session_id}. For a summary to take to the "
-                     f"doctor: calcinosis export {self.recorder.session_id} --format html -o "
-                     "summary.html")
+            self.say(
+                f"Saved as session {self.recorder.session_id}. For a summary to take to the "
+                f"doctor: calcinosis export {self.recorder.session_id} --format html -o "
+                "summary.html"
+            )
 
 
 def _shorter(text: str, longest: int = 60) -> str:
@@ -341,7 +369,7 @@ def _shorter(text: str, longest: int = 60) -> str:
 
 
 def _set_aside(store: Any, session_id: int) -> None:
-    """"No" to continuing: the session stays in the history but is not offered again."""
+    """ "No" to continuing: the session stays in the history but is not offered again."""
     from .storage import StoreError
 
     try:
@@ -351,7 +379,7 @@ def _set_aside(store: Any, session_id: int) -> None:
 
 
 def _count(n: int, noun: str) -> str:
-    """"1 answer", "3 answers"."""
+    """ "1 answer", "3 answers"."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
@@ -370,16 +398,24 @@ def _continue(chat: PlainChat, recorder: Recorder, record: Any) -> None:
     except (AnswerError, ValueError, KeyError):
         chat.session.restart()
         recorder.resume(None, [])
-        chat.say(f"The saved answers of session {record.row.id} no longer fit the questions "
-                 f"(they have changed since); it is kept as it was ('calcinosis show "
-                 f"{record.row.id}' still shows it). Starting a new session.")
+        chat.say(
+            f"The saved answers of session {record.row.id} no longer fit the questions "
+            f"(they have changed since); it is kept as it was ('calcinosis show "
+            f"{record.row.id}' still shows it). Starting a new session."
+        )
         return
     chat.say(f"Continuing where you left off ({_count(len(record.answers), 'answer')} kept).")
     chat.after_answer()  # what had to be said at once is said again
 
 
-def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
-              stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+def run_plain(
+    engine: Engine,
+    *,
+    resume: str = "ask",
+    save: bool = True,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
     """Run plain mode. ``resume``: ask | yes | no (continue an unfinished session)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -393,15 +429,19 @@ def run_plain(engine: Engine, *, resume: str = "ask", save: bool = True,
             go_on = resume == "yes"
             if resume == "ask":
                 if interactive:
-                    chat.say(f"You have an unfinished session from {readable_date(row.updated)} "
-                             f"({_count(row.answered, 'answer')}). Continue it? (yes/no)")
+                    chat.say(
+                        f"You have an unfinished session from {readable_date(row.updated)} "
+                        f"({_count(row.answered, 'answer')}). Continue it? (yes/no)"
+                    )
                     reply = chat.read()
                     go_on = reply is not None and reply.lower() in ("y", "yes")
                     if reply is not None and reply.lower() in ("n", "no"):
                         _set_aside(store, row.id)
                 else:
-                    chat.say(f"Note: an unfinished session ({row.id}) is saved; "
-                             "use --resume to continue it.")
+                    chat.say(
+                        f"Note: an unfinished session ({row.id}) is saved; "
+                        "use --resume to continue it."
+                    )
             record = store.get(row.id) if go_on and store is not None else None
             if record is not None:
                 _continue(chat, recorder, record)

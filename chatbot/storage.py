@@ -85,25 +85,33 @@ class SessionOpenElsewhere(StoreError):
     """The session is being answered in another window (it holds the session's lock)."""
 
     def __init__(self, session_id: int) -> None:
-        super().__init__(f"Session {session_id} is open in another window; close it there "
-                         "first (only one window at a time can change a session).")
+        super().__init__(
+            f"Session {session_id} is open in another window; close it there "
+            "first (only one window at a time can change a session)."
+        )
         self.session_id = session_id
 
 
 def _refuse_links(path: Path) -> None:
     """A symbolic link at the data folder or at the database (or its side files) is
     refused: following it could change another program's file."""
-    for where, what in ((path.parent, "folder"), (path, "file"),
-                        (Path(f"{path}-wal"), "file"), (Path(f"{path}-shm"), "file"),
-                        (Path(f"{path}-journal"), "file")):
+    for where, what in (
+        (path.parent, "folder"),
+        (path, "file"),
+        (Path(f"{path}-wal"), "file"),
+        (Path(f"{path}-shm"), "file"),
+        (Path(f"{path}-journal"), "file"),
+    ):
         try:
             mode = os.lstat(where).st_mode
         except OSError:
             continue
         if stat.S_ISLNK(mode):
-            raise StoreError(f"The saved-answers {what} {where} is a symbolic link; calcinosis "
-                             "does not follow links for saved answers. Remove the link, or set "
-                             "CALCINOSIS_DATA_DIR to a real folder.")
+            raise StoreError(
+                f"The saved-answers {what} {where} is a symbolic link; calcinosis "
+                "does not follow links for saved answers. Remove the link, or set "
+                "CALCINOSIS_DATA_DIR to a real folder."
+            )
         if what == "folder" and not stat.S_ISDIR(mode):
             raise StoreError(f"The saved-answers folder {where} is a file, not a folder.")
 
@@ -130,8 +138,10 @@ class SessionLock:
                 raise StoreError(f"The lock folder {folder} is a symbolic link; remove it.")
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         except OSError as exc:
-            raise StoreError(f"The lock for session {session_id} cannot be made in {folder} "
-                             f"({exc.strerror or exc}).") from exc
+            raise StoreError(
+                f"The lock for session {session_id} cannot be made in {folder} "
+                f"({exc.strerror or exc})."
+            ) from exc
         self.file = os.fdopen(fd, "r+b")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -187,15 +197,25 @@ def default_path() -> Path:
 def _explain(exc: BaseException, path: Path) -> str:
     text = str(exc).lower()
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return (f"The saved-answers file {path} is damaged and cannot be read. "
-                "Move or delete it to start a fresh one.")
+        return (
+            f"The saved-answers file {path} is damaged and cannot be read. "
+            "Move or delete it to start a fresh one."
+        )
     if "locked" in text or "busy" in text:
-        return (f"The saved-answers file {path} is in use by another calcinosis window. "
-                "Close the other one, or go on without saving.")
-    if "readonly" in text or "read-only" in text or "permission" in text \
-            or "unable to open" in text or isinstance(exc, PermissionError):
-        return (f"The saved-answers file {path} cannot be written (no permission or a "
-                "read-only disk).")
+        return (
+            f"The saved-answers file {path} is in use by another calcinosis window. "
+            "Close the other one, or go on without saving."
+        )
+    if (
+        "readonly" in text
+        or "read-only" in text
+        or "permission" in text
+        or "unable to open" in text
+        or isinstance(exc, PermissionError)
+    ):
+        return (
+            f"The saved-answers file {path} cannot be written (no permission or a read-only disk)."
+        )
     return f"The saved-answers file {path} cannot be used ({exc})."
 
 
@@ -206,8 +226,7 @@ class Store:
     created (:class:`NoSavedSessions` when there is no file) and nothing written.
     """
 
-    def __init__(self, path: Path | None = None, *, timeout: float = 0.5,
-                 readonly: bool = False):
+    def __init__(self, path: Path | None = None, *, timeout: float = 0.5, readonly: bool = False):
         self.path = Path(path) if path else default_path()
         self.readonly = readonly
         _refuse_links(self.path)
@@ -217,8 +236,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             _refuse_links(self.path)  # made just now: still no link
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         0o600)
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             os.close(fd)
             if stat.S_IMODE(self.path.stat().st_mode) != 0o600:
                 os.chmod(self.path, 0o600)
@@ -243,19 +261,23 @@ class Store:
         uri = f"file:{quote(str(self.path))}"
         try:
             try:
-                self.db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout,
-                                          isolation_level=None)
+                self.db = sqlite3.connect(
+                    f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None
+                )
                 version = self.schema_version
             except sqlite3.OperationalError:
                 # a read-only disk without the WAL's shared-memory file: read it as it is
-                self.db = sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=timeout,
-                                          isolation_level=None)
+                self.db = sqlite3.connect(
+                    f"{uri}?immutable=1", uri=True, timeout=timeout, isolation_level=None
+                )
                 version = self.schema_version
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, self.path)) from exc
         if version > SCHEMA_VERSION:
-            raise StoreError(f"The saved-answers file {self.path} was made by a newer version "
-                             "of calcinosis; update calcinosis to read it.")
+            raise StoreError(
+                f"The saved-answers file {self.path} was made by a newer version "
+                "of calcinosis; update calcinosis to read it."
+            )
         if version < SCHEMA_VERSION:  # an older file: bring it forward first, if it can be
             self.db.close()
             Store(self.path, timeout=timeout).close()
@@ -264,12 +286,16 @@ class Store:
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(f"The saved-answers file {self.path} was made by a newer version of "
-                             "calcinosis; update calcinosis to read it.")
+            raise StoreError(
+                f"The saved-answers file {self.path} was made by a newer version of "
+                "calcinosis; update calcinosis to read it."
+            )
         for index in range(version, SCHEMA_VERSION):
             try:
-                self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[index]}; "
-                                      f"PRAGMA user_version = {index + 1}; COMMIT;")
+                self.db.executescript(
+                    f"BEGIN IMMEDIATE; {MIGRATIONS[index]}; "
+                    f"PRAGMA user_version = {index + 1}; COMMIT;"
+                )
             except BaseException:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
@@ -337,8 +363,9 @@ class Store:
         stamp = now()
         for wait in (*RETRIES, None):
             try:
-                cur = self.db.execute("INSERT INTO sessions(created, updated) VALUES (?, ?)",
-                                      (stamp, stamp))
+                cur = self.db.execute(
+                    "INSERT INTO sessions(created, updated) VALUES (?, ?)", (stamp, stamp)
+                )
                 break
             except sqlite3.Error as exc:
                 if wait is None or not _busy(exc):
@@ -347,34 +374,62 @@ class Store:
         assert cur.lastrowid is not None  # an INSERT always sets it
         return cur.lastrowid
 
-    def save_answers(self, session_id: int, keep: int, new: list[tuple[str, Any]],
-                     respondent: str | None) -> None:
+    def save_answers(
+        self, session_id: int, keep: int, new: list[tuple[str, Any]], respondent: str | None
+    ) -> None:
         """Keep the first ``keep`` answers, replace the rest with ``new``; one transaction."""
         stamp = now()
         statements: list[tuple[str, tuple]] = [
-            ("DELETE FROM answers WHERE session_id = ? AND seq >= ?", (session_id, keep))]
+            ("DELETE FROM answers WHERE session_id = ? AND seq >= ?", (session_id, keep))
+        ]
         for offset, (qid, value) in enumerate(new):
-            statements.append(("INSERT INTO answers(session_id, seq, qid, value, at) "
-                               "VALUES (?, ?, ?, ?, ?)",
-                               (session_id, keep + offset, qid, json.dumps(value), stamp)))
-        statements.append(("UPDATE sessions SET updated = ?, respondent = ?, status = "
-                           "'unfinished', type = NULL, subtype = NULL, triage = NULL, "
-                           "assessment = NULL, answered = ? WHERE id = ?",
-                           (stamp, respondent, keep + len(new), session_id)))
+            statements.append(
+                (
+                    "INSERT INTO answers(session_id, seq, qid, value, at) VALUES (?, ?, ?, ?, ?)",
+                    (session_id, keep + offset, qid, json.dumps(value), stamp),
+                )
+            )
+        statements.append(
+            (
+                "UPDATE sessions SET updated = ?, respondent = ?, status = "
+                "'unfinished', type = NULL, subtype = NULL, triage = NULL, "
+                "assessment = NULL, answered = ? WHERE id = ?",
+                (stamp, respondent, keep + len(new), session_id),
+            )
+        )
         self._write(statements)
 
     def set_aside(self, session_id: int) -> None:
         """An unfinished session the person chose not to continue ("Start new"): kept in
         the history, no longer offered at start (status ``set_aside``; continuing it
         from the history makes it unfinished again)."""
-        self._write([("UPDATE sessions SET status = 'set_aside' WHERE id = ? AND "
-                      "status = 'unfinished'", (session_id,))])
+        self._write(
+            [
+                (
+                    "UPDATE sessions SET status = 'set_aside' WHERE id = ? AND "
+                    "status = 'unfinished'",
+                    (session_id,),
+                )
+            ]
+        )
 
     def finish(self, session_id: int, assessment: dict[str, Any]) -> None:
-        self._write([("UPDATE sessions SET status = 'finished', updated = ?, type = ?, "
-                      "subtype = ?, triage = ?, assessment = ? WHERE id = ?",
-                      (now(), assessment.get("type"), assessment.get("subtype"),
-                       assessment.get("triage"), json.dumps(assessment), session_id))])
+        self._write(
+            [
+                (
+                    "UPDATE sessions SET status = 'finished', updated = ?, type = ?, "
+                    "subtype = ?, triage = ?, assessment = ? WHERE id = ?",
+                    (
+                        now(),
+                        assessment.get("type"),
+                        assessment.get("subtype"),
+                        assessment.get("triage"),
+                        json.dumps(assessment),
+                        session_id,
+                    ),
+                )
+            ]
+        )
 
     def delete(self, session_id: int) -> bool:
         if self.open_elsewhere(session_id):
@@ -393,8 +448,10 @@ class Store:
     def delete_all(self) -> int:
         for row in self.list():
             if self.open_elsewhere(row.id):
-                raise StoreError(f"Session {row.id} is open in another window; close it there "
-                                 "first. Nothing was deleted.")
+                raise StoreError(
+                    f"Session {row.id} is open in another window; close it there "
+                    "first. Nothing was deleted."
+                )
         try:
             count = self.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
             self._write([("DELETE FROM answers", ()), ("DELETE FROM sessions", ())])
@@ -404,8 +461,10 @@ class Store:
         return int(count)
 
     # ----- reading
-    _ROW = ("SELECT s.id, s.created, s.updated, s.status, s.respondent, s.type, s.subtype, "
-            "s.triage, s.answered FROM sessions s")
+    _ROW = (
+        "SELECT s.id, s.created, s.updated, s.status, s.respondent, s.type, s.subtype, "
+        "s.triage, s.answered FROM sessions s"
+    )
 
     def list(self) -> list[SessionRow]:
         try:
@@ -419,21 +478,27 @@ class Store:
             row = self.db.execute(self._ROW + " WHERE s.id = ?", (session_id,)).fetchone()
             if row is None:
                 return None
-            answers = self.db.execute("SELECT qid, value FROM answers WHERE session_id = ? "
-                                      "ORDER BY seq", (session_id,)).fetchall()
-            assessment = self.db.execute("SELECT assessment FROM sessions WHERE id = ?",
-                                         (session_id,)).fetchone()[0]
+            answers = self.db.execute(
+                "SELECT qid, value FROM answers WHERE session_id = ? ORDER BY seq", (session_id,)
+            ).fetchall()
+            assessment = self.db.execute(
+                "SELECT assessment FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()[0]
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, self.path)) from exc
-        return SessionRecord(SessionRow(*row), [(q, json.loads(v)) for q, v in answers],
-                             json.loads(assessment) if assessment else None)
+        return SessionRecord(
+            SessionRow(*row),
+            [(q, json.loads(v)) for q, v in answers],
+            json.loads(assessment) if assessment else None,
+        )
 
     def latest_unfinished(self) -> SessionRow | None:
         """The most recent session left half-way (with at least one answer)."""
         try:
             row = self.db.execute(
                 self._ROW + " WHERE s.status = 'unfinished' AND s.answered > 0 "
-                "ORDER BY s.updated DESC, s.id DESC LIMIT 1").fetchone()
+                "ORDER BY s.updated DESC, s.id DESC LIMIT 1"
+            ).fetchone()
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, self.path)) from exc
         return SessionRow(*row) if row else None
@@ -449,8 +514,9 @@ class Recorder:
     The recorder holds the session's lock (one writer per session).
     """
 
-    def __init__(self, store: Store | None, session_id: int | None = None,
-                 warning: str | None = None):
+    def __init__(
+        self, store: Store | None, session_id: int | None = None, warning: str | None = None
+    ):
         self.store = store
         self.session_id = session_id
         self.warning = warning
@@ -529,8 +595,7 @@ class Recorder:
             return
         if self.failing:
             self.failing = False
-            self.warning = (f"Saving works again: all {len(current)} answers so far are "
-                            "saved now.")
+            self.warning = f"Saving works again: all {len(current)} answers so far are saved now."
 
     def finish(self, assessment: dict[str, Any]) -> None:
         """Save the result, unless some answers are not saved (a result that does not
@@ -546,10 +611,15 @@ class Recorder:
     def _fail(self, exc: StoreError, total: int) -> None:
         self.failing = True
         saved = self.saved_count
-        kept = ("none of your answers is saved" if saved == 0 else
-                f"only your first {_answers(saved)} of {total} are saved")
-        self.warning = (f"{exc} Your answers are not being saved now: {kept}. calcinosis "
-                        "will try again after your next answer.")
+        kept = (
+            "none of your answers is saved"
+            if saved == 0
+            else f"only your first {_answers(saved)} of {total} are saved"
+        )
+        self.warning = (
+            f"{exc} Your answers are not being saved now: {kept}. calcinosis "
+            "will try again after your next answer."
+        )
 
     def report(self, total: int) -> str:
         """Exactly which answers are saved, in one sentence for the end of a run."""
@@ -563,8 +633,10 @@ class Recorder:
             return f"All {_answers(total)} are saved{where}."
         if saved == 0:
             return f"None of your {_answers(total)} was saved."
-        return (f"Only your first {_answers(saved)} of {total} are saved{where}; answers "
-                f"{saved + 1} to {total} were not saved.")
+        return (
+            f"Only your first {_answers(saved)} of {total} are saved{where}; answers "
+            f"{saved + 1} to {total} were not saved."
+        )
 
     def close(self) -> None:
         self._release()

@@ -13,8 +13,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # needs no time zone files) so that expected dates and snapshots hold anywhere.
     os.environ["TZ"] = "CET-1"
     time.tzset()
-    config.addinivalue_line("markers",
-                            "slow: takes more than about 30 seconds (still run by default)")
+    config.addinivalue_line(
+        "markers", "slow: takes more than about 30 seconds (still run by default)"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -23,21 +23,31 @@ _DATA_DIR = tempfile.mkdtemp(prefix="calcinosis-tests-")
 atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
 
 
-def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
-            timeout: float = 60, env: dict[str, str] | None = None,
-            stdin=None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    input: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    stdin=None,
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m chatbot.cli ARGS`` for real, as a person would."""
     kwargs = {"input": input} if input is not None else {"stdin": stdin or subprocess.DEVNULL}
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", *args],
-        capture_output=True, text=True, encoding="utf-8", timeout=timeout,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
         cwd=str(cwd or REPO),
-        env={**os.environ, "CALCINOSIS_DATA_DIR": _DATA_DIR, **(env or {})}, **kwargs,
+        env={**os.environ, "CALCINOSIS_DATA_DIR": _DATA_DIR, **(env or {})},
+        **kwargs,
     )
 
 
-def call_cli(*args: str, input: str | None = None, cwd: Path | None = None,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def call_cli(
+    *args: str, input: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``chatbot.cli.main(ARGS)`` in this process, with the same environment, standard
     input (never a terminal) and result as :func:`run_cli`, without starting a new Python.
     Tests of the process boundary (exit codes of a real process, standard input from a
@@ -53,8 +63,11 @@ def call_cli(*args: str, input: str | None = None, cwd: Path | None = None,
     if env and "TZ" in env:
         time.tzset()
     try:
-        with contextlib.chdir(cwd or REPO), contextlib.redirect_stdout(stdout), \
-                contextlib.redirect_stderr(stderr):
+        with (
+            contextlib.chdir(cwd or REPO),
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+        ):
             old_stdin, sys.stdin = sys.stdin, stdin
             try:
                 code = main(list(args))
@@ -71,6 +84,6 @@ def call_cli(*args: str, input: str | None = None, cwd: Path | None = None,
             time.tzset()
     stdout.flush()
     stderr.flush()
-    return subprocess.CompletedProcess(["calcinosis", *args], code,
-                                       out.getvalue().decode("utf-8"),
-                                       err.getvalue().decode("utf-8"))
+    return subprocess.CompletedProcess(
+        ["calcinosis", *args], code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+    )

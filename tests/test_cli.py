@@ -122,8 +122,17 @@ def test_json_has_the_contract_fields(engine):
     proc = call_cli("assess", "--json", str(PUB07))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    for key in ("type", "subtype", "triage", "ranking", "red_flags", "labs", "ignored",
-                "advice", "sources"):
+    for key in (
+        "type",
+        "subtype",
+        "triage",
+        "ranking",
+        "red_flags",
+        "labs",
+        "ignored",
+        "advice",
+        "sources",
+    ):
         assert key in data, key
     assert data["type"] in contract.TYPES
     assert data["subtype"] is None or data["subtype"] in contract.SUBTYPES
@@ -150,9 +159,13 @@ def test_json_has_the_contract_fields(engine):
 
 
 def test_json_lab_in_another_unit_is_normalised(tmp_path):
-    path = write(tmp_path, "a.yaml", "has_deposits: 'yes'\nage_group: adult\n"
-                                     "calcium: {value: 2.45, unit: mmol/l}\n"
-                                     "phosphate: {value: 2.6, unit: MMOL/L}\n")
+    path = write(
+        tmp_path,
+        "a.yaml",
+        "has_deposits: 'yes'\nage_group: adult\n"
+        "calcium: {value: 2.45, unit: mmol/l}\n"
+        "phosphate: {value: 2.6, unit: MMOL/L}\n",
+    )
     data = json.loads(call_cli("assess", "--json", str(path)).stdout)
     assert data["labs"]["calcium"]["unit"] == "mg/dL"
     assert data["labs"]["calcium"]["value"] == pytest.approx(2.45 * 4.008, abs=0.01)
@@ -177,8 +190,11 @@ def test_unasked_answer_is_ignored(tmp_path):
 
 def test_option_not_offered_is_ignored(tmp_path):
     """Heel sticks are asked about for babies and children only."""
-    path = write(tmp_path, "a.yaml", "age_group: adult\nhas_deposits: 'yes'\n"
-                                     "events: [heel_sticks]\nlocations: [heels]\n")
+    path = write(
+        tmp_path,
+        "a.yaml",
+        "age_group: adult\nhas_deposits: 'yes'\nevents: [heel_sticks]\nlocations: [heels]\n",
+    )
     data = json.loads(call_cli("assess", "--json", str(path)).stdout)
     assert [i["id"] for i in data["ignored"]] == ["events"]
     assert data["type"] != "iatrogenic"
@@ -189,8 +205,9 @@ def test_option_not_offered_is_ignored(tmp_path):
 
 def test_bad_code_names_file_id_code_and_allowed(tmp_path):
     path = write(tmp_path, "bad.yaml", "locations: [fingers]\n")
-    message = assert_bad_input(call_cli("assess", str(path)), str(path), "locations", "'fingers'",
-                               "allowed:")
+    message = assert_bad_input(
+        call_cli("assess", str(path)), str(path), "locations", "'fingers'", "allowed:"
+    )
     allowed = message.split("allowed:", 1)[1]
     for code in contract.codes_for("locations"):
         assert code in allowed, code
@@ -198,37 +215,61 @@ def test_bad_code_names_file_id_code_and_allowed(tmp_path):
 
 def test_bad_code_in_a_one_question(tmp_path):
     path = write(tmp_path, "bad.yaml", "pain: terrible\n")
-    assert_bad_input(call_cli("assess", str(path)), str(path), "pain", "'terrible'",
-                     "none, mild, severe, unsure")
+    assert_bad_input(
+        call_cli("assess", str(path)), str(path), "pain", "'terrible'", "none, mild, severe, unsure"
+    )
 
 
 def test_unknown_id(tmp_path):
     path = write(tmp_path, "bad.yaml", "pains: severe\n")
-    message = assert_bad_input(call_cli("assess", str(path)), str(path), "'pains'",
-                               "not a question id")
+    message = assert_bad_input(
+        call_cli("assess", str(path)), str(path), "'pains'", "not a question id"
+    )
     assert "pain" in message.split("known ids:", 1)[1]
 
 
 def test_none_combined(tmp_path):
     path = write(tmp_path, "bad.yaml", "warning_signs: [none, dark_painful_skin]\n")
-    assert_bad_input(call_cli("assess", str(path)), str(path), "warning_signs", "'none'",
-                     "cannot be combined")
+    assert_bad_input(
+        call_cli("assess", str(path)), str(path), "warning_signs", "'none'", "cannot be combined"
+    )
 
 
-@pytest.mark.parametrize("text, fragments", [
-    ("calcium: {value: abc, unit: mg/dL}\n", ("calcium", '"abc" is not a number', "mg/dL")),
-    ("calcium: 12\n", ("calcium", "unit", "mg/dL, mmol/L or mEq/L")),
-    ("calcium: {value: 12}\n", ("calcium", "unit", "mg/dL, mmol/L or mEq/L")),
-    ("calcium: {value: 1e400, unit: mg/dL}\n", ("calcium", "not a value a blood test can give")),
-    ("calcium: {value: .inf, unit: mg/dL}\n", ("calcium", "not a value a blood test can give")),
-    ("calcium: {value: -3, unit: mg/dL}\n", ("calcium", "zero or less")),
-    ("calcium: {value: 99, unit: mg/dL}\n", ("calcium", "not possible", "between 2 and 30 mg/dL")),
-    ("calcium: {value: 12, unit: mmol}\n", ("calcium", "mg/dL, mmol/L or mEq/L", '"mmol"')),
-    ("phosphate: {value: 4, unit: mEq/L}\n", ("phosphate", "cannot be given in mEq/L")),
-    ("albumin: high\n", ("albumin", "needs a number with its unit", "g/dL or g/L")),
-    ("calcium: very high\n", ("calcium", '"very high"')),
-], ids=["not-a-number", "no-unit", "mapping-without-unit", "1e400", "inf", "negative",
-        "impossible", "unknown-unit", "unit-of-another-lab", "albumin-status", "words"])
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("calcium: {value: abc, unit: mg/dL}\n", ("calcium", '"abc" is not a number', "mg/dL")),
+        ("calcium: 12\n", ("calcium", "unit", "mg/dL, mmol/L or mEq/L")),
+        ("calcium: {value: 12}\n", ("calcium", "unit", "mg/dL, mmol/L or mEq/L")),
+        (
+            "calcium: {value: 1e400, unit: mg/dL}\n",
+            ("calcium", "not a value a blood test can give"),
+        ),
+        ("calcium: {value: .inf, unit: mg/dL}\n", ("calcium", "not a value a blood test can give")),
+        ("calcium: {value: -3, unit: mg/dL}\n", ("calcium", "zero or less")),
+        (
+            "calcium: {value: 99, unit: mg/dL}\n",
+            ("calcium", "not possible", "between 2 and 30 mg/dL"),
+        ),
+        ("calcium: {value: 12, unit: mmol}\n", ("calcium", "mg/dL, mmol/L or mEq/L", '"mmol"')),
+        ("phosphate: {value: 4, unit: mEq/L}\n", ("phosphate", "cannot be given in mEq/L")),
+        ("albumin: high\n", ("albumin", "needs a number with its unit", "g/dL or g/L")),
+        ("calcium: very high\n", ("calcium", '"very high"')),
+    ],
+    ids=[
+        "not-a-number",
+        "no-unit",
+        "mapping-without-unit",
+        "1e400",
+        "inf",
+        "negative",
+        "impossible",
+        "unknown-unit",
+        "unit-of-another-lab",
+        "albumin-status",
+        "words",
+    ],
+)
 def test_bad_lab_value(tmp_path, text, fragments):
     path = write(tmp_path, "bad.yaml", text)
     message = assert_bad_input(call_cli("assess", str(path)), str(path), *fragments)
@@ -238,8 +279,9 @@ def test_bad_lab_value(tmp_path, text, fragments):
 
 def test_bad_lab_value_in_json(tmp_path):
     path = write(tmp_path, "bad.json", '{"calcium": {"value": 1e400, "unit": "mg/dL"}}')
-    assert_bad_input(call_cli("assess", str(path)), str(path), "calcium",
-                     "not a value a blood test can give")
+    assert_bad_input(
+        call_cli("assess", str(path)), str(path), "calcium", "not a value a blood test can give"
+    )
 
 
 def test_missing_file(tmp_path):
@@ -251,12 +293,15 @@ def test_folder_instead_of_file(tmp_path):
     assert_bad_input(call_cli("assess", str(tmp_path)), str(tmp_path), "folder")
 
 
-@pytest.mark.parametrize("name, text", [
-    ("list.yaml", "- pain\n- severe\n"),
-    ("scalar.yaml", "just some words\n"),
-    ("empty.yaml", ""),
-    ("list.json", "[1, 2]"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("list.yaml", "- pain\n- severe\n"),
+        ("scalar.yaml", "just some words\n"),
+        ("empty.yaml", ""),
+        ("list.json", "[1, 2]"),
+    ],
+)
 def test_not_a_mapping(tmp_path, name, text):
     path = write(tmp_path, name, text)
     assert_bad_input(call_cli("assess", str(path)), str(path), "must map question ids to answers")
@@ -318,8 +363,10 @@ def test_graph_is_a_mermaid_state_diagram(engine):
     # every transition of the dialog is drawn
     for question in engine.dialog.questions.values():
         for transition in question.transitions:
-            assert re.search(rf"^\s*{question.id} --> {transition.dest}\b", out, re.M), \
-                (question.id, transition.dest)
+            assert re.search(rf"^\s*{question.id} --> {transition.dest}\b", out, re.M), (
+                question.id,
+                transition.dest,
+            )
 
 
 def test_version():
@@ -332,15 +379,22 @@ def test_console_script_is_installed():
     script = Path(sys.executable).with_name("calcinosis")
     if not script.exists():
         pytest.skip("no console script next to this Python")
-    proc = subprocess.run([str(script), "assess", "--json", str(VIGNETTES[0])],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [str(script), "assess", "--json", str(VIGNETTES[0])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["type"] in contract.TYPES
 
 
 def test_no_arguments_without_terminal_uses_plain_mode_and_ends_cleanly(tmp_path):
-    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
-            "CALCINOSIS_DATA_DIR": str(tmp_path / "calcinosis")}  # keep any saved session here
+    home = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "CALCINOSIS_DATA_DIR": str(tmp_path / "calcinosis"),
+    }  # keep any saved session here
     proc = run_cli(timeout=20, stdin=subprocess.DEVNULL, cwd=tmp_path, env=home)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -383,10 +437,15 @@ def _on_a_terminal(args: list[str], data: Path, typed: str) -> subprocess.Comple
 
     main, other = pty.openpty()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "chatbot.cli", *args], stdin=other,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                cwd=str(REPO), env={**os.environ,
-                                                    "CALCINOSIS_DATA_DIR": str(data)})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chatbot.cli", *args],
+            stdin=other,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=str(REPO),
+            env={**os.environ, "CALCINOSIS_DATA_DIR": str(data)},
+        )
         os.write(main, typed.encode())
         out, err = proc.communicate(timeout=60)
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
@@ -395,8 +454,9 @@ def _on_a_terminal(args: list[str], data: Path, typed: str) -> subprocess.Comple
         os.close(other)
 
 
-@pytest.mark.parametrize("reply, deleted", [("no\n", False), ("\n", False), ("yes\n", True),
-                                            ("y\n", True)])
+@pytest.mark.parametrize(
+    "reply, deleted", [("no\n", False), ("\n", False), ("yes\n", True), ("y\n", True)]
+)
 def test_delete_asks_first_on_a_terminal(tmp_path, reply, deleted):
     data = tmp_path / "data"
     ids = _saved_sessions(data, 2)

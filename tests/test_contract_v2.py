@@ -30,13 +30,27 @@ from chatbot.storage import Recorder, Store
 
 V2 = set(contract.VERSION_2_QUESTIONS)
 V2_CODES = {
-    "locations": {"breast", "skin_folds"}, "kidney": {"acute_injury"},
-    "conditions": {"hypoparathyroidism", "mixed_connective_tissue",
-                   "panniculitis_or_pancreatitis", "pseudoxanthoma_elasticum", "ehlers_danlos",
-                   "familial_hypercholesterolaemia", "obesity", "liver_disease", "other"},
+    "locations": {"breast", "skin_folds"},
+    "kidney": {"acute_injury"},
+    "conditions": {
+        "hypoparathyroidism",
+        "mixed_connective_tissue",
+        "panniculitis_or_pancreatitis",
+        "pseudoxanthoma_elasticum",
+        "ehlers_danlos",
+        "familial_hypercholesterolaemia",
+        "obesity",
+        "liver_disease",
+        "other",
+    },
     "events": {"implanted_device", "cosmetic_filler"},
-    "medications": {"other_phosphate_binders", "active_vitamin_d", "thiazide", "lithium",
-                    "teriparatide"},
+    "medications": {
+        "other_phosphate_binders",
+        "active_vitamin_d",
+        "thiazide",
+        "lithium",
+        "teriparatide",
+    },
     "intake": {"ordinary_supplements"},
 }
 AUTHORED = "2026-12-03T10:00:00+01:00"
@@ -58,8 +72,9 @@ def is_version_1(raw: dict[str, Any]) -> bool:
     return True
 
 
-V1_FILES = [p for p in VIGNETTES + sorted((TESTS / "cases").glob("*.yaml"))
-            if is_version_1(answers_of(p))]
+V1_FILES = [
+    p for p in VIGNETTES + sorted((TESTS / "cases").glob("*.yaml")) if is_version_1(answers_of(p))
+]
 
 
 def session_with(engine, raw: dict[str, Any], complete: bool = True):
@@ -82,6 +97,7 @@ def result(a) -> tuple:
 
 # =========================================================================== version 1
 
+
 def test_there_are_version_1_files():
     assert len(V1_FILES) >= 20
 
@@ -92,13 +108,15 @@ def test_a_version_1_file_means_what_it_meant(engine, path: Path):
     "unsure", exactly as if the file had said so."""
     raw = answers_of(path)
     normal = validate_all(raw, engine.labs)
-    assert {qid: to_plain(v) for qid, v in normal.items()} == \
-        {qid: to_plain(validate_all({qid: v}, engine.labs)[qid]) for qid, v in raw.items()}
+    assert {qid: to_plain(v) for qid, v in normal.items()} == {
+        qid: to_plain(validate_all({qid: v}, engine.labs)[qid]) for qid, v in raw.items()
+    }
     assert set(normal) == set(raw)
     explicit = dict(raw)
     for qid in V2:
-        explicit[qid] = [contract.UNSURE] if contract.QUESTIONS[qid][0] == contract.MANY \
-            else contract.UNSURE
+        explicit[qid] = (
+            [contract.UNSURE] if contract.QUESTIONS[qid][0] == contract.MANY else contract.UNSURE
+        )
     assert result(engine.replay(raw)) == result(engine.replay(explicit))
     session = session_with(engine, raw)
     try:
@@ -133,8 +151,7 @@ def test_a_saved_version_1_session_opens_and_replays(engine, v1_store):
     then = record.assessment
     summary = build(engine, record.answers_dict(), record.row.created)
     now = summary.assessment
-    assert (now.type, now.subtype, now.triage) == (then["type"], then["subtype"],
-                                                   then["triage"])
+    assert (now.type, now.subtype, now.triage) == (then["type"], then["subtype"], then["triage"])
     assert now.ignored == ()
     # the unfinished one continues where the person stopped: the questions version 2
     # added before that point count as "unsure", the saved answers are all replayed
@@ -164,8 +181,14 @@ def test_a_saved_version_1_session_opens_and_replays(engine, v1_store):
 
 def test_a_version_2_session_stops_at_its_first_new_question(engine):
     """Only a session saved before version 2 skips the new questions."""
-    saved = {"respondent": "self", "warning_signs": ["none"], "age_group": "adult",
-             "has_deposits": "yes", "sex": "male", "known_diagnosis": "no"}
+    saved = {
+        "respondent": "self",
+        "warning_signs": ["none"],
+        "age_group": "adult",
+        "has_deposits": "yes",
+        "sex": "male",
+        "known_diagnosis": "no",
+    }
     session = session_with(engine, saved, complete=False)
     try:
         assert session.current.id == "locations" and session.filled == []
@@ -182,15 +205,26 @@ def test_a_version_2_session_stops_at_its_first_new_question(engine):
 
 # =========================================================================== age
 
-@pytest.mark.parametrize("age, group", [
-    ({"value": 1, "unit": "days"}, "infant"), ({"value": 3, "unit": "weeks"}, "infant"),
-    ({"value": 52, "unit": "weeks"}, "infant"), ({"value": 53, "unit": "weeks"}, "child"),
-    ({"value": 11, "unit": "months"}, "infant"), ({"value": 12, "unit": "months"}, "child"),
-    ({"value": 364, "unit": "days"}, "infant"), ({"value": 1, "unit": "years"}, "child"),
-    ({"value": 0.5, "unit": "years"}, "infant"), ({"value": 17.9, "unit": "years"}, "child"),
-    ({"value": 215, "unit": "months"}, "child"), ({"value": 216, "unit": "months"}, "adult"),
-    ({"value": 18, "unit": "years"}, "adult"), ({"value": 120, "unit": "Years"}, "adult"),
-])
+
+@pytest.mark.parametrize(
+    "age, group",
+    [
+        ({"value": 1, "unit": "days"}, "infant"),
+        ({"value": 3, "unit": "weeks"}, "infant"),
+        ({"value": 52, "unit": "weeks"}, "infant"),
+        ({"value": 53, "unit": "weeks"}, "child"),
+        ({"value": 11, "unit": "months"}, "infant"),
+        ({"value": 12, "unit": "months"}, "child"),
+        ({"value": 364, "unit": "days"}, "infant"),
+        ({"value": 1, "unit": "years"}, "child"),
+        ({"value": 0.5, "unit": "years"}, "infant"),
+        ({"value": 17.9, "unit": "years"}, "child"),
+        ({"value": 215, "unit": "months"}, "child"),
+        ({"value": 216, "unit": "months"}, "adult"),
+        ({"value": 18, "unit": "years"}, "adult"),
+        ({"value": 120, "unit": "Years"}, "adult"),
+    ],
+)
 def test_an_exact_age_gives_its_group(engine, age, group):
     raw = {"respondent": "self", "age": age, "has_deposits": "yes"}
     session = session_with(engine, raw)
@@ -199,8 +233,7 @@ def test_an_exact_age_gives_its_group(engine, age, group):
         assert isinstance(session.answers["age"], Age)
         assert session.answers["age"].unit == age["unit"].lower()
         days = {"days": 1, "weeks": 7, "months": 365.25 / 12, "years": 365.25}
-        assert session.age_years == pytest.approx(
-            age["value"] * days[age["unit"].lower()] / 365.25)
+        assert session.age_years == pytest.approx(age["value"] * days[age["unit"].lower()] / 365.25)
         assert session.age_days == pytest.approx(age["value"] * days[age["unit"].lower()])
     finally:
         session.close()
@@ -210,8 +243,9 @@ def test_an_exact_age_gives_its_group(engine, age, group):
     session = engine.new_session()
     try:
         while session.current.id != "age_group":
-            session.answer_current(contract.UNSURE if session.current.kind == contract.ONE
-                                   else [contract.UNSURE])
+            session.answer_current(
+                contract.UNSURE if session.current.kind == contract.ONE else [contract.UNSURE]
+            )
         session.answer_age(age["value"], age["unit"])
         assert session.answers["age_group"] == group
         assert session.history[-1] == "age_group" and "age" not in session.history
@@ -222,10 +256,15 @@ def test_an_exact_age_gives_its_group(engine, age, group):
         session.close()
 
 
-@pytest.mark.parametrize("age, group", [
-    ({"value": 3, "unit": "weeks"}, "adult"), ({"value": 62, "unit": "years"}, "child"),
-    ({"value": 18, "unit": "years"}, "child"), ({"value": 12, "unit": "months"}, "infant"),
-])
+@pytest.mark.parametrize(
+    "age, group",
+    [
+        ({"value": 3, "unit": "weeks"}, "adult"),
+        ({"value": 62, "unit": "years"}, "child"),
+        ({"value": 18, "unit": "years"}, "child"),
+        ({"value": 12, "unit": "months"}, "infant"),
+    ],
+)
 def test_age_and_age_group_that_disagree_are_an_error_naming_both(engine, age, group):
     with pytest.raises(AnswerError) as caught:
         validate_all({"age": age, "age_group": group}, engine.labs)
@@ -236,8 +275,9 @@ def test_age_and_age_group_that_disagree_are_an_error_naming_both(engine, age, g
     session = engine.new_session()
     try:
         while session.current.id != "age_group":
-            session.answer_current(contract.UNSURE if session.current.kind == contract.ONE
-                                   else [contract.UNSURE])
+            session.answer_current(
+                contract.UNSURE if session.current.kind == contract.ONE else [contract.UNSURE]
+            )
         before = (dict(session.answers), list(session.history))
         with pytest.raises(AnswerError):
             session.answer_current(group, also={"age": age})
@@ -248,39 +288,48 @@ def test_age_and_age_group_that_disagree_are_an_error_naming_both(engine, age, g
 
 
 def test_agreeing_age_and_group_and_unsure_group_are_fine(engine):
-    normal = validate_all({"age": {"value": 62, "unit": "years"}, "age_group": "unsure"},
-                          engine.labs)
+    normal = validate_all(
+        {"age": {"value": 62, "unit": "years"}, "age_group": "unsure"}, engine.labs
+    )
     assert normal["age_group"] == contract.UNSURE  # unsure does not disagree
-    session = session_with(engine, {"age": {"value": 62, "unit": "years"},
-                                    "age_group": "unsure", "has_deposits": "yes"})
+    session = session_with(
+        engine,
+        {"age": {"value": 62, "unit": "years"}, "age_group": "unsure", "has_deposits": "yes"},
+    )
     try:
         assert session.answers["age_group"] == "adult"  # the exact age decides
     finally:
         session.close()
 
 
-@pytest.mark.parametrize("age, words", [
-    ({"value": 121, "unit": "years"}, "more than 120 years"),
-    ({"value": 1500, "unit": "months"}, "more than 120 years"),
-    ({"value": 44000, "unit": "days"}, "more than 120 years"),
-    ({"value": 0, "unit": "years"}, "more than zero"),
-    ({"value": -3, "unit": "weeks"}, "more than zero"),
-    ({"value": 62}, "no unit was given"),
-    ({"value": 62, "unit": "decades"}, "'decades' is not a unit of age"),
-    ({"value": "62", "unit": "years"}, "not a number"),
-    ({"value": True, "unit": "years"}, "not a number"),
-    ({"value": float("nan"), "unit": "years"}, "not a number"),
-    ({"value": 62, "unit": "years", "when": "now"}, "unknown key 'when'"),
-    (62, "give a number with its unit"),
-    ("62 years", "give a number with its unit"),
-])
+@pytest.mark.parametrize(
+    "age, words",
+    [
+        ({"value": 121, "unit": "years"}, "more than 120 years"),
+        ({"value": 1500, "unit": "months"}, "more than 120 years"),
+        ({"value": 44000, "unit": "days"}, "more than 120 years"),
+        ({"value": 0, "unit": "years"}, "more than zero"),
+        ({"value": -3, "unit": "weeks"}, "more than zero"),
+        ({"value": 62}, "no unit was given"),
+        ({"value": 62, "unit": "decades"}, "'decades' is not a unit of age"),
+        ({"value": "62", "unit": "years"}, "not a number"),
+        ({"value": True, "unit": "years"}, "not a number"),
+        ({"value": float("nan"), "unit": "years"}, "not a number"),
+        ({"value": 62, "unit": "years", "when": "now"}, "unknown key 'when'"),
+        (62, "give a number with its unit"),
+        ("62 years", "give a number with its unit"),
+    ],
+)
 def test_impossible_ages_are_refused_with_a_clear_message(engine, age, words):
     with pytest.raises(AnswerError) as caught:
         validate_all({"age": age}, engine.labs)
     message = caught.value.message
     assert message.startswith("age: ") and words in message
-    assert "days, weeks, months" in message or "120 years" in message \
+    assert (
+        "days, weeks, months" in message
+        or "120 years" in message
         or "{value: 62, unit: years}" in message
+    )
 
 
 def test_the_cli_refuses_a_bad_age_without_a_traceback(tmp_path: Path):
@@ -299,7 +348,7 @@ def test_the_cli_refuses_a_bad_age_without_a_traceback(tmp_path: Path):
 # =========================================================================== notes
 
 NOTES = [
-    "Diagnosed with \"Morbus X\" in 2019 | <b>not</b> in the list",
+    'Diagnosed with "Morbus X" in 2019 | <b>not</b> in the list',
     "  two leading spaces,\nthree lines,\n\tand a tab  ",
     "Ünïcode ✓ 日本語 — and an emoji 🙂",
     "x" * 2000,
@@ -356,14 +405,16 @@ def test_the_nothing_to_add_label_typed_at_the_notes_is_unsure(engine):
         session = session_with(engine, {"has_deposits": "yes"}, complete=False)
         try:
             while session.current.id != "notes":
-                session.answer_current(contract.UNSURE if session.current.kind != contract.MANY
-                                       else [contract.UNSURE])
+                session.answer_current(
+                    contract.UNSURE if session.current.kind != contract.MANY else [contract.UNSURE]
+                )
             session.answer_current(typed)
             assert session.answers["notes"] == contract.UNSURE
         finally:
             session.close()
-    assert validate_all({"notes": "Nothing to add, except the rash"},
-                        engine.labs)["notes"] == Text("Nothing to add, except the rash")
+    assert validate_all({"notes": "Nothing to add, except the rash"}, engine.labs)["notes"] == Text(
+        "Nothing to add, except the rash"
+    )
 
 
 def test_the_notes_question_asks_for_the_other_condition(engine):
@@ -386,23 +437,26 @@ def test_the_notes_question_asks_for_the_other_condition(engine):
 WOMAN = {"respondent": "self", "has_deposits": "yes", "sex": "female"}
 
 
-@pytest.mark.parametrize("extra, wanted", [
-    ({"age": {"value": 30, "unit": "years"}}, True),
-    ({"age": {"value": 12, "unit": "years"}}, True),
-    ({"age": {"value": 55.5, "unit": "years"}}, True),
-    ({"age_group": "adult"}, True),                     # age not known exactly
-    ({"age_group": "child"}, True),
-    ({}, True),                                         # nothing known about age
-    ({"age": {"value": 70, "unit": "years"}}, False),   # a woman of 70
-    ({"age": {"value": 8, "unit": "years"}}, False),    # a girl of 8
-    ({"age": {"value": 11, "unit": "years"}}, False),
-    ({"age": {"value": 56, "unit": "years"}}, False),
-    ({"age_group": "infant"}, False),
-    ({"sex": "male", "age": {"value": 30, "unit": "years"}}, False),  # a man
-    ({"sex": "male"}, False),
-    ({"sex": "other", "age_group": "adult"}, True),
-    ({"sex": "unsure", "age": {"value": 40, "unit": "years"}}, True),
-])
+@pytest.mark.parametrize(
+    "extra, wanted",
+    [
+        ({"age": {"value": 30, "unit": "years"}}, True),
+        ({"age": {"value": 12, "unit": "years"}}, True),
+        ({"age": {"value": 55.5, "unit": "years"}}, True),
+        ({"age_group": "adult"}, True),  # age not known exactly
+        ({"age_group": "child"}, True),
+        ({}, True),  # nothing known about age
+        ({"age": {"value": 70, "unit": "years"}}, False),  # a woman of 70
+        ({"age": {"value": 8, "unit": "years"}}, False),  # a girl of 8
+        ({"age": {"value": 11, "unit": "years"}}, False),
+        ({"age": {"value": 56, "unit": "years"}}, False),
+        ({"age_group": "infant"}, False),
+        ({"sex": "male", "age": {"value": 30, "unit": "years"}}, False),  # a man
+        ({"sex": "male"}, False),
+        ({"sex": "other", "age_group": "adult"}, True),
+        ({"sex": "unsure", "age": {"value": 40, "unit": "years"}}, True),
+    ],
+)
 def test_pregnancy_is_asked_only_when_it_can_matter(engine, extra, wanted):
     assert ("pregnant" in asked(engine, {**WOMAN, **extra})) is wanted
 
@@ -412,32 +466,38 @@ def test_a_pregnancy_answer_for_a_man_is_ignored(engine):
     assert [i.id for i in a.ignored] == ["pregnant"]
 
 
-@pytest.mark.parametrize("labs, wanted", [
-    ({"calcium": "low"}, True),
-    ({"calcium": {"value": 7.0, "unit": "mg/dL"}}, True),
-    ({"ionized_calcium": "low"}, True),
-    ({"ionized_calcium": {"value": 0.9, "unit": "mmol/L"}}, True),
-    ({"calcium": "normal"}, False),
-    ({"calcium": "high"}, False),
-    ({"calcium": {"value": 9.4, "unit": "mg/dL"}}, False),
-    ({}, False),
-    ({"ionized_calcium": "normal"}, False),
-])
+@pytest.mark.parametrize(
+    "labs, wanted",
+    [
+        ({"calcium": "low"}, True),
+        ({"calcium": {"value": 7.0, "unit": "mg/dL"}}, True),
+        ({"ionized_calcium": "low"}, True),
+        ({"ionized_calcium": {"value": 0.9, "unit": "mmol/L"}}, True),
+        ({"calcium": "normal"}, False),
+        ({"calcium": "high"}, False),
+        ({"calcium": {"value": 9.4, "unit": "mg/dL"}}, False),
+        ({}, False),
+        ({"ionized_calcium": "normal"}, False),
+    ],
+)
 def test_hypocalcaemia_symptoms_only_when_calcium_is_low(engine, labs, wanted):
     raw = {"respondent": "self", "has_deposits": "yes", **labs}
     assert ("hypocalcemia_symptoms" in asked(engine, raw)) is wanted
 
 
-@pytest.mark.parametrize("extra, wanted", [
-    ({"kidney": "dialysis"}, True),                       # dialysis, no ulcer
-    ({"kidney": "transplant", "skin_changes": ["none"]}, True),
-    ({"kidney": "ckd"}, False),
-    ({"kidney": "normal", "skin_changes": ["none"]}, False),
-    ({"kidney": "normal", "skin_changes": ["ulcer"]}, True),
-    ({"skin_changes": ["dark_dead_skin"]}, True),
-    ({"skin_changes": ["purple_net_pattern"]}, True),
-    ({"skin_changes": ["blisters"]}, False),
-])
+@pytest.mark.parametrize(
+    "extra, wanted",
+    [
+        ({"kidney": "dialysis"}, True),  # dialysis, no ulcer
+        ({"kidney": "transplant", "skin_changes": ["none"]}, True),
+        ({"kidney": "ckd"}, False),
+        ({"kidney": "normal", "skin_changes": ["none"]}, False),
+        ({"kidney": "normal", "skin_changes": ["ulcer"]}, True),
+        ({"skin_changes": ["dark_dead_skin"]}, True),
+        ({"skin_changes": ["purple_net_pattern"]}, True),
+        ({"skin_changes": ["blisters"]}, False),
+    ],
+)
 def test_infection_signs_on_dialysis_or_transplant_or_skin_signs(engine, extra, wanted):
     raw = {"respondent": "self", "has_deposits": "yes", **extra}
     assert ("infection_signs" in asked(engine, raw)) is wanted
@@ -445,8 +505,7 @@ def test_infection_signs_on_dialysis_or_transplant_or_skin_signs(engine, extra, 
 
 def test_everybody_with_deposits_gets_the_new_questions(engine):
     history = asked(engine, {"has_deposits": "yes"})
-    for qid in ("sex", "course", "family_history", "ionized_calcium", "vitamin_d_level",
-                "notes"):
+    for qid in ("sex", "course", "family_history", "ionized_calcium", "vitamin_d_level", "notes"):
         assert qid in history, qid
     assert history[-1] == "notes"
     assert asked(engine, {"has_deposits": "no"})[-1] == "has_deposits"
@@ -455,16 +514,34 @@ def test_everybody_with_deposits_gets_the_new_questions(engine):
 # =========================================================================== FHIR
 
 FULL = {
-    "respondent": "caregiver", "warning_signs": ["none"], "age": {"value": 3, "unit": "weeks"},
-    "sex": "female", "has_deposits": "yes", "known_diagnosis": "no", "locations": ["heels"],
-    "course": "new_fast", "extent": "single", "size": "small", "pain": "mild",
-    "skin_changes": ["none"], "stiffness": "no", "kidney": "transplant", "infection_signs": "no",
-    "conditions": ["other"], "family_history": "no", "events": ["heel_sticks"],
-    "medications": ["active_vitamin_d"], "intake": ["ordinary_supplements"],
-    "calcium": {"value": 1.9, "unit": "mmol/L"}, "albumin": {"value": 30, "unit": "g/L"},
-    "ionized_calcium": {"value": 1.0, "unit": "mmol/L"}, "hypocalcemia_symptoms": "no",
-    "phosphate": "normal", "pth": "high", "vitamin_d_level": {"value": 45, "unit": "nmol/L"},
-    "notes": "Named by the doctor: \"Morbus X\".\nSecond line <b>as typed</b>.",
+    "respondent": "caregiver",
+    "warning_signs": ["none"],
+    "age": {"value": 3, "unit": "weeks"},
+    "sex": "female",
+    "has_deposits": "yes",
+    "known_diagnosis": "no",
+    "locations": ["heels"],
+    "course": "new_fast",
+    "extent": "single",
+    "size": "small",
+    "pain": "mild",
+    "skin_changes": ["none"],
+    "stiffness": "no",
+    "kidney": "transplant",
+    "infection_signs": "no",
+    "conditions": ["other"],
+    "family_history": "no",
+    "events": ["heel_sticks"],
+    "medications": ["active_vitamin_d"],
+    "intake": ["ordinary_supplements"],
+    "calcium": {"value": 1.9, "unit": "mmol/L"},
+    "albumin": {"value": 30, "unit": "g/L"},
+    "ionized_calcium": {"value": 1.0, "unit": "mmol/L"},
+    "hypocalcemia_symptoms": "no",
+    "phosphate": "normal",
+    "pth": "high",
+    "vitamin_d_level": {"value": 45, "unit": "nmol/L"},
+    "notes": 'Named by the doctor: "Morbus X".\nSecond line <b>as typed</b>.',
 }
 
 
@@ -476,8 +553,7 @@ def test_fhir_carries_the_new_items_and_comes_back(engine):
     finally:
         session.close()
     assert set(FULL) <= set(answers) and "age_group" in answers
-    qr = fhir.questionnaire_response(answers, engine.dialog, authored=AUTHORED,
-                                     status="completed")
+    qr = fhir.questionnaire_response(answers, engine.dialog, authored=AUTHORED, status="completed")
     items = {}
     stack = list(qr["item"])
     while stack:
@@ -487,8 +563,14 @@ def test_fhir_carries_the_new_items_and_comes_back(engine):
         else:
             items[item["linkId"]] = item
     (age,) = items["age"]["answer"]
-    assert age == {"valueQuantity": {"value": 3, "unit": "weeks",
-                                     "system": "http://unitsofmeasure.org", "code": "wk"}}
+    assert age == {
+        "valueQuantity": {
+            "value": 3,
+            "unit": "weeks",
+            "system": "http://unitsofmeasure.org",
+            "code": "wk",
+        }
+    }
     assert items["notes"]["answer"] == [{"valueString": FULL["notes"]}]
     vitamin = items["vitamin_d_level"]["answer"][0]["valueQuantity"]
     assert (vitamin["value"], vitamin["code"]) == (45, "nmol/L")
@@ -517,11 +599,11 @@ def test_fhir_carries_the_new_items_and_comes_back(engine):
 
 
 def test_fhir_refuses_a_bad_age_or_notes_item(engine):
-    session = session_with(engine, {"has_deposits": "yes", "age": {"value": 62, "unit": "years"},
-                                    "notes": "words"})
+    session = session_with(
+        engine, {"has_deposits": "yes", "age": {"value": 62, "unit": "years"}, "notes": "words"}
+    )
     try:
-        qr = fhir.questionnaire_response(dict(session.answers), engine.dialog,
-                                         authored=AUTHORED)
+        qr = fhir.questionnaire_response(dict(session.answers), engine.dialog, authored=AUTHORED)
     finally:
         session.close()
     text = json.dumps(qr)

@@ -25,11 +25,11 @@ N_QUESTIONS = len(ENGINE.dialog.questions)
 
 # Plausible ranges in the base unit (not the extremes the engine refuses).
 BASE_RANGES = {
-    "calcium": (6.0, 16.0),     # mg/dL
-    "phosphate": (1.5, 9.0),    # mg/dL
-    "albumin": (2.5, 5.0),      # g/dL
-    "pth": (5.0, 900.0),        # pg/mL
-    "ionized_calcium": (0.8, 2.0),   # mmol/L
+    "calcium": (6.0, 16.0),  # mg/dL
+    "phosphate": (1.5, 9.0),  # mg/dL
+    "albumin": (2.5, 5.0),  # g/dL
+    "pth": (5.0, 900.0),  # pg/mL
+    "ionized_calcium": (0.8, 2.0),  # mmol/L
     "vitamin_d_level": (5.0, 150.0),  # ng/mL
 }
 # Independent of content/labs.yaml: value in this unit x factor = base unit.
@@ -61,13 +61,15 @@ def draw_answer(data: st.DataObject, session) -> Any:
     if kind == contract.ONE:
         return data.draw(st.sampled_from(offered + [contract.UNSURE]), label=question.id)
     if kind == contract.TEXT:  # the person's own words, or nothing to add
-        return data.draw(st.one_of(st.just(contract.UNSURE), st.text(max_size=60)),
-                         label=question.id)
+        return data.draw(
+            st.one_of(st.just(contract.UNSURE), st.text(max_size=60)), label=question.id
+        )
     if kind == contract.MANY:
         plain = [c for c in offered if c not in (contract.NONE, contract.UNSURE)]
-        choices = [st.lists(st.sampled_from(plain), min_size=1, max_size=len(plain),
-                            unique=True),
-                   st.just([contract.UNSURE])]
+        choices = [
+            st.lists(st.sampled_from(plain), min_size=1, max_size=len(plain), unique=True),
+            st.just([contract.UNSURE]),
+        ]
         if contract.NONE in offered:
             choices.append(st.just([contract.NONE]))
         return data.draw(st.one_of(choices), label=question.id)
@@ -75,13 +77,16 @@ def draw_answer(data: st.DataObject, session) -> Any:
     statuses = list(contract.QUESTIONS[question.id][1]) + [contract.UNSURE]
     if data.draw(st.booleans(), label=f"{question.id} measured"):
         low, high = BASE_RANGES[question.id]
-        base = data.draw(st.floats(low, high, allow_nan=False, allow_infinity=False),
-                         label=f"{question.id} base value")
-        unit = data.draw(st.sampled_from(sorted(FACTORS[question.id])),
-                         label=f"{question.id} unit")
+        base = data.draw(
+            st.floats(low, high, allow_nan=False, allow_infinity=False),
+            label=f"{question.id} base value",
+        )
+        unit = data.draw(st.sampled_from(sorted(FACTORS[question.id])), label=f"{question.id} unit")
         value = round(base / FACTORS[question.id][unit], 3)
-        shown_unit = data.draw(st.sampled_from([unit, unit.lower(), unit.upper()]),
-                               label=f"{question.id} unit spelling")
+        shown_unit = data.draw(
+            st.sampled_from([unit, unit.lower(), unit.upper()]),
+            label=f"{question.id} unit spelling",
+        )
         return {"value": value, "unit": shown_unit}
     return data.draw(st.sampled_from(statuses), label=f"{question.id} status")
 
@@ -135,8 +140,13 @@ def walk(data: st.DataObject, session) -> dict[str, Any]:
 
 
 def snapshot(session) -> tuple:
-    return (session.state, dict(session.answers), list(session.history),
-            list(session.ignored), dict(session.implied))
+    return (
+        session.state,
+        dict(session.answers),
+        list(session.history),
+        list(session.ignored),
+        dict(session.implied),
+    )
 
 
 def base_calcium(answers: dict[str, Any]) -> float | None:
@@ -171,8 +181,9 @@ def test_every_walk_ends_and_replays_the_same(data):
         assert a.subtype is None or a.subtype in contract.SUBTYPES
         assert a.triage in contract.TRIAGE_LEVELS
         assert (a.type == "none") == (session.outcome == "none")
-        assert [c.type for c in a.ranking] and \
-            sorted(c.type for c in a.ranking) == sorted(contract.CANDIDATE_TYPES)
+        assert [c.type for c in a.ranking] and sorted(c.type for c in a.ranking) == sorted(
+            contract.CANDIDATE_TYPES
+        )
         assert a.ignored == ()  # a walk answers only what is asked and offered
         again = ENGINE.replay(answers)
         assert (again.type, again.subtype, again.triage) == (a.type, a.subtype, a.triage)
@@ -315,8 +326,12 @@ def test_going_back_and_changing_answers_is_like_answering_afresh(data):
         assert session.ignored == []
         answers = {qid: latest[qid] for qid in session.history}
         a, fresh = session.assess(), ENGINE.replay(answers)
-        assert (a.type, a.subtype, a.triage, a.certainty) == \
-            (fresh.type, fresh.subtype, fresh.triage, fresh.certainty)
+        assert (a.type, a.subtype, a.triage, a.certainty) == (
+            fresh.type,
+            fresh.subtype,
+            fresh.triage,
+            fresh.certainty,
+        )
         assert a.ranking == fresh.ranking
         assert a.red_flags == fresh.red_flags
         assert a.labs == fresh.labs
@@ -335,10 +350,16 @@ def test_an_unanswered_question_counts_as_unsure(data):
     finally:
         session.close()
     unsure = [qid for qid, v in answers.items() if v in (contract.UNSURE, [contract.UNSURE])]
-    dropped = data.draw(st.lists(st.sampled_from(unsure), unique=True) if unsure
-                        else st.just([]), label="dropped")
+    dropped = data.draw(
+        st.lists(st.sampled_from(unsure), unique=True) if unsure else st.just([]), label="dropped"
+    )
     fewer = {qid: v for qid, v in answers.items() if qid not in dropped}
     a, b = ENGINE.replay(answers), ENGINE.replay(fewer)
-    assert (a.type, a.subtype, a.triage, a.ranking, a.red_flags) == \
-        (b.type, b.subtype, b.triage, b.ranking, b.red_flags)
+    assert (a.type, a.subtype, a.triage, a.ranking, a.red_flags) == (
+        b.type,
+        b.subtype,
+        b.triage,
+        b.ranking,
+        b.red_flags,
+    )
     assert b.ignored == ()

@@ -75,33 +75,66 @@ def test_caregiver_summary_uses_their_wording() -> None:
 def test_export_command_writes_each_format(tmp_path: Path) -> None:
     env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"))
     lines = "self\nnone\nadult\nno\n"
-    run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"], input=lines,
-                         capture_output=True, text=True, env=env, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "--plain"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert "Saved as session 1" in run.stdout
-    history = subprocess.run([sys.executable, "-m", "chatbot.cli", "history", "--json"],
-                             capture_output=True, text=True, env=env, check=True)
+    history = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "history", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     rows = json.loads(history.stdout)
-    assert [(r["id"], r["status"], r["type"], r["triage"]) for r in rows] == \
-        [(1, "finished", "none", "routine")]
+    assert [(r["id"], r["status"], r["type"], r["triage"]) for r in rows] == [
+        (1, "finished", "none", "routine")
+    ]
     for fmt, marker in (("md", "# Calcinosis check"), ("html", "<!DOCTYPE html>")):
         out = tmp_path / f"summary.{fmt}"
-        done = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "--format",
-                               fmt, "-o", str(out)], capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "chatbot.cli", "export", "1", "--format", fmt, "-o", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert done.returncode == 0, done.stderr
         assert out.read_text().startswith(marker)
         assert "Saved to" in done.stderr
         assert out.stat().st_mode & 0o777 == 0o600  # health details: owner only
-    missing = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "9"],
-                             capture_output=True, text=True, env=env)
+    missing = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "export", "9"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert missing.returncode == 2 and "no session 9" in missing.stderr
     assert "Traceback" not in missing.stderr
-    gone = subprocess.run([sys.executable, "-m", "chatbot.cli", "delete", "1"],
-                          capture_output=True, text=True, env=env,
-                          stdin=subprocess.DEVNULL)  # not a terminal: nothing is asked
+    gone = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "delete", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )  # not a terminal: nothing is asked
     assert gone.returncode == 0 and "Deleted session 1" in gone.stdout
-    assert json.loads(subprocess.run([sys.executable, "-m", "chatbot.cli", "history", "--json"],
-                                     capture_output=True, text=True, env=env).stdout) == []
+    assert (
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "chatbot.cli", "history", "--json"],
+                capture_output=True,
+                text=True,
+                env=env,
+            ).stdout
+        )
+        == []
+    )
 
 
 def test_fhir_export_round_trips_through_assess(tmp_path: Path) -> None:
@@ -120,27 +153,51 @@ def test_fhir_export_round_trips_through_assess(tmp_path: Path) -> None:
             value = f"{value['value']} {value['unit']}"
         lines.append(str(value))
     session.close()
-    run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"],
-                         input="\n".join(lines) + "\n", capture_output=True, text=True,
-                         env=env, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "--plain"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert run.returncode == 0 and "Saved as session 1" in run.stdout, run.stdout[-500:]
     fhir = tmp_path / "qr.json"
-    subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "--format", "fhir",
-                    "-o", str(fhir)], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "export", "1", "--format", "fhir", "-o", str(fhir)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     resource = json.loads(fhir.read_text())
     assert resource["resourceType"] == "QuestionnaireResponse"
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
     QuestionnaireResponse.model_validate(resource)
-    from_fhir = subprocess.run([sys.executable, "-m", "chatbot.cli", "assess", "--json",
-                                str(fhir)], capture_output=True, text=True, env=env, check=True)
-    original = subprocess.run([sys.executable, "-m", "chatbot.cli", "assess", "--json",
-                               str(vignette)], capture_output=True, text=True, env=env, check=True)
+    from_fhir = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "assess", "--json", str(fhir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    original = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "assess", "--json", str(vignette)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     a, b = json.loads(from_fhir.stdout), json.loads(original.stdout)
     for key in ("type", "subtype", "triage", "ranking", "red_flags", "labs"):
         assert a[key] == b[key], key
-    questionnaire = subprocess.run([sys.executable, "-m", "chatbot.cli", "export-questionnaire"],
-                                   capture_output=True, text=True, env=env, check=True)
+    questionnaire = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "export-questionnaire"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     from fhir.resources.R4B.questionnaire import Questionnaire
 
     Questionnaire.model_validate(json.loads(questionnaire.stdout))
@@ -193,30 +250,50 @@ def test_export_to_an_existing_file_needs_force_and_becomes_private(tmp_path: Pa
     """Issue 14 changes this: an existing file is refused without --force (it used to be
     overwritten, keeping its mode); with --force it is replaced whole and made mode 0600."""
     env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"))
-    run = subprocess.run([sys.executable, "-m", "chatbot.cli", "--plain"],
-                         input="self\nnone\nadult\nno\n", capture_output=True, text=True,
-                         env=env, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "--plain"],
+        input="self\nnone\nadult\nno\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert "Saved as session 1" in run.stdout, run.stdout[-400:]
     for mode in (0o600, 0o644):
         out = tmp_path / f"existing-{mode:o}.md"
         out.write_text("old")
         out.chmod(mode)
-        refused = subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "-o",
-                                  str(out)], capture_output=True, text=True, env=env)
+        refused = subprocess.run(
+            [sys.executable, "-m", "chatbot.cli", "export", "1", "-o", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert refused.returncode == 2 and "already exists" in refused.stderr
         assert "--force" in refused.stderr and out.read_text() == "old"
-        subprocess.run([sys.executable, "-m", "chatbot.cli", "export", "1", "-o", str(out),
-                        "--force"], check=True, capture_output=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "chatbot.cli", "export", "1", "-o", str(out), "--force"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         assert out.read_text().startswith("# Calcinosis check")
         assert out.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
 
 
 CAREGIVER_METASTATIC = {
-    "respondent": "caregiver", "age_group": "adult", "has_deposits": "yes",
-    "known_diagnosis": "no", "locations": ["elbows_knees"], "kidney": "normal",
-    "conditions": ["none"], "medications": ["none"], "intake": ["high_dose_vitamin_d"],
-    "calcium": {"value": 12.5, "unit": "mg/dL"}, "phosphate": "high",
+    "respondent": "caregiver",
+    "age_group": "adult",
+    "has_deposits": "yes",
+    "known_diagnosis": "no",
+    "locations": ["elbows_knees"],
+    "kidney": "normal",
+    "conditions": ["none"],
+    "medications": ["none"],
+    "intake": ["high_dose_vitamin_d"],
+    "calcium": {"value": 12.5, "unit": "mg/dL"},
+    "phosphate": "high",
 }
 
 
@@ -231,33 +308,36 @@ def test_questions_for_the_doctor_use_the_caregivers_words() -> None:
     engine = default_engine()
     summary = build(engine, CAREGIVER_METASTATIC, "2026-11-22")
     assert summary.assessment.type == "metastatic"
-    for md in (summary_markdown(engine, summary),
-               to_markdown(summary.assessment, engine.content)):
+    for md in (summary_markdown(engine, summary), to_markdown(summary.assessment, engine.content)):
         questions = _doctor_section(md)
         assert questions
         assert not [q for q in questions if " my " in f" {q} " or " I " in f" {q} "], questions
-        assert "Should any of their vitamin D, calcium tablets or antacids be changed?" \
-            in questions
+        assert "Should any of their vitamin D, calcium tablets or antacids be changed?" in questions
     own = build(engine, {**CAREGIVER_METASTATIC, "respondent": "self"}, "2026-11-22")
-    assert "Should any of my vitamin D, calcium tablets or antacids be changed?" in \
-        _doctor_section(summary_markdown(engine, own))
+    assert "Should any of my vitamin D, calcium tablets or antacids be changed?" in _doctor_section(
+        summary_markdown(engine, own)
+    )
 
 
-@pytest.mark.parametrize("changes, offered", [
-    ({}, False),                                                    # healthy kidneys
-    ({"kidney": "unsure"}, False),
-    ({"kidney": "ckd"}, True),
-    ({"kidney": "dialysis"}, True),
-    ({"kidney": "transplant"}, True),
-    ({"medications": ["calcium_phosphate_binders"]}, True),
-])
+@pytest.mark.parametrize(
+    "changes, offered",
+    [
+        ({}, False),  # healthy kidneys
+        ({"kidney": "unsure"}, False),
+        ({"kidney": "ckd"}, True),
+        ({"kidney": "dialysis"}, True),
+        ({"kidney": "transplant"}, True),
+        ({"medications": ["calcium_phosphate_binders"]}, True),
+    ],
+)
 def test_binders_or_dialysis_question_only_with_kidney_disease_or_binders(changes, offered):
     engine = default_engine()
     answers = {**CAREGIVER_METASTATIC, "respondent": "self", **changes}
     summary = build(engine, answers, "2026-11-22")
     assert summary.assessment.type == "metastatic"
-    asked = "Could my phosphate binders or dialysis be adjusted?" in \
-        _doctor_section(summary_markdown(engine, summary))
+    asked = "Could my phosphate binders or dialysis be adjusted?" in _doctor_section(
+        summary_markdown(engine, summary)
+    )
     assert asked == offered
 
 

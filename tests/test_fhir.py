@@ -29,9 +29,18 @@ from chatbot.engine.reports import fhir
 
 AUTHORED = "2024-05-01T10:30:00+02:00"
 UCUM = "http://unitsofmeasure.org"
-EXPECTED_UCUM = {"mg/dL": "mg/dL", "mmol/L": "mmol/L", "mEq/L": "meq/L", "g/dL": "g/dL",
-                 "g/L": "g/L", "pg/mL": "pg/mL", "ng/L": "ng/L", "pmol/L": "pmol/L",
-                 "ng/mL": "ng/mL", "nmol/L": "nmol/L"}
+EXPECTED_UCUM = {
+    "mg/dL": "mg/dL",
+    "mmol/L": "mmol/L",
+    "mEq/L": "meq/L",
+    "g/dL": "g/dL",
+    "g/L": "g/L",
+    "pg/mL": "pg/mL",
+    "ng/L": "ng/L",
+    "pmol/L": "pmol/L",
+    "ng/mL": "ng/mL",
+    "nmol/L": "nmol/L",
+}
 # The exact age's units in UCUM (a = annum, the year).
 AGE_UCUM = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
 # Answers recorded with another question's answer, never asked on their own.
@@ -39,6 +48,7 @@ RECORDED_WITH = {"age": "age_group"}
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def vignette_answers(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
@@ -105,6 +115,7 @@ def response_for(engine, raw: dict, **kwargs) -> tuple[dict, dict, list[str]]:
 
 # --------------------------------------------------------------------------- a FHIR form filler
 
+
 def _matches(answer: dict, when: dict) -> bool:
     coding = answer.get("valueCoding")
     want = when["answerCoding"]
@@ -153,13 +164,18 @@ def asked_as(link: str) -> str:
 
 def in_response(answers: dict) -> dict:
     """The answers a QuestionnaireResponse holds: all but "nothing to add" in words."""
-    return {qid: v for qid, v in answers.items()
-            if not (contract.QUESTIONS[qid][0] == contract.TEXT and v == contract.UNSURE)}
+    return {
+        qid: v
+        for qid, v in answers.items()
+        if not (contract.QUESTIONS[qid][0] == contract.TEXT and v == contract.UNSURE)
+    }
 
 
 def approximate(item: dict) -> bool:
-    return any(e["url"] == fhir.EXT_ENABLE_WHEN_APPROXIMATE and e.get("valueBoolean")
-               for e in item.get("extension", []))
+    return any(
+        e["url"] == fhir.EXT_ENABLE_WHEN_APPROXIMATE and e.get("valueBoolean")
+        for e in item.get("extension", [])
+    )
 
 
 def check_enable_when(questionnaire: dict, qr: dict, asked: list[str]) -> None:
@@ -175,6 +191,7 @@ def check_enable_when(questionnaire: dict, qr: dict, asked: list[str]) -> None:
 
 # --------------------------------------------------------------------------- the vignettes
 
+
 def test_there_are_vignettes():
     assert len(VIGNETTES) >= 10
 
@@ -182,8 +199,9 @@ def test_there_are_vignettes():
 @pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
 def test_vignette_response(engine, questionnaire, path: Path):
     raw = vignette_answers(path)
-    qr, answers, asked = response_for(engine, raw, respondent="A. Person",
-                                      subject_display="The patient")
+    qr, answers, asked = response_for(
+        engine, raw, respondent="A. Person", subject_display="The patient"
+    )
     assert qr["resourceType"] == "QuestionnaireResponse"
     assert qr["questionnaire"] == fhir.QUESTIONNAIRE_URL
     assert qr["status"] == "completed"
@@ -204,8 +222,11 @@ def test_vignette_response(engine, questionnaire, path: Path):
     # exactly the answered questions, once each, in dialog order (the exact age right
     # after the age question)
     shown = in_response(answers)
-    order = [x for q in engine.dialog.questions
-             for x in [q] + [o for o, w in RECORDED_WITH.items() if w == q]]
+    order = [
+        x
+        for q in engine.dialog.questions
+        for x in [q] + [o for o, w in RECORDED_WITH.items() if w == q]
+    ]
     assert [question_of(link) for link in links] == [q for q in order if q in shown]
     assert len(links) == len(set(links))
     for item in items:
@@ -216,8 +237,12 @@ def test_vignette_response(engine, questionnaire, path: Path):
         if kind == contract.MEASURE:
             assert link == qid and isinstance(value, Age)
             (answer,) = item["answer"]
-            assert answer["valueQuantity"] == {"value": value.value, "unit": value.unit,
-                                               "system": UCUM, "code": AGE_UCUM[value.unit]}
+            assert answer["valueQuantity"] == {
+                "value": value.value,
+                "unit": value.unit,
+                "system": UCUM,
+                "code": AGE_UCUM[value.unit],
+            }
         elif kind == contract.TEXT:
             assert link == qid and isinstance(value, Text)
             assert item["answer"] == [{"valueString": value.text}]
@@ -225,8 +250,12 @@ def test_vignette_response(engine, questionnaire, path: Path):
             assert link == qid
             (answer,) = item["answer"]
             quantity = answer["valueQuantity"]
-            assert quantity == {"value": value.value, "unit": value.unit, "system": UCUM,
-                                "code": EXPECTED_UCUM[value.unit]}
+            assert quantity == {
+                "value": value.value,
+                "unit": value.unit,
+                "system": UCUM,
+                "code": EXPECTED_UCUM[value.unit],
+            }
         elif kind == contract.LAB:
             assert link == f"{qid}_status"
             (answer,) = item["answer"]
@@ -258,8 +287,9 @@ def test_vignette_response(engine, questionnaire, path: Path):
 @pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
 def test_vignette_response_validates(engine, path: Path):
     _, QuestionnaireResponse = fhir_models()
-    qr, _, _ = response_for(engine, vignette_answers(path), respondent="A. Person",
-                            subject_display="The patient")
+    qr, _, _ = response_for(
+        engine, vignette_answers(path), respondent="A. Person", subject_display="The patient"
+    )
     parsed = validate(QuestionnaireResponse, qr)
     assert parsed.status == "completed"
 
@@ -280,27 +310,66 @@ def test_vignettes_cover_labs_and_many_answers(engine):
 # --------------------------------------------------------------------------- random answers
 
 LAB_ENTRIES = {
-    "calcium": [{"value": 9.4, "unit": "mg/dL"}, {"value": 12.6, "unit": "mg/dL"},
-                {"value": 2.9, "unit": "mmol/L"}, {"value": 4.6, "unit": "mEq/L"},
-                "high", "normal", "low", "unsure"],
-    "phosphate": [{"value": 3.6, "unit": "mg/dL"}, {"value": 2.1, "unit": "mmol/L"},
-                  "high", "normal", "low", "unsure"],
+    "calcium": [
+        {"value": 9.4, "unit": "mg/dL"},
+        {"value": 12.6, "unit": "mg/dL"},
+        {"value": 2.9, "unit": "mmol/L"},
+        {"value": 4.6, "unit": "mEq/L"},
+        "high",
+        "normal",
+        "low",
+        "unsure",
+    ],
+    "phosphate": [
+        {"value": 3.6, "unit": "mg/dL"},
+        {"value": 2.1, "unit": "mmol/L"},
+        "high",
+        "normal",
+        "low",
+        "unsure",
+    ],
     "albumin": [{"value": 4.0, "unit": "g/dL"}, {"value": 28, "unit": "g/L"}, "unsure"],
-    "pth": [{"value": 40, "unit": "pg/mL"}, {"value": 300, "unit": "ng/L"},
-            {"value": 4.1, "unit": "pmol/L"}, "high", "normal", "low", "unsure"],
-    "ionized_calcium": [{"value": 1.2, "unit": "mmol/L"}, {"value": 0.9, "unit": "mmol/L"},
-                        {"value": 5.9, "unit": "mg/dL"}, "high", "normal", "low", "unsure"],
-    "vitamin_d_level": [{"value": 32, "unit": "ng/mL"}, {"value": 450, "unit": "nmol/L"},
-                        "high", "normal", "low", "unsure"],
+    "pth": [
+        {"value": 40, "unit": "pg/mL"},
+        {"value": 300, "unit": "ng/L"},
+        {"value": 4.1, "unit": "pmol/L"},
+        "high",
+        "normal",
+        "low",
+        "unsure",
+    ],
+    "ionized_calcium": [
+        {"value": 1.2, "unit": "mmol/L"},
+        {"value": 0.9, "unit": "mmol/L"},
+        {"value": 5.9, "unit": "mg/dL"},
+        "high",
+        "normal",
+        "low",
+        "unsure",
+    ],
+    "vitamin_d_level": [
+        {"value": 32, "unit": "ng/mL"},
+        {"value": 450, "unit": "nmol/L"},
+        "high",
+        "normal",
+        "low",
+        "unsure",
+    ],
 }
 # Exact ages with the age group each means, and notes in the person's own words.
-AGE_ENTRIES = [({"value": 62, "unit": "years"}, "adult"),
-               ({"value": 3, "unit": "weeks"}, "infant"),
-               ({"value": 30, "unit": "months"}, "child"),
-               ({"value": 17.5, "unit": "years"}, "child")]
-NOTES_ENTRIES = ["Seen by a skin doctor in 2023; the \"cream\" helped a bit.",
-                 "  Leading spaces, <b>tags</b> and | pipes stay as typed  ", "Ünïcode ✓ 日本",
-                 "x" * 200, "unsure"]
+AGE_ENTRIES = [
+    ({"value": 62, "unit": "years"}, "adult"),
+    ({"value": 3, "unit": "weeks"}, "infant"),
+    ({"value": 30, "unit": "months"}, "child"),
+    ({"value": 17.5, "unit": "years"}, "child"),
+]
+NOTES_ENTRIES = [
+    'Seen by a skin doctor in 2023; the "cream" helped a bit.',
+    "  Leading spaces, <b>tags</b> and | pipes stay as typed  ",
+    "Ünïcode ✓ 日本",
+    "x" * 200,
+    "unsure",
+]
 
 
 @st.composite
@@ -331,8 +400,11 @@ def answer_files(draw) -> dict:
     return raw
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(raw=answer_files())
 def test_random_answers_round_trip_and_enable_when(engine, questionnaire, raw):
     qr, answers, asked = response_for(engine, raw)
@@ -350,8 +422,9 @@ def test_enable_when_widening_is_real(engine, questionnaire):
     assert "hypercalcemia_symptoms" in enabled_items(questionnaire, qr)
     assert approximate(by_link(questionnaire)["hypercalcemia_symptoms"])
     # a high measured calcium: asked by the dialog, enabled by FHIR
-    qr, _, asked = response_for(engine, {"has_deposits": "yes",
-                                         "calcium": {"value": 12.6, "unit": "mg/dL"}})
+    qr, _, asked = response_for(
+        engine, {"has_deposits": "yes", "calcium": {"value": 12.6, "unit": "mg/dL"}}
+    )
     assert "hypercalcemia_symptoms" in asked
     assert "hypercalcemia_symptoms" in enabled_items(questionnaire, qr)
 
@@ -365,6 +438,7 @@ def test_no_deposits_disables_the_rest(engine, questionnaire):
 
 
 # --------------------------------------------------------------------------- the questionnaire
+
 
 def test_questionnaire_validates(questionnaire):
     Questionnaire, _ = fhir_models()
@@ -382,8 +456,9 @@ def test_questionnaire_header(questionnaire):
 
 
 def test_questionnaire_groups_are_sections(engine, questionnaire):
-    assert [(g["linkId"], g["text"], g["type"]) for g in questionnaire["item"]] == \
-        [(s.id, s.title, "group") for s in engine.dialog.sections]
+    assert [(g["linkId"], g["text"], g["type"]) for g in questionnaire["item"]] == [
+        (s.id, s.title, "group") for s in engine.dialog.sections
+    ]
     for group in questionnaire["item"]:
         assert group["item"], f"group {group['linkId']} is empty"
         for item in group["item"]:
@@ -410,8 +485,10 @@ def test_item_types_and_options(engine, questionnaire):
             assert item["type"] == "quantity"
             assert item["text"].startswith(question.text_self)
             units = [e["valueCoding"] for e in item["extension"] if e["url"] == fhir.UNIT_OPTION]
-            assert units == [{"system": UCUM, "code": AGE_UCUM[u], "display": u}
-                             for u in contract.MEASURE_UNITS[qid]]
+            assert units == [
+                {"system": UCUM, "code": AGE_UCUM[u], "display": u}
+                for u in contract.MEASURE_UNITS[qid]
+            ]
             assert item.get("enableWhen") == items[question.id].get("enableWhen")
             continue
         assert item["text"] == question.text_self
@@ -424,13 +501,16 @@ def test_item_types_and_options(engine, questionnaire):
             assert item["type"] == "quantity"
             assert "answerOption" not in item
             units = [e["valueCoding"] for e in item["extension"] if e["url"] == fhir.UNIT_OPTION]
-            assert units == [{"system": UCUM, "code": EXPECTED_UCUM[u], "display": u}
-                             for u in contract.LAB_UNITS[qid]]
+            assert units == [
+                {"system": UCUM, "code": EXPECTED_UCUM[u], "display": u}
+                for u in contract.LAB_UNITS[qid]
+            ]
             status = items[f"{qid}_status"]
             assert status["type"] == "choice"
             assert status.get("enableWhen") == item.get("enableWhen")
-            assert [o["valueCoding"]["code"] for o in status["answerOption"]] == \
-                list(codes) + ["unsure"]
+            assert [o["valueCoding"]["code"] for o in status["answerOption"]] == list(codes) + [
+                "unsure"
+            ]
             continue
         assert item["type"] == "choice"
         assert item.get("repeats", False) is (kind == contract.MANY)
@@ -457,8 +537,10 @@ def test_enable_when_is_well_formed(questionnaire):
                 assert isinstance(when["answerBoolean"], bool)
             else:
                 assert when["operator"] in ("=", "!=")
-                codes = {(o["valueCoding"]["system"], o["valueCoding"]["code"])
-                         for o in target["answerOption"]}
+                codes = {
+                    (o["valueCoding"]["system"], o["valueCoding"]["code"])
+                    for o in target["answerOption"]
+                }
                 coding = when["answerCoding"]
                 assert (coding["system"], coding["code"]) in codes
         seen[item["linkId"]] = item
@@ -477,13 +559,15 @@ def test_enable_when_named_cases(questionnaire):
     infection = items["infection_signs"]
     # contract version 2: also after dark dead skin or a purple net pattern, and always
     # on dialysis or with a transplant
-    assert _whens(infection) == {("skin_changes", "=", "ulcer"),
-                                 ("skin_changes", "=", "chalky_discharge"),
-                                 ("skin_changes", "=", "redness_or_warmth"),
-                                 ("skin_changes", "=", "dark_dead_skin"),
-                                 ("skin_changes", "=", "purple_net_pattern"),
-                                 ("kidney", "=", "dialysis"),
-                                 ("kidney", "=", "transplant")}
+    assert _whens(infection) == {
+        ("skin_changes", "=", "ulcer"),
+        ("skin_changes", "=", "chalky_discharge"),
+        ("skin_changes", "=", "redness_or_warmth"),
+        ("skin_changes", "=", "dark_dead_skin"),
+        ("skin_changes", "=", "purple_net_pattern"),
+        ("kidney", "=", "dialysis"),
+        ("kidney", "=", "transplant"),
+    }
     assert infection["enableBehavior"] == "any"
     assert not approximate(infection)
 
@@ -491,14 +575,18 @@ def test_enable_when_named_cases(questionnaire):
     # from an ionised calcium, which decides when known: FHIR can only rule out an ionised
     # status that says otherwise, and flags the item as approximate
     hyper = items["hypercalcemia_symptoms"]
-    assert _whens(hyper) == {("has_deposits", "!=", "no"),
-                             ("ionized_calcium_status", "!=", "normal"),
-                             ("ionized_calcium_status", "!=", "low")}
+    assert _whens(hyper) == {
+        ("has_deposits", "!=", "no"),
+        ("ionized_calcium_status", "!=", "normal"),
+        ("ionized_calcium_status", "!=", "low"),
+    }
     assert hyper["enableBehavior"] == "all" and approximate(hyper)
     hypo = items["hypocalcemia_symptoms"]
-    assert _whens(hypo) == {("has_deposits", "!=", "no"),
-                            ("ionized_calcium_status", "!=", "normal"),
-                            ("ionized_calcium_status", "!=", "high")}
+    assert _whens(hypo) == {
+        ("has_deposits", "!=", "no"),
+        ("ionized_calcium_status", "!=", "normal"),
+        ("ionized_calcium_status", "!=", "high"),
+    }
     assert hypo["enableBehavior"] == "all" and approximate(hypo)
     # pregnancy: never for a man; the age limits are beyond FHIR (approximate)
     pregnant = items["pregnant"]
@@ -508,8 +596,10 @@ def test_enable_when_named_cases(questionnaire):
     assert _whens(items["notes"]) == {("has_deposits", "!=", "no")}
 
     raynaud = items["raynaud"]
-    assert _whens(raynaud) == {("locations", "=", "fingers_hands"),
-                               ("conditions", "=", "systemic_sclerosis")}
+    assert _whens(raynaud) == {
+        ("locations", "=", "fingers_hands"),
+        ("conditions", "=", "systemic_sclerosis"),
+    }
     assert raynaud["enableBehavior"] == "any"
 
     assert "enableWhen" not in items["respondent"]
@@ -532,11 +622,13 @@ def test_option_condition_kept_in_an_extension(questionnaire):
 
 # --------------------------------------------------------------------------- options and errors
 
+
 def test_caregiver_wording_and_in_progress(engine):
     raw = {"respondent": "caregiver", "has_deposits": "yes"}
     answers, _ = session_answers(engine, raw)
-    qr = fhir.questionnaire_response(answers, engine.dialog, authored="2024-05-01T08:00:00Z",
-                                     status="in-progress")
+    qr = fhir.questionnaire_response(
+        answers, engine.dialog, authored="2024-05-01T08:00:00Z", status="in-progress"
+    )
     assert qr["status"] == "in-progress"
     assert "source" not in qr and "subject" not in qr
     items = {i["linkId"]: i for i in leaves(qr["item"])}
@@ -546,8 +638,9 @@ def test_caregiver_wording_and_in_progress(engine):
     validate(QuestionnaireResponse, qr)
 
 
-@pytest.mark.parametrize("authored", ["2024-05-01", "2024-05-01T10:30:00", "2024-05-01T10:30+02:00",
-                                      "yesterday"])
+@pytest.mark.parametrize(
+    "authored", ["2024-05-01", "2024-05-01T10:30:00", "2024-05-01T10:30+02:00", "yesterday"]
+)
 def test_authored_needs_a_time_zone(engine, authored):
     with pytest.raises(ValueError, match="authored"):
         fhir.questionnaire_response({}, engine.dialog, authored=authored)
@@ -612,8 +705,12 @@ def test_bad_items_are_refused(sample_qr):
 def test_lab_number_and_status_together_are_refused(sample_qr):
     qr = copy.deepcopy(sample_qr)
     labs = next(g for g in qr["item"] if g["linkId"] == "labs")
-    labs["item"].append({"linkId": "calcium_status", "answer": [
-        {"valueCoding": {"system": f"{fhir.SYSTEM}:calcium", "code": "high"}}]})
+    labs["item"].append(
+        {
+            "linkId": "calcium_status",
+            "answer": [{"valueCoding": {"system": f"{fhir.SYSTEM}:calcium", "code": "high"}}],
+        }
+    )
     with pytest.raises(ValueError, match="not both"):
         fhir.answers_from_response(qr)
 
@@ -623,16 +720,25 @@ def test_quantity_unit_without_code(sample_qr):
     quantity = _leaf(qr, "calcium")["answer"][0]["valueQuantity"]
     del quantity["code"], quantity["system"]
     quantity["unit"] = "MG/DL"
-    assert fhir.answers_from_response(qr)["calcium"] == {"value": quantity["value"],
-                                                         "unit": "mg/dL"}
+    assert fhir.answers_from_response(qr)["calcium"] == {
+        "value": quantity["value"],
+        "unit": "mg/dL",
+    }
 
 
 def test_mmol_and_meq_units_round_trip(engine):
-    raw = {"has_deposits": "yes", "calcium": {"value": 5.9, "unit": "mEq/l"},
-           "albumin": {"value": 31, "unit": "g/L"}, "pth": {"value": 9.2, "unit": "pmol/L"}}
+    raw = {
+        "has_deposits": "yes",
+        "calcium": {"value": 5.9, "unit": "mEq/l"},
+        "albumin": {"value": 31, "unit": "g/L"},
+        "pth": {"value": 9.2, "unit": "pmol/L"},
+    }
     qr, _, _ = response_for(engine, raw)
-    quantities = {i["linkId"]: i["answer"][0]["valueQuantity"] for i in leaves(qr["item"])
-                  if "valueQuantity" in i["answer"][0]}
+    quantities = {
+        i["linkId"]: i["answer"][0]["valueQuantity"]
+        for i in leaves(qr["item"])
+        if "valueQuantity" in i["answer"][0]
+    }
     assert quantities["calcium"]["code"] == "meq/L" and quantities["calcium"]["unit"] == "mEq/L"
     assert quantities["albumin"]["code"] == "g/L"
     assert quantities["pth"]["code"] == "pmol/L"

@@ -50,8 +50,7 @@ def imports_of(name: str, path: Path, package: bool, known: set[str]) -> set[str
 def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
     files = module_files(root)
     known = set(files)
-    return {name: imports_of(name, path, package, known)
-            for name, (path, package) in files.items()}
+    return {name: imports_of(name, path, package, known) for name, (path, package) in files.items()}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -124,7 +123,8 @@ def test_a_circle_would_be_found_and_named(tmp_path):
     (pkg / "sub" / "__init__.py").write_text("")
     (pkg / "sub" / "a.py").write_text("def f():\n    from . import b\n")
     (pkg / "sub" / "b.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from chatbot.sub.a import f\n")
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from chatbot.sub.a import f\n"
+    )
     (pkg / "c.py").write_text("from .sub import a\n")
     graph = import_graph(pkg)
     assert graph["chatbot.c"] == {"chatbot.sub.a"}

@@ -30,8 +30,13 @@ print(json.dumps({"type": a.type, "expected": data["expect"]["type"],
 
 
 def run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=str(REPO), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=str(REPO),
+        timeout=60,
+    )
 
 
 def test_engine_does_not_import_textual_or_rich():

@@ -27,8 +27,9 @@ def table() -> LabTable:
     return default_engine().labs
 
 
-def report(table: LabTable, age: tuple[float, str] | None, group: str | None = None,
-           **labs: str) -> LabReport:
+def report(
+    table: LabTable, age: tuple[float, str] | None, group: str | None = None, **labs: str
+) -> LabReport:
     raw = {}
     for lab, text in labs.items():
         value, unit = text.split(" ", 1)
@@ -37,15 +38,19 @@ def report(table: LabTable, age: tuple[float, str] | None, group: str | None = N
     return interpret(raw, group, table, days)
 
 
-@pytest.mark.parametrize("age, low, high", [
-    ((3, "days"), 8.0, 10.4),      # newborn, first 10 days (NeoHypoCa low end; DiaSys)
-    ((4, "months"), 9.0, 11.0),    # 11 days-2 years
-    ((6, "years"), 8.8, 10.8),     # 3-12 years
-    ((15, "years"), 8.4, 10.2),    # 13-17 years: not the 3-12 row
-    ((62, "years"), 8.5, 10.5),    # adult
-])
-def test_calcium_range_by_exact_age(table: LabTable, age: tuple[float, str], low: float,
-                                    high: float) -> None:
+@pytest.mark.parametrize(
+    "age, low, high",
+    [
+        ((3, "days"), 8.0, 10.4),  # newborn, first 10 days (NeoHypoCa low end; DiaSys)
+        ((4, "months"), 9.0, 11.0),  # 11 days-2 years
+        ((6, "years"), 8.8, 10.8),  # 3-12 years
+        ((15, "years"), 8.4, 10.2),  # 13-17 years: not the 3-12 row
+        ((62, "years"), 8.5, 10.5),  # adult
+    ],
+)
+def test_calcium_range_by_exact_age(
+    table: LabTable, age: tuple[float, str], low: float, high: float
+) -> None:
     result = report(table, age, calcium="9.5 mg/dL").results["calcium"]
     assert (result.low, result.high) == (low, high)
 
@@ -95,10 +100,8 @@ def test_ionised_calcium_decides(table: LabTable) -> None:
 
 
 def test_newborn_ionised_range(table: LabTable) -> None:
-    assert report(table, (2, "weeks"), ionized_calcium="1.38 mmol/L").status("calcium") \
-        == "normal"
-    assert report(table, (2, "years"), ionized_calcium="1.38 mmol/L").status("calcium") \
-        == "high"
+    assert report(table, (2, "weeks"), ionized_calcium="1.38 mmol/L").status("calcium") == "normal"
+    assert report(table, (2, "years"), ionized_calcium="1.38 mmol/L").status("calcium") == "high"
 
 
 def test_exact_age_and_group() -> None:

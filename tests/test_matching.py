@@ -66,21 +66,21 @@ CLEAR = [
     ("locations", "fingers", ("fingers_hands",)),
     ("locations", "hands", ("fingers_hands",)),
     ("locations", "HANDS", ("fingers_hands",)),
-    ("locations", "Händs", ("fingers_hands",)),            # accents do not matter
-    ("locations", "fingers_hands", ("fingers_hands",)),    # the code itself
+    ("locations", "Händs", ("fingers_hands",)),  # accents do not matter
+    ("locations", "fingers_hands", ("fingers_hands",)),  # the code itself
     ("locations", "Fingers or hands", ("fingers_hands",)),  # the label itself
-    ("locations", "Scalp, ears or neck", ("head_neck",)),   # a label with a comma is not split
+    ("locations", "Scalp, ears or neck", ("head_neck",)),  # a label with a comma is not split
     ("locations", "Hands and face", ("fingers_hands", "face")),
     ("locations", "face, hands", ("face", "fingers_hands")),  # the order typed is kept
     ("locations", "hands & feet", ("fingers_hands", "feet")),
-    ("locations", "elbows + knees", ("elbows_knees",)),       # repeats collapse
+    ("locations", "elbows + knees", ("elbows_knees",)),  # repeats collapse
     ("locations", "hands, fingers and thumbs", ("fingers_hands",)),
     ("locations", "my left hand", ("fingers_hands",)),
     ("locations", "on both elbows", ("elbows_knees",)),
     ("locations", "tummy", ("trunk",)),
     ("locations", "belly", ("trunk",)),
     ("locations", "stomach", ("trunk",)),
-    ("locations", "bum", ("arms_legs",)),                     # the contract's note on buttocks
+    ("locations", "bum", ("arms_legs",)),  # the contract's note on buttocks
     ("locations", "buttocks", ("arms_legs",)),
     ("locations", "thighs", ("arms_legs",)),
     ("locations", "legs", ("arms_legs",)),
@@ -89,7 +89,7 @@ CLEAR = [
     ("locations", "hips", ("around_large_joints",)),
     ("locations", "ears", ("head_neck",)),
     ("locations", "back", ("trunk",)),
-    ("locations", "back of my hand", ("fingers_hands",)),     # the longest phrase wins
+    ("locations", "back of my hand", ("fingers_hands",)),  # the longest phrase wins
     ("locations", "back of the head", ("head_neck",)),
     ("locations", "shoulder blade", ("trunk",)),
     ("locations", "scrotum", ("genital",)),
@@ -110,7 +110,7 @@ CLEAR = [
     ("locations", "?", ("unsure",)),
     ("locations", "No idea", ("unsure",)),
     ("has_deposits", "I'm not sure", ("unsure",)),
-    ("kidney", "don’t know", ("unsure",)),                   # a curly apostrophe
+    ("kidney", "don’t know", ("unsure",)),  # a curly apostrophe
     # yes / no
     ("has_deposits", "yes", ("yes",)),
     ("has_deposits", "Y", ("yes",)),
@@ -150,16 +150,22 @@ CLEAR = [
     ("pain", "a little", ("mild",)),
     ("pain", "agony", ("severe",)),
     ("skin_changes", "red and warm", ("redness_or_warmth",)),
-    ("skin_changes", "white toothpaste stuff coming out, an open sore",
-     ("chalky_discharge", "ulcer")),
+    (
+        "skin_changes",
+        "white toothpaste stuff coming out, an open sore",
+        ("chalky_discharge", "ulcer"),
+    ),
     ("kidney", "kidney failure on dialysis", ("dialysis",)),
     ("kidney", "ckd not on dialysis", ("ckd",)),
     ("kidney", "had a transplant", ("transplant",)),
     ("conditions", "scleroderma and diabetes", ("systemic_sclerosis", "diabetes")),
     ("conditions", "CREST", ("systemic_sclerosis",)),
     ("conditions", "bone cancer", ("cancer",)),
-    ("intake", "all of them", ("high_dose_vitamin_d", "calcium_supplements_or_antacids",
-                               "ordinary_supplements")),
+    (
+        "intake",
+        "all of them",
+        ("high_dose_vitamin_d", "calcium_supplements_or_antacids", "ordinary_supplements"),
+    ),
     ("events", "I burnt it", ("injury",)),
     ("events", "acne", ("skin_inflammation",)),
     ("events", "EEG", ("electrode_paste",)),
@@ -185,18 +191,30 @@ def test_clear_answers(e, syn, qid, text, expected):
 def test_clear_answer_is_accepted_by_the_session(e, syn):
     """Typed answers walk a real session: the codes are what the session accepts."""
     session = e.new_session()
-    typed = {"respondent": "for me", "warning_signs": "nothing", "age_group": "I'm 52",
-             "has_deposits": "yes, lumps", "known_diagnosis": "not yet",
-             "locations": "fingertips and elbows", "extent": "a few in one place",
-             "size": "pea", "pain": "a bit sore", "skin_changes": "looks normal",
-             "stiffness": "no", "kidney": "fine", "conditions": "scleroderma", "raynaud": "yes"}
+    typed = {
+        "respondent": "for me",
+        "warning_signs": "nothing",
+        "age_group": "I'm 52",
+        "has_deposits": "yes, lumps",
+        "known_diagnosis": "not yet",
+        "locations": "fingertips and elbows",
+        "extent": "a few in one place",
+        "size": "pea",
+        "pain": "a bit sore",
+        "skin_changes": "looks normal",
+        "stiffness": "no",
+        "kidney": "fine",
+        "conditions": "scleroderma",
+        "raynaud": "yes",
+    }
     while session.current is not None and session.current.id != "events":
         question = session.current
         text = typed.get(question.id, "not sure")
         result = match_answer(question, session.options(question), text, syn)
         assert result.ok, (question.id, text, result.message)
-        session.answer_current(result.codes[0] if question.kind == contract.ONE
-                               else list(result.codes))
+        session.answer_current(
+            result.codes[0] if question.kind == contract.ONE else list(result.codes)
+        )
     assert session.answers["locations"] == ("fingers_hands", "elbows_knees")
     assert session.answers["age_group"] == "adult"
     assert session.answers["raynaud"] == "yes"
@@ -213,7 +231,10 @@ def test_number_picks_the_option_in_the_order_offered(e, syn):
     assert match(e, syn, "locations", "2.").codes == ("face",)
     assert match(e, syn, "locations", "#3").codes == ("head_neck",)
     assert match(e, syn, "locations", "1, 3 and 5").codes == (
-        "fingers_hands", "head_neck", "around_large_joints")
+        "fingers_hands",
+        "head_neck",
+        "around_large_joints",
+    )
 
 
 def test_zero_is_the_unsure_answer_as_the_front_ends_show_it(e, syn):
@@ -226,15 +247,18 @@ def test_zero_is_the_unsure_answer_as_the_front_ends_show_it(e, syn):
     assert not result.ok and "cannot be combined" in result.message
 
 
-@pytest.mark.parametrize("qid, text, number", [
-    ("locations", "14", 14),        # one past the 13 options: not "I'm not sure"
-    ("locations", "1, 14", 14),
-    ("locations", "1 14", 14),
-    ("locations", "1 and 15", 15),
-    ("locations", "#14", 14),
-    ("stiffness", "3", 3),          # a yes/no question has numbers 1 and 2 only
-    ("extent", "5", 5),
-])
+@pytest.mark.parametrize(
+    "qid, text, number",
+    [
+        ("locations", "14", 14),  # one past the 13 options: not "I'm not sure"
+        ("locations", "1, 14", 14),
+        ("locations", "1 14", 14),
+        ("locations", "1 and 15", 15),
+        ("locations", "#14", 14),
+        ("stiffness", "3", 3),  # a yes/no question has numbers 1 and 2 only
+        ("extent", "5", 5),
+    ],
+)
 def test_a_number_past_the_options_is_refused_naming_the_range(e, syn, qid, text, number):
     count = len(e.dialog.questions[qid].options)
     result = match(e, syn, qid, text)
@@ -242,7 +266,7 @@ def test_a_number_past_the_options_is_refused_naming_the_range(e, syn, qid, text
     assert "unsure" not in result.ambiguous
     assert "cannot be combined" not in result.message
     assert f"no answer number {number}" in result.message
-    assert f"1 to {count}, or 0 for \"I'm not sure\"" in result.message
+    assert f'1 to {count}, or 0 for "I\'m not sure"' in result.message
 
 
 def test_a_number_out_of_range_says_which_numbers_exist(e, syn):
@@ -280,22 +304,26 @@ def test_age_numbers_that_could_be_a_choice_or_an_age_are_asked_back(e, syn):
 AMBIGUOUS = [
     ("locations", "joints", {"elbows_knees", "around_large_joints"}),
     ("locations", "my joints", {"elbows_knees", "around_large_joints"}),
-    ("locations", "chesk", {"face", "trunk"}),            # a typo as close to cheek as to chest
+    ("locations", "chesk", {"face", "trunk"}),  # a typo as close to cheek as to chest
     ("known_diagnosis", "yes", {"yes_stable", "yes_changing"}),
     ("pain", "yes", {"mild", "severe"}),
     ("pain", "it hurts", {"mild", "severe"}),
-    ("has_deposits", "yes and no", {"yes", "no"}),         # one-question: two answers
+    ("has_deposits", "yes and no", {"yes", "no"}),  # one-question: two answers
     ("size", "smaller than a walnut", {"small", "medium"}),
     ("kidney", "end stage", {"ckd", "dialysis"}),
     ("kidney", "kidney failure", {"ckd", "dialysis"}),
     ("extent", "several", {"one_area", "several_areas"}),
-    ("warning_signs", "yes", {"dark_painful_skin", "confusion_or_vomiting",
-                              "fever_spreading_redness"}),
+    (
+        "warning_signs",
+        "yes",
+        {"dark_painful_skin", "confusion_or_vomiting", "fever_spreading_redness"},
+    ),
 ]
 
 
-@pytest.mark.parametrize("qid, text, expected", AMBIGUOUS,
-                         ids=[f"{q}:{t}" for q, t, _ in AMBIGUOUS])
+@pytest.mark.parametrize(
+    "qid, text, expected", AMBIGUOUS, ids=[f"{q}:{t}" for q, t, _ in AMBIGUOUS]
+)
 def test_ambiguous_text_lists_the_candidates_and_does_not_guess(e, syn, qid, text, expected):
     result = match(e, syn, qid, text)
     assert result.codes == ()
@@ -312,13 +340,16 @@ def test_ambiguous_candidates_come_in_the_order_offered(e, syn):
     assert result.ambiguous == ("elbows_knees", "around_large_joints")
 
 
-@pytest.mark.parametrize("qid, text, alone", [
-    ("conditions", "none and lupus", "none"),
-    ("conditions", "lupus, none", "none"),
-    ("events", "no, a cut", "none"),
-    ("locations", "hands, not sure", "unsure"),
-    ("medications", "warfarin and I don't know", "unsure"),
-])
+@pytest.mark.parametrize(
+    "qid, text, alone",
+    [
+        ("conditions", "none and lupus", "none"),
+        ("conditions", "lupus, none", "none"),
+        ("events", "no, a cut", "none"),
+        ("locations", "hands, not sure", "unsure"),
+        ("medications", "warfarin and I don't know", "unsure"),
+    ],
+)
 def test_none_or_unsure_cannot_be_combined(e, syn, qid, text, alone):
     result = match(e, syn, qid, text)
     assert not result.ok
@@ -334,10 +365,10 @@ def test_none_or_unsure_cannot_be_combined(e, syn, qid, text, alone):
 UNKNOWN = [
     ("locations", "banana", "banana"),
     ("locations", "hands and banana", "banana"),
-    ("locations", "hnads banana", "hnads banana"),          # a typo guess beside nonsense
+    ("locations", "hnads banana", "hnads banana"),  # a typo guess beside nonsense
     ("extent", "purple", "purple"),
-    ("locations", "not on my hands", "not on my hands"),    # a negation is never dropped
-    ("locations", "none", "none"),                          # no `none` in this question
+    ("locations", "not on my hands", "not on my hands"),  # a negation is never dropped
+    ("locations", "none", "none"),  # no `none` in this question
 ]
 
 
@@ -353,11 +384,11 @@ def test_unknown_words_say_so_and_list_what_is_allowed(e, syn, qid, text, unknow
 
 
 UNRELATED = [
-    ("conditions", "thyroid problem"),          # which one? (hyperthyroidism is `other`)
-    ("conditions", "arthritis"),                # rheumatoid or not: asked
-    ("medications", "steroid cream"),           # tablets or injections only
-    ("medications", "apixaban"),                # a blood thinner, but not warfarin
-    ("medications", "phosphate binders"),       # calcium-based or not: asked
+    ("conditions", "thyroid problem"),  # which one? (hyperthyroidism is `other`)
+    ("conditions", "arthritis"),  # rheumatoid or not: asked
+    ("medications", "steroid cream"),  # tablets or injections only
+    ("medications", "apixaban"),  # a blood thinner, but not warfarin
+    ("medications", "phosphate binders"),  # calcium-based or not: asked
 ]
 
 
@@ -394,18 +425,21 @@ def test_lab_questions_ask_for_a_number_with_unit(e, syn):
     assert "high, normal or low" not in result.message  # albumin has no status
 
 
-@pytest.mark.parametrize("qid, text, code", [
-    ("calcium", "It was high", "high"),      # the option label, as shown
-    ("calcium", "it was high", "high"),
-    ("calcium", "very high", "high"),
-    ("calcium", "hihg", "high"),             # two letters swapped
-    ("phosphate", "raised", "high"),         # dialogs/synonyms.yaml
-    ("phosphate", "nromal", "normal"),
-    ("pth", "dunno", "unsure"),
-    ("pth", "It was low", "low"),
-    ("pth", "I don't know", "unsure"),
-    ("albumin", "dunno", "unsure"),
-])
+@pytest.mark.parametrize(
+    "qid, text, code",
+    [
+        ("calcium", "It was high", "high"),  # the option label, as shown
+        ("calcium", "it was high", "high"),
+        ("calcium", "very high", "high"),
+        ("calcium", "hihg", "high"),  # two letters swapped
+        ("phosphate", "raised", "high"),  # dialogs/synonyms.yaml
+        ("phosphate", "nromal", "normal"),
+        ("pth", "dunno", "unsure"),
+        ("pth", "It was low", "low"),
+        ("pth", "I don't know", "unsure"),
+        ("albumin", "dunno", "unsure"),
+    ],
+)
 def test_lab_status_words_are_matched_like_any_answer(e, syn, qid, text, code):
     assert match(e, syn, qid, text).codes == (code,)
 
@@ -455,7 +489,9 @@ def test_heel_sticks_cannot_be_typed_for_adults(e, syn):
     child = child_session(e).options(question)
     assert match_answer(question, child, "heel pricks", syn).codes == ("heel_sticks",)
     assert match_answer(question, child, "heel pricks and a cut", syn).codes == (
-        "heel_sticks", "injury")
+        "heel_sticks",
+        "injury",
+    )
 
 
 def test_only_offered_codes_come_back(e, syn):
@@ -508,8 +544,7 @@ def test_any_text_never_crashes_and_messages_hold_no_controls(text):
 
 
 @settings(max_examples=100, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(list("\x1b[]/;,&+0123456789 andhfce?m")),
-                    max_size=60))
+@given(text=st.text(alphabet=st.sampled_from(list("\x1b[]/;,&+0123456789 andhfce?m")), max_size=60))
 def test_escape_and_separator_soup_never_crashes(text):
     e = default_engine()
     syn = load_synonyms(SYNONYMS_YAML)
@@ -523,8 +558,7 @@ def test_escape_and_separator_soup_never_crashes(text):
 
 
 def test_every_question_with_options_has_synonyms(e, syn):
-    missing = [q.id for q in e.dialog.questions.values()
-               if q.options and q.id not in syn.questions]
+    missing = [q.id for q in e.dialog.questions.values() if q.options and q.id not in syn.questions]
     assert missing == []
 
 
@@ -535,8 +569,11 @@ def test_every_offered_code_has_words_people_use(e, syn):
             continue
         for option in question.options:
             own = syn.words_for(question.id, option.code)
-            shared = syn.global_words.get(option.code, ()) \
-                if option.code in ("yes", "no", "none") else ()
+            shared = (
+                syn.global_words.get(option.code, ())
+                if option.code in ("yes", "no", "none")
+                else ()
+            )
             if not own and not shared:
                 missing.append(f"{question.id}.{option.code}")
     assert missing == []
@@ -560,20 +597,28 @@ def test_every_synonym_leads_to_its_code(e, syn):
                 if code in ("_unrelated", "_context"):
                     if reading.ok and code == "_unrelated":
                         wrong.append(f"{question.id}: unrelated {phrase!r} -> {codes}")
-                elif codes != (code,) and not (not reading.ok and (
-                        code in reading.candidates or not reading.candidates)):
+                elif codes != (code,) and not (
+                    not reading.ok and (code in reading.candidates or not reading.candidates)
+                ):
                     wrong.append(f"{question.id}.{code}: {phrase!r} -> {codes}")
     assert wrong == []
 
 
 def test_many_question_phrases_hold_no_separator(e, syn):
-    bad = [f"{qid}.{code}: {phrase!r}"
-           for qid, codes in syn.questions.items()
-           if contract.QUESTIONS[qid][0] == contract.MANY
-           for code, phrases in codes.items() for phrase in phrases
-           if SEPARATORS.search(phrase)]
-    bad += [f"global.{key}: {phrase!r}" for key, phrases in syn.global_words.items()
-            for phrase in phrases if SEPARATORS.search(phrase)]
+    bad = [
+        f"{qid}.{code}: {phrase!r}"
+        for qid, codes in syn.questions.items()
+        if contract.QUESTIONS[qid][0] == contract.MANY
+        for code, phrases in codes.items()
+        for phrase in phrases
+        if SEPARATORS.search(phrase)
+    ]
+    bad += [
+        f"global.{key}: {phrase!r}"
+        for key, phrases in syn.global_words.items()
+        for phrase in phrases
+        if SEPARATORS.search(phrase)
+    ]
     assert bad == []
 
 
@@ -598,19 +643,28 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("locations:\n  fingers_hands: [finger\n", None, []),
-    ("locations:\n  fingers_hands: [finger]\n  fingrs_hands: [hand]\n", 3,
-     ["fingrs_hands", "fingers_hands"]),
-    ("global:\n  unsure: [dunno]\nlocatoins:\n  face: [cheek]\n", 3,
-     ["locatoins", "locations"]),
-    ("has_deposits:\n  yes: [yep]\n", 2, ["quoted"]),
-    ("has_deposits:\n  \"yes\": [yes]\n", 2, ["quotes"]),
-    ("global:\n  maybe: [perhaps]\n", 2, ["maybe", "allowed"]),
-    ("locations:\n  face: [the]\n", 2, ["filler"]),
-    ("locations:\n  face: cheek\n  face: nose\n", 3, ["twice"]),
-    ("- just a list\n", 1, ["mapping"]),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("locations:\n  fingers_hands: [finger\n", None, []),
+        (
+            "locations:\n  fingers_hands: [finger]\n  fingrs_hands: [hand]\n",
+            3,
+            ["fingrs_hands", "fingers_hands"],
+        ),
+        (
+            "global:\n  unsure: [dunno]\nlocatoins:\n  face: [cheek]\n",
+            3,
+            ["locatoins", "locations"],
+        ),
+        ("has_deposits:\n  yes: [yep]\n", 2, ["quoted"]),
+        ('has_deposits:\n  "yes": [yes]\n', 2, ["quotes"]),
+        ("global:\n  maybe: [perhaps]\n", 2, ["maybe", "allowed"]),
+        ("locations:\n  face: [the]\n", 2, ["filler"]),
+        ("locations:\n  face: cheek\n  face: nose\n", 3, ["twice"]),
+        ("- just a list\n", 1, ["mapping"]),
+    ],
+)
 def test_a_broken_file_names_file_and_line(tmp_path, text, line, words):
     path = write(tmp_path, text)
     with pytest.raises(ValueError) as info:
@@ -632,8 +686,9 @@ def test_a_changed_file_is_read_again(tmp_path, e):
     path.write_text("locations:\n  feet: [mush, plates of meat]\n", encoding="utf-8")
     second = load_synonyms(path)
     assert second is not first
-    assert match_answer(question, list(question.options), "plates of meat",
-                        second).codes == ("feet",)
+    assert match_answer(question, list(question.options), "plates of meat", second).codes == (
+        "feet",
+    )
 
 
 def test_a_missing_file_is_a_value_error(tmp_path):
@@ -648,8 +703,9 @@ def test_a_missing_file_is_a_value_error(tmp_path):
 
 
 def test_matching_does_not_import_textual():
-    code = ("import sys, chatbot.engine.reading.matching as m; "
-            "assert not [n for n in sys.modules if n.split('.')[0] == 'textual'], 'textual'")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+    code = (
+        "import sys, chatbot.engine.reading.matching as m; "
+        "assert not [n for n in sys.modules if n.split('.')[0] == 'textual'], 'textual'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -113,16 +113,23 @@ def test_one_story(path: Path) -> None:
         assert a.ranking[0].type == "calciphylaxis", (name, a.ranking[0])
 
     # infection with a higher sepsis risk is an emergency, as the advice says
-    infection = _used(a, "infection_signs") == "yes" or \
-        _has(a, "warning_signs", "fever_spreading_redness")
-    if infection and (kidney in ("dialysis", "transplant")
-                      or _has(a, "medications", "corticosteroids")):
+    infection = _used(a, "infection_signs") == "yes" or _has(
+        a, "warning_signs", "fever_spreading_redness"
+    )
+    if infection and (
+        kidney in ("dialysis", "transplant") or _has(a, "medications", "corticosteroids")
+    ):
         assert a.triage == "emergency", name
 
     # a high calcium with vitamin D or calcium taken: take no more
-    takes = any(_has(a, "intake", code) for code in
-                ("high_dose_vitamin_d", "calcium_supplements_or_antacids",
-                 "ordinary_supplements")) or _has(a, "medications", "active_vitamin_d")
+    takes = any(
+        _has(a, "intake", code)
+        for code in (
+            "high_dose_vitamin_d",
+            "calcium_supplements_or_antacids",
+            "ordinary_supplements",
+        )
+    ) or _has(a, "medications", "active_vitamin_d")
     if a.labs.status("calcium") == "high" and takes:
         assert "no more vitamin D" in advice, name
 
@@ -131,8 +138,13 @@ def test_one_story(path: Path) -> None:
         assert caution.id and caution.text.strip() and caution.sources, (name, caution)
         assert all(key in engine.content.sources for key in caution.sources), caution
         lowered = caution.text.lower()
-        for phrase in ("not a cancer", "not cancer", "harmless", "benign",
-                       "nothing to worry about"):
+        for phrase in (
+            "not a cancer",
+            "not cancer",
+            "harmless",
+            "benign",
+            "nothing to worry about",
+        ):
             assert phrase not in lowered, (name, caution.id)
     data = to_dict(a, engine.content)
     assert [c["id"] for c in data["cautions"]] == [c.id for c in a.cautions]

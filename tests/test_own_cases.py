@@ -81,16 +81,21 @@ def test_flags_to_say_at_once_are_news_only_once() -> None:
     from chatbot.engine.medicine.assessment import news_now
 
     engine = default_engine()
-    answers = {"respondent": "self", "age_group": "adult", "has_deposits": "yes",
-               "calcium": {"value": 15, "unit": "mg/dL"}}
+    answers = {
+        "respondent": "self",
+        "age_group": "adult",
+        "has_deposits": "yes",
+        "calcium": {"value": 15, "unit": "mg/dL"},
+    }
     announced: set[str] = set()
     result = engine.replay(answers)
     assert news_now(result, announced) and "severe_hypercalcemia" in announced
     assert not news_now(result, announced)  # already said
     answers["hypercalcemia_symptoms"] = "yes"
     assert news_now(engine.replay(answers), announced)  # a new flag is news again
-    calm = engine.replay({**answers, "calcium": {"value": 10.9, "unit": "mg/dL"},
-                          "hypercalcemia_symptoms": "no"})
+    calm = engine.replay(
+        {**answers, "calcium": {"value": 10.9, "unit": "mg/dL"}, "hypercalcemia_symptoms": "no"}
+    )
     assert calm.triage == "soon" and not news_now(calm, set())  # mild: no interruption
 
 

@@ -16,8 +16,12 @@ from support import REPO, VIGNETTES
 
 
 def pip(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pip", *args, "--disable-pip-version-check"],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pip", *args, "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +30,15 @@ def wheel(tmp_path_factory) -> Path:
     # without hatchling here, pip builds in isolation and fetches it from PyPI
     isolation = ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
     proc = pip("wheel", "--no-deps", *isolation, "-w", str(out), str(REPO))
-    if proc.returncode != 0 and not isolation and (
-            "Could not find a version" in proc.stderr or "NewConnectionError" in proc.stderr
-            or "Network is unreachable" in proc.stderr):
+    if (
+        proc.returncode != 0
+        and not isolation
+        and (
+            "Could not find a version" in proc.stderr
+            or "NewConnectionError" in proc.stderr
+            or "Network is unreachable" in proc.stderr
+        )
+    ):
         pytest.skip("hatchling is not installed and PyPI is not reachable to fetch it")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     wheels = list(out.glob("calcinosis-*.whl"))
@@ -46,8 +56,9 @@ def site(wheel, tmp_path_factory) -> Path:
 
 def run_installed(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(site), "CALCINOSIS_DATA_DIR": str(cwd / "store")}
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=str(cwd),
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=str(cwd), env=env, timeout=120
+    )
 
 
 def data_files(folder: str) -> set[str]:
@@ -66,8 +77,10 @@ def test_wheel_contents(wheel):
 
 
 def test_installed_package_uses_its_own_data(site, tmp_path):
-    code = ("import json, chatbot; from chatbot.engine.resources import data_root; "
-            "print(json.dumps({'file': chatbot.__file__, 'root': str(data_root())}))")
+    code = (
+        "import json, chatbot; from chatbot.engine.resources import data_root; "
+        "print(json.dumps({'file': chatbot.__file__, 'root': str(data_root())}))"
+    )
     proc = run_installed(site, tmp_path, "-c", code)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

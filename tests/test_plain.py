@@ -18,9 +18,13 @@ from chatbot.engine.reading.reader import reader_for
 from chatbot.plain import PlainChat, clean, plain_text
 
 VIGNETTES = Path(__file__).parent / "vignettes"
-TITLES = {"dystrophic": "Dystrophic calcinosis", "metastatic": "Metastatic calcinosis",
-          "calciphylaxis": "Calciphylaxis", "idiopathic": "Idiopathic calcinosis",
-          "iatrogenic": "Iatrogenic calcinosis"}
+TITLES = {
+    "dystrophic": "Dystrophic calcinosis",
+    "metastatic": "Metastatic calcinosis",
+    "calciphylaxis": "Calciphylaxis",
+    "idiopathic": "Idiopathic calcinosis",
+    "iatrogenic": "Iatrogenic calcinosis",
+}
 
 
 def lines_for(name: str) -> list[str]:
@@ -53,8 +57,9 @@ def walk(answers: dict[str, str], upto: str | None = None) -> list[str]:
             qid = session.current.id
             text = answers.get(qid, "unsure")
             lines.append(text)
-            reading = reader_for(session.engine).read(session.current, text, session.answers,
-                                                      offered=session.options(), numbered=True)
+            reading = reader_for(session.engine).read(
+                session.current, text, session.answers, offered=session.options(), numbered=True
+            )
             assert reading.ok, (qid, text, reading.ask)
             session.answer_current(reading.answer, also=reading.also or None)
         return lines
@@ -65,12 +70,20 @@ def walk(answers: dict[str, str], upto: str | None = None) -> list[str]:
 def run_plain(lines: list[str] | str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     text = lines if isinstance(lines, str) else "\n".join(lines) + "\n"
     env = dict(os.environ, CALCINOSIS_DATA_DIR=str(tmp_path / "data"), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "chatbot.cli", *args], input=text,
-                          capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", *args],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("name", ["pub-01.yaml", "pub-07.yaml", "pub-09.yaml", "pub-11.yaml",
-                                  "pub-13.yaml", "pub-19.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    ["pub-01.yaml", "pub-07.yaml", "pub-09.yaml", "pub-11.yaml", "pub-13.yaml", "pub-19.yaml"],
+)
 def test_piped_vignette_gives_the_expected_result(name: str, tmp_path: Path) -> None:
     case = yaml.safe_load((VIGNETTES / name).read_text())
     run = run_plain(lines_for(name), tmp_path)  # no --plain: a pipe is enough
@@ -83,7 +96,7 @@ def test_piped_vignette_gives_the_expected_result(name: str, tmp_path: Path) -> 
     # the result opens with what to do: the level's title as a heading (issue 15)
     starts = [out.rfind(f"\n{title.upper()}\n") for title in level_titles.values()]
     assert max(starts) > 0, out[-600:]
-    result = out[max(starts):]
+    result = out[max(starts) :]
     expected = case["expect"]["type"]
     expected = expected if isinstance(expected, list) else [expected]
     triage_at = 0
@@ -93,22 +106,41 @@ def test_piped_vignette_gives_the_expected_result(name: str, tmp_path: Path) -> 
         assert any(f"MOST LIKELY TYPE: {TITLES[t].upper()}" in result for t in expected)
         assert triage_at < result.index("MOST LIKELY TYPE")  # triage first
     low = case["expect"].get("triage_at_least", "routine")
-    shown = [lvl for lvl, title in level_titles.items()
-             if result.startswith(f"\n{title.upper()}\n")]
+    shown = [
+        lvl for lvl, title in level_titles.items() if result.startswith(f"\n{title.upper()}\n")
+    ]
     assert shown, result[:400]
     from chatbot.engine.contract import triage_rank
+
     assert triage_rank(shown[0]) >= triage_rank(low)
     assert "not a diagnosis" in result
 
 
 def test_words_numbers_and_typos(tmp_path: Path) -> None:
-    lines = walk({"respondent": "for myself", "warning_signs": "none of these",
-                  "age_group": "I'm 45", "has_deposits": "yes", "known_diagnosis": "dunno",
-                  "locations": "my fingers", "extent": "1", "size": "pea", "pain": "a little",
-                  "skin_changes": "normal", "stiffness": "nope", "kidney": "healthy",
-                  "conditions": "scleroderma", "raynaud": "yes", "events": "none",
-                  "medications": "none", "intake": "none", "calcium": "9.4 mg/dl",
-                  "albumin": "dunno", "phosphate": "3.6 mg/dL"})
+    lines = walk(
+        {
+            "respondent": "for myself",
+            "warning_signs": "none of these",
+            "age_group": "I'm 45",
+            "has_deposits": "yes",
+            "known_diagnosis": "dunno",
+            "locations": "my fingers",
+            "extent": "1",
+            "size": "pea",
+            "pain": "a little",
+            "skin_changes": "normal",
+            "stiffness": "nope",
+            "kidney": "healthy",
+            "conditions": "scleroderma",
+            "raynaud": "yes",
+            "events": "none",
+            "medications": "none",
+            "intake": "none",
+            "calcium": "9.4 mg/dl",
+            "albumin": "dunno",
+            "phosphate": "3.6 mg/dL",
+        }
+    )
     run = run_plain(lines, tmp_path)
     assert run.returncode == 0, run.stdout[-800:]
     assert "MOST LIKELY TYPE: DYSTROPHIC CALCINOSIS" in run.stdout
@@ -118,7 +150,7 @@ def test_words_numbers_and_typos(tmp_path: Path) -> None:
 def test_bad_lab_value_is_explained_and_asked_again() -> None:
     lines = lines_for("pub-05.yaml")
     at = lines.index("11.6 mg/dL")
-    bad = lines[:at] + ["abc", "-3 mg/dL", "12", "mg/dl"] + lines[at + 1:]
+    bad = lines[:at] + ["abc", "-3 mg/dL", "12", "mg/dl"] + lines[at + 1 :]
     out = chat_output(bad, typed=True)  # at a terminal: asked again, never stopped
     assert "MOST LIKELY TYPE: METASTATIC CALCINOSIS" in out
     assert "Please add the unit" in out
@@ -131,9 +163,10 @@ def test_a_piped_line_that_cannot_be_used_stops_the_run_and_names_it(tmp_path: P
     at = lines.index("11.6 mg/dL")
     run = run_plain(lines[:at] + ["abc"] + lines[at:], tmp_path)
     assert run.returncode == 2
-    assert f"Stopped at line {at + 1}: \"abc\"" in run.stdout
-    assert "(calcium)" in run.stdout and "This question accepts a number with its unit" \
-        in run.stdout
+    assert f'Stopped at line {at + 1}: "abc"' in run.stdout
+    assert (
+        "(calcium)" in run.stdout and "This question accepts a number with its unit" in run.stdout
+    )
     assert "MOST LIKELY TYPE" not in run.stdout  # no later line landed on a wrong question
     again = run_plain(lines[at:], tmp_path, "--resume")  # corrected, and continued
     assert again.returncode == 0, again.stdout[-600:]
@@ -143,8 +176,8 @@ def test_a_piped_line_that_cannot_be_used_stops_the_run_and_names_it(tmp_path: P
 
 def test_unknown_word_is_explained(tmp_path: Path) -> None:
     run = run_plain(["self", "banana"], tmp_path)
-    assert "I did not recognise \"banana\"" in run.stdout
-    assert run.returncode == 2 and "Stopped at line 2: \"banana\"" in run.stdout
+    assert 'I did not recognise "banana"' in run.stdout
+    assert run.returncode == 2 and 'Stopped at line 2: "banana"' in run.stdout
     assert "(warning_signs)" in run.stdout
 
 
@@ -166,8 +199,9 @@ def test_not_sure_about_the_warning_signs_says_what_to_watch_for(tmp_path: Path)
 
 
 def test_back_why_help_and_warning_screen(tmp_path: Path) -> None:
-    run = run_plain(["self", "help", "why", "confusion_or_vomiting", "back",
-                     "none", "adult"], tmp_path)
+    run = run_plain(
+        ["self", "help", "why", "confusion_or_vomiting", "back", "none", "adult"], tmp_path
+    )
     out = run.stdout
     assert "How to answer" in out
     assert "Why we ask:" in out
@@ -216,7 +250,8 @@ def test_plain_chat_in_process() -> None:
 
 
 def test_a_calcium_that_makes_an_emergency_is_said_at_once_and_again_on_resume(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     lines = lines_for("pub-01.yaml")
     at = lines.index("9.4 mg/dL")  # pub-01's calcium
     first = run_plain(lines[:at] + ["15 mg/dL"], tmp_path)
@@ -253,31 +288,58 @@ def chat_output(lines: list[str], typed: bool = False) -> str:
     return out.getvalue()
 
 
-START = walk({"respondent": "for myself", "warning_signs": "none", "age_group": "adult",
-              "has_deposits": "yes", "known_diagnosis": "no"}, "locations")
+START = walk(
+    {
+        "respondent": "for myself",
+        "warning_signs": "none",
+        "age_group": "adult",
+        "has_deposits": "yes",
+        "known_diagnosis": "no",
+    },
+    "locations",
+)
 LOCATIONS = len(default_engine().dialog.questions["locations"].options)
 
 
-@pytest.mark.parametrize("typed, number", [
-    (f"1, {LOCATIONS + 1}", LOCATIONS + 1), (f"1 {LOCATIONS + 1}", LOCATIONS + 1),
-    (f"1 and {LOCATIONS + 2}", LOCATIONS + 2), (f"{LOCATIONS + 1}", LOCATIONS + 1)])
+@pytest.mark.parametrize(
+    "typed, number",
+    [
+        (f"1, {LOCATIONS + 1}", LOCATIONS + 1),
+        (f"1 {LOCATIONS + 1}", LOCATIONS + 1),
+        (f"1 and {LOCATIONS + 2}", LOCATIONS + 2),
+        (f"{LOCATIONS + 1}", LOCATIONS + 1),
+    ],
+)
 def test_a_number_past_the_options_names_the_range(typed: str, number: int) -> None:
     out = chat_output(START + [typed])
-    after = out[out.index("Where are the deposits?"):]
+    after = out[out.index("Where are the deposits?") :]
     assert f"There is no answer number {number} here" in after
-    assert f"1 to {LOCATIONS}, or 0 for \"I'm not sure\"" in after
+    assert f'1 to {LOCATIONS}, or 0 for "I\'m not sure"' in after
     assert "cannot be combined" not in after
     assert f"the numbers go from 1 to {LOCATIONS + 1}" not in after
     assert "How many deposits are there" not in after  # not taken as an answer
 
 
 def test_a_number_past_a_yes_no_question_is_not_unsure() -> None:
-    out = chat_output(walk({"respondent": "for myself", "warning_signs": "none",
-                            "age_group": "adult", "has_deposits": "yes",
-                            "known_diagnosis": "no", "locations": "1", "extent": "1",
-                            "size": "1", "pain": "1", "skin_changes": "none"},
-                           "stiffness") + ["3"])
-    after = out[out.index("Is a joint near the deposits stiff"):]
+    out = chat_output(
+        walk(
+            {
+                "respondent": "for myself",
+                "warning_signs": "none",
+                "age_group": "adult",
+                "has_deposits": "yes",
+                "known_diagnosis": "no",
+                "locations": "1",
+                "extent": "1",
+                "size": "1",
+                "pain": "1",
+                "skin_changes": "none",
+            },
+            "stiffness",
+        )
+        + ["3"]
+    )
+    after = out[out.index("Is a joint near the deposits stiff") :]
     assert "There is no answer number 3 here" in after
     assert "1 to 2, or 0 for" in after
     assert "How are your kidneys?" not in after
@@ -285,26 +347,48 @@ def test_a_number_past_a_yes_no_question_is_not_unsure() -> None:
 
 def test_zero_with_another_number_says_it_cannot_be_combined_in_words() -> None:
     out = chat_output(START + ["1, 0"])
-    assert "\"I'm not sure\" cannot be combined with other answers" in out
+    assert '"I\'m not sure" cannot be combined with other answers' in out
     assert "'unsure'" not in out  # no contract codes
 
 
-BEFORE_LABS = {"respondent": "for myself", "warning_signs": "none", "age_group": "adult",
-             "has_deposits": "yes", "known_diagnosis": "no", "locations": "1", "extent": "1",
-             "size": "1", "pain": "1", "skin_changes": "none", "stiffness": "no",
-             "kidney": "healthy", "conditions": "none", "raynaud": "no", "events": "none",
-             "medications": "none", "intake": "none"}
+BEFORE_LABS = {
+    "respondent": "for myself",
+    "warning_signs": "none",
+    "age_group": "adult",
+    "has_deposits": "yes",
+    "known_diagnosis": "no",
+    "locations": "1",
+    "extent": "1",
+    "size": "1",
+    "pain": "1",
+    "skin_changes": "none",
+    "stiffness": "no",
+    "kidney": "healthy",
+    "conditions": "none",
+    "raynaud": "no",
+    "events": "none",
+    "medications": "none",
+    "intake": "none",
+}
 LABS = walk(BEFORE_LABS, "calcium")
 
 
 def test_lab_status_in_the_apps_own_words_and_typos() -> None:
-    out = chat_output(walk({**BEFORE_LABS, "calcium": "It was high",
-                            "hypercalcemia_symptoms": "no", "phosphate": "hihg",
-                            "pth": "dunno"}))
+    out = chat_output(
+        walk(
+            {
+                **BEFORE_LABS,
+                "calcium": "It was high",
+                "hypercalcemia_symptoms": "no",
+                "phosphate": "hihg",
+                "pth": "dunno",
+            }
+        )
+    )
     assert "is not a number" not in out
-    assert "With that high calcium" in out                # calcium: "It was high" -> high
-    assert "parathyroid hormone (PTH)" in out             # phosphate: "hihg" -> high
-    assert "MORE DETAIL" in out                           # pth: "dunno" -> not sure
+    assert "With that high calcium" in out  # calcium: "It was high" -> high
+    assert "parathyroid hormone (PTH)" in out  # phosphate: "hihg" -> high
+    assert "MORE DETAIL" in out  # pth: "dunno" -> not sure
     assert "| calcium | (reported as a status)" not in out  # plain text, no table bars
     assert "calcium - (reported as a status) -" in out and "- high" in out
 
@@ -318,7 +402,7 @@ def test_lab_status_words(typed: str) -> None:
 
 def test_nan_without_a_unit_is_not_a_blood_value() -> None:
     out = chat_output(LABS + ["nan", "1e400"], typed=True)
-    after = out[out.index("Do you know your blood calcium?"):]
+    after = out[out.index("Do you know your blood calcium?") :]
     assert after.count("That is not a value a blood test can give") == 2
     assert "Please add the unit" not in after
 
@@ -328,9 +412,17 @@ def _progress(out: str) -> list[str]:
 
 
 def test_progress_says_the_last_question_and_never_counts_up_unexplained() -> None:
-    out = chat_output(walk({**BEFORE_LABS, "calcium": "It was high",
-                            "hypercalcemia_symptoms": "no", "phosphate": "normal",
-                            "pth": "normal"}))
+    out = chat_output(
+        walk(
+            {
+                **BEFORE_LABS,
+                "calcium": "It was high",
+                "hypercalcemia_symptoms": "no",
+                "phosphate": "normal",
+                "pth": "normal",
+            }
+        )
+    )
     lines = _progress(out)
     assert not [line for line in lines if "about 0 more" in line]
     assert lines[-1].endswith("(the last question, as far as we can tell")
@@ -348,9 +440,17 @@ def test_progress_says_the_last_question_and_never_counts_up_unexplained() -> No
 
 
 def test_headings_show_no_contract_codes() -> None:
-    out = chat_output(walk({"respondent": "self", "warning_signs": "dark_painful_skin",
-                            "age_group": "adult", "has_deposits": "yes",
-                            "known_diagnosis": "no"}))
+    out = chat_output(
+        walk(
+            {
+                "respondent": "self",
+                "warning_signs": "dark_painful_skin",
+                "age_group": "adult",
+                "has_deposits": "yes",
+                "known_diagnosis": "no",
+            }
+        )
+    )
     headings = [line for line in out.splitlines() if line.isupper() and len(line) > 3]
     assert any(h.startswith("GET EMERGENCY HELP NOW") for h in headings)
     assert not [h for h in headings if "`" in h or "(EMERGENCY)" in h or "(`" in h]
@@ -358,18 +458,20 @@ def test_headings_show_no_contract_codes() -> None:
 
 
 def test_plain_text_drops_codes_from_headings_only() -> None:
-    text = plain_text("## How soon: Get help now (`emergency`)\n\n"
-                      "## Most likely type: Dystrophic calcinosis (`dystrophic`, "
-                      "`calcinosis_circumscripta`)\n\n- `locations`: not asked")
+    text = plain_text(
+        "## How soon: Get help now (`emergency`)\n\n"
+        "## Most likely type: Dystrophic calcinosis (`dystrophic`, "
+        "`calcinosis_circumscripta`)\n\n- `locations`: not asked"
+    )
     lines = text.splitlines()
     assert lines[0] == "HOW SOON: GET HELP NOW"
     assert lines[2] == "MOST LIKELY TYPE: DYSTROPHIC CALCINOSIS"
     assert lines[4] == "- locations: not asked"
 
 
-def test_resume_prompt_says_a_readable_date_and_one_answer(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
+def test_resume_prompt_says_a_readable_date_and_one_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chatbot.plain import run_plain as run_in_process
 
     monkeypatch.setenv("CALCINOSIS_DATA_DIR", str(tmp_path / "data"))

@@ -20,8 +20,8 @@ from chatbot.engine.loading import default_engine
 from chatbot.engine.reading.reader import Reading, reader_for
 
 PHRASES = Path(__file__).parent / "data" / "phrases.yaml"
-ASKED_BUDGET = 0.05   # share of phrases asked back where the table expects an answer
-RIGHT_TARGET = 0.95   # share read exactly as the table expects
+ASKED_BUDGET = 0.05  # share of phrases asked back where the table expects an answer
+RIGHT_TARGET = 0.95  # share read exactly as the table expects
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,11 @@ def same(expect: Any, got: Any) -> bool:
     if isinstance(expect, list):
         return isinstance(got, list) and sorted(expect) == sorted(got)
     if isinstance(expect, dict):
-        return (isinstance(got, dict) and str(expect["unit"]).lower() == str(got["unit"]).lower()
-                and float(expect["value"]) == float(got["value"]))
+        return (
+            isinstance(got, dict)
+            and str(expect["unit"]).lower() == str(got["unit"]).lower()
+            and float(expect["value"]) == float(got["value"])
+        )
     return str(expect) == str(got)
 
 
@@ -72,8 +75,9 @@ def test_the_phrase_table_is_read_with_no_misreading(reader):
         results[result] += 1
         if result == "wrong":
             got = reading.answer_data() if reading.ok else "ask"
-            wrong.append(f"{entry['question']}: {entry['text']!r} -> {got}, "
-                         f"expected {entry['expect']}")
+            wrong.append(
+                f"{entry['question']}: {entry['text']!r} -> {got}, expected {entry['expect']}"
+            )
     total = sum(results.values())
     assert wrong == []  # a misreading is never allowed
     assert results["asked"] / total <= ASKED_BUDGET, results
@@ -87,8 +91,20 @@ def test_the_phrase_table_covers_every_question_and_tag():
     asked = {e["question"] for e in entries}
     assert set(contract.QUESTIONS) - asked <= {"age", "notes"}  # recorded with others
     tags = {t for e in entries for t in e["tags"]}
-    assert {"plain", "typo", "negation", "hedge", "number", "lab label", "partial unit",
-            "several answers", "lay term", "caregiver", "quantifier", "off-list"} <= tags
+    assert {
+        "plain",
+        "typo",
+        "negation",
+        "hedge",
+        "number",
+        "lab label",
+        "partial unit",
+        "several answers",
+        "lay term",
+        "caregiver",
+        "quantifier",
+        "off-list",
+    } <= tags
     assert len(entries) >= 400
 
 
@@ -96,10 +112,20 @@ def test_the_phrase_table_covers_every_question_and_tag():
 
 ISSUE = [
     # (question, text, given, expected answer or "ask", also)
-    ("warning_signs", "been throwing up all day, can't keep anything down", {},
-     ["confusion_or_vomiting"], None),
-    ("warning_signs", "the skin on my thigh has gone black and it's agony", {},
-     ["dark_painful_skin"], None),      # a warning sign acts at once
+    (
+        "warning_signs",
+        "been throwing up all day, can't keep anything down",
+        {},
+        ["confusion_or_vomiting"],
+        None,
+    ),
+    (
+        "warning_signs",
+        "the skin on my thigh has gone black and it's agony",
+        {},
+        ["dark_painful_skin"],
+        None,
+    ),  # a warning sign acts at once
     ("warning_signs", "all fine thanks", {}, ["none"], None),
     ("warning_signs", "no fever but I feel really confused", {}, ["confusion_or_vomiting"], None),
     ("locations", "all over my hands", {}, ["fingers_hands"], None),
@@ -110,18 +136,23 @@ ISSUE = [
     ("calcium", "calcium was 10.8 mg/dl", {}, {"value": 10.8, "unit": "mg/dL"}, None),
     ("calcium", "Ca 2.7 mmol", {}, {"value": 2.7, "unit": "mmol/L"}, None),
     ("calcium", "high, 11.8 mg/dL", {}, {"value": 11.8, "unit": "mg/dL"}, None),
-    ("calcium", "11.8", {}, "ask", None),             # no unit: asked, never assumed
+    ("calcium", "11.8", {}, "ask", None),  # no unit: asked, never assumed
     ("pth", "PTH 12 pmol/L", {}, {"value": 12, "unit": "pmol/L"}, None),
     ("phosphate", "phos 6.1 mg", {}, {"value": 6.1, "unit": "mg/dL"}, None),
     ("albumin", "alb 35 per litre", {}, {"value": 35, "unit": "g/L"}, None),
-    ("albumin", "35 g", {}, "ask", None),              # g/dL or g/L?
-    ("intake", "vitamin D drops for the baby", {"age_group": "infant"},
-     ["ordinary_supplements"], None),
+    ("albumin", "35 g", {}, "ask", None),  # g/dL or g/L?
+    (
+        "intake",
+        "vitamin D drops for the baby",
+        {"age_group": "infant"},
+        ["ordinary_supplements"],
+        None,
+    ),
     ("intake", "a glass of milk with breakfast", {}, ["ordinary_supplements"], None),
     ("intake", "vitamin d 1000 IU a day", {"age_group": "adult"}, ["ordinary_supplements"], None),
     ("intake", "vitamin d 2000 IU a day", {"age_group": "infant"}, ["high_dose_vitamin_d"], None),
     ("intake", "50,000 units a week", {"age_group": "adult"}, ["high_dose_vitamin_d"], None),
-    ("intake", "vitamin d", {}, "ask", None),           # how much?
+    ("intake", "vitamin d", {}, "ask", None),  # how much?
     ("skin_changes", "bruised looking", {}, "ask", None),
     ("skin_changes", "weeping a bit of clear fluid", {}, "ask", None),
     ("skin_changes", "no redness or sores, just the lump", {}, ["none"], None),
@@ -145,8 +176,9 @@ ISSUE = [
 ]
 
 
-@pytest.mark.parametrize("qid, text, given, expect, also", ISSUE,
-                         ids=[f"{q}:{t}" for q, t, *_ in ISSUE])
+@pytest.mark.parametrize(
+    "qid, text, given, expect, also", ISSUE, ids=[f"{q}:{t}" for q, t, *_ in ISSUE]
+)
 def test_the_issues_examples(reader, qid, text, given, expect, also):
     labs = default_engine().labs
     reading = reader.read(qid, text, {k: normalize(k, v, labs) for k, v in given.items()})
@@ -187,7 +219,7 @@ def test_a_many_answer_keeps_what_was_recognised_and_asks_only_the_rest(reader):
 
 def test_numbers_shown_on_screen_pick_options_but_never_at_the_age_question(reader):
     assert reader.read("pain", "2", numbered=True).answer == "mild"
-    assert not reader.read("pain", "2").ok             # "2" alone: a score? an option?
+    assert not reader.read("pain", "2").ok  # "2" alone: a score? an option?
     assert reader.read("age_group", "2", numbered=True).answer == "child"  # an age of 2
     assert reader.read("age_group", "0", numbered=True).answer == "unsure"  # 0 on screen
 
@@ -196,15 +228,29 @@ def test_typo_tolerance_only_for_words_that_are_not_english(reader):
     assert reader.read("locations", "fingrs").answer == ("fingers_hands",)
     assert reader.read("kidney", "dialisis").answer == "dialysis"
     assert reader.read("conditions", "high blood pressure").answer != ("diabetes",)
-    assert not reader.read("locations", "wound").ok or \
-        reader.read("locations", "wound").answer == ("procedure_site",)
+    assert not reader.read("locations", "wound").ok or reader.read("locations", "wound").answer == (
+        "procedure_site",
+    )
     assert not reader.read("locations", "round").ok  # English: never taken for "wound"
 
 
 def test_any_text_gives_a_reading_never_an_exception(reader):
     engine = default_engine()
-    texts = ["", "   ", "\x1b[31m", "?" * 600, "9" * 5000, "²", "٣", "1e400 mg/dl",
-             "-3 mg/dL", "[red]x[/red]", "no no no not", "all", "none of them and lupus"]
+    texts = [
+        "",
+        "   ",
+        "\x1b[31m",
+        "?" * 600,
+        "9" * 5000,
+        "²",
+        "٣",
+        "1e400 mg/dl",
+        "-3 mg/dL",
+        "[red]x[/red]",
+        "no no no not",
+        "all",
+        "none of them and lupus",
+    ]
     for question in engine.dialog.questions.values():
         for text in texts:
             reading = reader.read(question, text)
@@ -239,8 +285,7 @@ def test_the_terminal_chat_and_plain_mode_record_the_same_thing(reader):
             engine.machine.set_state(question.id, model=chat.session)
             options = chat.session.options(question)
             plain = chat.understand(entry["text"])
-            reply = interpret.typed(question, options, entry["text"], matcher=reader,
-                                    given=given)
+            reply = interpret.typed(question, options, entry["text"], matcher=reader, given=given)
         finally:
             chat.session.close()
         tui_value = reply.value if reply.kind in (interpret.ANSWER, interpret.CONFIRM) else None
@@ -277,17 +322,28 @@ def test_plain_mode_says_what_it_recorded():
 
 def parse(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "chatbot.cli", "parse", *args], input=stdin,
-                          capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "parse", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_parse_prints_the_reading_as_json():
     run = parse("age_group", "3 weeks old", "--json")
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
-    assert data == {"question": "age_group", "text": "3 weeks old", "answer": "infant",
-                    "ask": None, "understood": data["understood"],
-                    "also": {"age": {"value": 3, "unit": "weeks"}}}
+    assert data == {
+        "question": "age_group",
+        "text": "3 weeks old",
+        "answer": "infant",
+        "ask": None,
+        "understood": data["understood"],
+        "also": {"age": {"value": 3, "unit": "weeks"}},
+    }
     asked = json.loads(parse("calcium", "phos high", "--json").stdout)
     assert asked["answer"] is None and "phosphate" in asked["ask"]
 
@@ -315,10 +371,11 @@ def test_parse_refuses_an_unknown_question_or_a_bad_given_file(tmp_path: Path):
 
 
 def test_parse_batch_reads_and_writes_json_lines():
-    lines = [{"question": "pain", "text": "8/10"},
-             {"question": "age_group", "text": "62"},
-             {"question": "intake", "text": "vitamin d 2000 IU a day",
-              "given": {"age_group": "infant"}}]
+    lines = [
+        {"question": "pain", "text": "8/10"},
+        {"question": "age_group", "text": "62"},
+        {"question": "intake", "text": "vitamin d 2000 IU a day", "given": {"age_group": "infant"}},
+    ]
     stdin = "\n".join(json.dumps(x) for x in lines) + "\n"
     run = parse("--batch", "-", stdin=stdin)
     assert run.returncode == 0, run.stderr
@@ -336,17 +393,18 @@ def test_parse_batch_reads_and_writes_json_lines():
 
 
 def test_the_english_word_list_is_loaded_only_when_a_word_is_not_known():
-    code = ("from chatbot.engine.loading import default_engine\n"
-            "from chatbot.engine.reading.reader import reader_for\n"
-            "from chatbot.engine.reading import english\n"
-            "r = reader_for(default_engine())\n"
-            "r.read('locations', 'my hands and face')\n"
-            "print(english._words is None)\n"
-            "r.read('locations', 'fingrs')\n"
-            "print(english._words is None, english.is_english('round'),"
-            " english.is_english('fingrs'))\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
+    code = (
+        "from chatbot.engine.loading import default_engine\n"
+        "from chatbot.engine.reading.reader import reader_for\n"
+        "from chatbot.engine.reading import english\n"
+        "r = reader_for(default_engine())\n"
+        "r.read('locations', 'my hands and face')\n"
+        "print(english._words is None)\n"
+        "r.read('locations', 'fingrs')\n"
+        "print(english._words is None, english.is_english('round'),"
+        " english.is_english('fingrs'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.split() == ["True", "False", "True", "False"], run.stderr
 
 

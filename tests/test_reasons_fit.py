@@ -18,7 +18,8 @@ HERE = Path(__file__).parent
 CASES = sorted((HERE / "cases").glob("*.yaml")) + sorted((HERE / "vignettes").glob("*.yaml"))
 SKIN_SIGNS = {"purple_net_pattern", "dark_dead_skin", "ulcer", "blisters"}
 SKIN_WORDS = re.compile(
-    r"these skin signs|purple|net-like|black|dead skin|dying skin|open sore|blister", re.IGNORECASE)
+    r"these skin signs|purple|net-like|black|dead skin|dying skin|open sore|blister", re.IGNORECASE
+)
 
 
 def _codes(value: Any) -> set[str]:
@@ -28,12 +29,16 @@ def _codes(value: Any) -> set[str]:
 
 
 def _without_skin_signs(answers: dict[str, Any]) -> bool:
-    return (not _codes(answers.get("skin_changes")) & SKIN_SIGNS
-            and "dark_painful_skin" not in _codes(answers.get("warning_signs")))
+    return not _codes(
+        answers.get("skin_changes")
+    ) & SKIN_SIGNS and "dark_painful_skin" not in _codes(answers.get("warning_signs"))
 
 
-QUIET = [p for p in CASES
-         if _without_skin_signs(yaml.safe_load(p.read_text(encoding="utf-8"))["answers"])]
+QUIET = [
+    p
+    for p in CASES
+    if _without_skin_signs(yaml.safe_load(p.read_text(encoding="utf-8"))["answers"])
+]
 
 
 def test_cases_without_skin_signs_exist() -> None:

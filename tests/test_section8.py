@@ -38,15 +38,18 @@ def cautions(a: Assessment) -> list[str]:
     return [c.id for c in a.cautions]
 
 
-@pytest.mark.parametrize("name, rule", [
-    ("v2-01", "E4_severe_hypocalcemia"),       # 6.2 mg/dL on dialysis
-    ("v2-02", "E4_severe_hypocalcemia"),       # 1.80 mmol/L
-    ("v2-03", "E4_severe_hypocalcemia"),       # ionised 0.75 mmol/L, total normal
-    ("v2-04", "E4_symptomatic_hypocalcemia"),  # a child of 6 with tingling
-    ("v2-16", "E5_infection_high_risk"),       # dialysis
-    ("v2-17", "E5_infection_high_risk"),       # transplant, warning sign
-    ("pub-27", "E5_infection_high_risk"),      # steroid tablets
-])
+@pytest.mark.parametrize(
+    "name, rule",
+    [
+        ("v2-01", "E4_severe_hypocalcemia"),  # 6.2 mg/dL on dialysis
+        ("v2-02", "E4_severe_hypocalcemia"),  # 1.80 mmol/L
+        ("v2-03", "E4_severe_hypocalcemia"),  # ionised 0.75 mmol/L, total normal
+        ("v2-04", "E4_symptomatic_hypocalcemia"),  # a child of 6 with tingling
+        ("v2-16", "E5_infection_high_risk"),  # dialysis
+        ("v2-17", "E5_infection_high_risk"),  # transplant, warning sign
+        ("pub-27", "E5_infection_high_risk"),  # steroid tablets
+    ],
+)
 def test_emergencies_of_section_8_are_said_at_once(name: str, rule: str) -> None:
     a = assess(name)
     assert a.triage == "emergency" and rule in rules(a)
@@ -68,7 +71,7 @@ def test_lowered_e2() -> None:
     assert not any(f.interrupt for f in thirst.red_flags)
     assert assess("v2-24").triage == "emergency"  # 12.5 mg/dL with symptoms
     assert assess("v2-25").triage == "emergency"  # confusion as a warning sign
-    assert assess("v2-26").triage == "urgent"     # 2.80 mmol/L with tiredness
+    assert assess("v2-26").triage == "urgent"  # 2.80 mmol/L with tiredness
 
 
 def test_a_babys_low_calcium() -> None:
@@ -95,8 +98,8 @@ def test_ionised_calcium_wins() -> None:
 
 
 def test_cautions_by_age_and_place() -> None:
-    assert "growing_lump" in cautions(assess("v2-20"))          # adult, 2 weeks
-    young = assess("v2-21")                                    # 15 years, 2 days
+    assert "growing_lump" in cautions(assess("v2-20"))  # adult, 2 weeks
+    young = assess("v2-21")  # 15 years, 2 days
     assert "growing_lump_young" in cautions(young)
     assert "2 days" in next(c.text for c in young.cautions if c.id == "growing_lump_young")
     assert cautions(assess("v2-22")) == ["breast_lump"]
@@ -109,8 +112,12 @@ def test_cautions_by_age_and_place() -> None:
 def test_no_more_vitamin_d_or_calcium() -> None:
     """A high calcium with vitamin D or calcium taken (clinical.md 8.6), through the
     command line: high-dose vitamin D, calcitriol, calcium carbonate antacids."""
-    for path in (VIGNETTES / "pub-32.yaml", CASES / "v2-26.yaml", CASES / "v2-40.yaml",
-                 CASES / "v2-45.yaml"):
+    for path in (
+        VIGNETTES / "pub-32.yaml",
+        CASES / "v2-26.yaml",
+        CASES / "v2-40.yaml",
+        CASES / "v2-45.yaml",
+    ):
         assert "no more vitamin D" in run_json(path)["advice"], path.stem
     calm = run_json(CASES / "v2-13.yaml")  # normal calcium: not said
     assert "no more vitamin D" not in calm["advice"]
@@ -149,12 +156,16 @@ def test_a_broken_caution_is_named_with_file_and_line(tmp_path: Path) -> None:
     path = copy / "cautions.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.count("    when: {rule: breast_lump}\n") == 1
-    path.write_text(text.replace("    when: {rule: breast_lump}\n",
-                                 "    when: {rule: breast_lumpy}\n    colour: red\n"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "    when: {rule: breast_lump}\n", "    when: {rule: breast_lumpy}\n    colour: red\n"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(RulesError) as caught:
         load_rules(copy)
     problems = caught.value.problems
-    assert any(p.startswith("content/rules/cautions.yaml, line ") and "breast_lumpy" in p
-               for p in problems), problems
+    assert any(
+        p.startswith("content/rules/cautions.yaml, line ") and "breast_lumpy" in p for p in problems
+    ), problems
     assert any("unknown key 'colour'" in p and ", line " in p for p in problems), problems

@@ -11,14 +11,22 @@ from chatbot.settings import Settings
 
 
 def test_every_variable_is_read():
-    s = Settings.from_environment({
-        "CALCINOSIS_DATA_DIR": "/d", "CALCINOSIS_SUMMARY_DIR": "/s",
-        "CALCINOSIS_CACHE_DIR": "/c", "CALCINOSIS_SERVED": "1",
-        "CALCINOSIS_EXIT_AFTER_FIRST_PAINT": "1", "NO_COLOR": "1",
-        "TEXTUAL_DRIVER": "textual_serve.driver:WebDriver", "XDG_CACHE_HOME": "/x",
-        "LOCALAPPDATA": "/l"})
-    assert s == Settings(Path("/d"), Path("/s"), Path("/c"), True, True, True, True,
-                         Path("/x"), Path("/l"))
+    s = Settings.from_environment(
+        {
+            "CALCINOSIS_DATA_DIR": "/d",
+            "CALCINOSIS_SUMMARY_DIR": "/s",
+            "CALCINOSIS_CACHE_DIR": "/c",
+            "CALCINOSIS_SERVED": "1",
+            "CALCINOSIS_EXIT_AFTER_FIRST_PAINT": "1",
+            "NO_COLOR": "1",
+            "TEXTUAL_DRIVER": "textual_serve.driver:WebDriver",
+            "XDG_CACHE_HOME": "/x",
+            "LOCALAPPDATA": "/l",
+        }
+    )
+    assert s == Settings(
+        Path("/d"), Path("/s"), Path("/c"), True, True, True, True, Path("/x"), Path("/l")
+    )
 
 
 def test_unset_or_empty_means_the_default():
@@ -38,9 +46,11 @@ def test_the_data_and_summary_folders_follow_the_environment(tmp_path, monkeypat
 
 def test_no_other_module_reads_the_environment():
     reads = re.compile(r"environ\.get\(|environ\[|getenv\(")
-    found = [f"{path.relative_to(REPO)}:{n}"
-             for path in sorted((REPO / "chatbot").rglob("*.py"))
-             if path.name != "settings.py"
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if reads.search(line)]
+    found = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in sorted((REPO / "chatbot").rglob("*.py"))
+        if path.name != "settings.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if reads.search(line)
+    ]
     assert found == []

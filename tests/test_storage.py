@@ -65,8 +65,12 @@ def test_recorder_saves_each_answer_and_back(data_dir: Path) -> None:
             session.answer_current(value)
             recorder.sync(session)
         record = recorder.store.get(recorder.session_id)
-        assert [q for q, _ in record.answers] == ["respondent", "warning_signs", "age_group",
-                                                  "has_deposits"]
+        assert [q for q, _ in record.answers] == [
+            "respondent",
+            "warning_signs",
+            "age_group",
+            "has_deposits",
+        ]
         assert record.row.respondent == "caregiver"
         session.back()
         recorder.sync(session)
@@ -125,8 +129,9 @@ def test_old_schema_is_migrated(data_dir: Path) -> None:
         assert len(store.list()) == 1
 
 
-def test_unwritable_location_gives_a_clear_message(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_location_gives_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be")
     monkeypatch.setenv("CALCINOSIS_DATA_DIR", str(blocker / "data"))
@@ -161,9 +166,14 @@ def test_locked_database_does_not_stop_the_chat(data_dir: Path) -> None:
 
 def _plain(data_dir: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, CALCINOSIS_DATA_DIR=str(data_dir), NO_COLOR="1")
-    return subprocess.Popen([sys.executable, "-m", "chatbot.cli", "--plain", *args],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "chatbot.cli", "--plain", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _saved(data_dir: Path) -> list[tuple[str, object]]:
@@ -200,14 +210,22 @@ def test_sigkill_after_every_answer_loses_nothing(tmp_path: Path, vignette: str)
         assert saved == pairs[: done + 1], f"after answer {done + 1} ({qid})"
     # the last answer finished the dialog; the stored result equals an uninterrupted run
     env = dict(os.environ, CALCINOSIS_DATA_DIR=str(data_dir))
-    shown = subprocess.run([sys.executable, "-m", "chatbot.cli", "show", "1", "--json"],
-                           capture_output=True, text=True, env=env, check=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "show", "1", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     record = json.loads(shown.stdout)
     answers = yaml.safe_load((VIGNETTES / vignette).read_text())["answers"]
     expected = default_engine().replay(answers)
     rebuilt = default_engine().replay(record["answers"])
-    assert (rebuilt.type, rebuilt.subtype, rebuilt.triage) == \
-        (expected.type, expected.subtype, expected.triage)
+    assert (rebuilt.type, rebuilt.subtype, rebuilt.triage) == (
+        expected.type,
+        expected.subtype,
+        expected.triage,
+    )
     assert [c.type for c in rebuilt.ranking] == [c.type for c in expected.ranking]
 
 
@@ -218,8 +236,9 @@ def test_version_1_file_moves_forward_keeping_its_sessions(data_dir: Path) -> No
     db = sqlite3.connect(data_dir / "sessions.sqlite3", isolation_level=None)
     db.executescript(MIGRATIONS[0])
     db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO sessions(id, created, updated, respondent) "
-               "VALUES (7, 'a', 'b', 'self')")
+    db.execute(
+        "INSERT INTO sessions(id, created, updated, respondent) VALUES (7, 'a', 'b', 'self')"
+    )
     db.execute("INSERT INTO answers VALUES (7, 0, 'respondent', '\"self\"', 'b')")
     db.execute("INSERT INTO answers VALUES (7, 1, 'warning_signs', '[\"none\"]', 'b')")
     db.close()
@@ -260,8 +279,9 @@ def test_a_recorder_that_fails_keeps_trying_and_saves_what_it_missed(data_dir: P
         assert recorder.saving and recorder.warning.startswith("Saving works again: all 4")
         assert recorder.report(4) == f"All 4 answers are saved (session {recorder.session_id})."
         with Store() as store:
-            assert [q for q, _ in store.get(recorder.session_id).answers] == \
-                [q for q, _ in walk("pub-01.yaml")[:4]]
+            assert [q for q, _ in store.get(recorder.session_id).answers] == [
+                q for q, _ in walk("pub-01.yaml")[:4]
+            ]
     finally:
         session.close()
         recorder.close()

@@ -30,17 +30,20 @@ def expected_types(expect: dict) -> set[str]:
 
 def check(result: dict, expect: dict, name: str) -> None:
     """``result`` has type, subtype and triage (from the engine or from --json)."""
-    assert result["type"] in expected_types(expect), \
+    assert result["type"] in expected_types(expect), (
         f"{name}: type {result['type']!r}, expected one of {sorted(expected_types(expect))}"
+    )
     if "subtype" in expect:
         assert result["subtype"] == expect["subtype"], f"{name}: subtype {result['subtype']!r}"
     rank = contract.triage_rank(result["triage"])
     if "triage_at_least" in expect:
-        assert rank >= contract.triage_rank(expect["triage_at_least"]), \
+        assert rank >= contract.triage_rank(expect["triage_at_least"]), (
             f"{name}: triage {result['triage']!r} is below {expect['triage_at_least']!r}"
+        )
     if "triage_at_most" in expect:
-        assert rank <= contract.triage_rank(expect["triage_at_most"]), \
+        assert rank <= contract.triage_rank(expect["triage_at_most"]), (
             f"{name}: triage {result['triage']!r} is above {expect['triage_at_most']!r}"
+        )
 
 
 def test_there_are_vignettes():
@@ -48,8 +51,13 @@ def test_there_are_vignettes():
     for path in VIGNETTES:
         data = load(path)
         assert isinstance(data.get("answers"), dict), path.name
-        assert set(data["expect"]) <= {"type", "subtype", "triage_at_least", "triage_at_most",
-                                       "caution"}
+        assert set(data["expect"]) <= {
+            "type",
+            "subtype",
+            "triage_at_least",
+            "triage_at_most",
+            "caution",
+        }
         assert expected_types(data["expect"]) <= set(contract.TYPES), path.name
 
 
@@ -103,8 +111,9 @@ def test_red_flag_vignettes_flag_first(engine, stem):
     assert data["red_flags"][0]["level"] == "emergency"
 
 
-CLI_SAMPLE = [p for p in VIGNETTES if p.stem in ("pub-01", "pub-07", "pub-09", "pub-13",
-                                                 "pub-19", "pub-20")]
+CLI_SAMPLE = [
+    p for p in VIGNETTES if p.stem in ("pub-01", "pub-07", "pub-09", "pub-13", "pub-19", "pub-20")
+]
 
 
 @pytest.mark.parametrize("path", CLI_SAMPLE, ids=[p.stem for p in CLI_SAMPLE])
@@ -128,8 +137,11 @@ def test_several_files_give_a_list_in_order(engine):
         data = load(path)
         check(result, data["expect"], path.stem)
         direct = engine.replay(data["answers"])
-        assert (result["type"], result["subtype"], result["triage"]) == \
-            (direct.type, direct.subtype, direct.triage), path.stem
+        assert (result["type"], result["subtype"], result["triage"]) == (
+            direct.type,
+            direct.subtype,
+            direct.triage,
+        ), path.stem
 
 
 def test_several_files_markdown_each_has_notice(engine):

@@ -50,8 +50,16 @@ Predicate = Callable[[Facts], bool]
 
 LAB_STATUSES = ("high", "normal", "low", "unsure")
 # Derived numbers a rule may compare (see assessment.Facts.number).
-FACT_NAMES = ("calcium_mgdl", "phosphate_mgdl", "albumin_gdl", "pth_pgml", "caxp",
-              "ionized_calcium_mmoll", "vitamin_d_ngml", "age_days")
+FACT_NAMES = (
+    "calcium_mgdl",
+    "phosphate_mgdl",
+    "albumin_gdl",
+    "pth_pgml",
+    "caxp",
+    "ionized_calcium_mmoll",
+    "vitamin_d_ngml",
+    "age_days",
+)
 CAXP_LEVELS = ("normal", "raised", "high", "unsure")
 
 
@@ -105,8 +113,11 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         if rid not in rule_ids:
             raise _fail(node, f"no rule called {rid!r}")
         return lambda f: f.rule(rid)
-    raise _fail(node, "unknown condition; use answer, lab, fact, caxp, rule, all, any or not "
-                      f"(got keys: {', '.join(sorted(map(str, keys)))})")
+    raise _fail(
+        node,
+        "unknown condition; use answer, lab, fact, caxp, rule, all, any or not "
+        f"(got keys: {', '.join(sorted(map(str, keys)))})",
+    )
 
 
 def _all_of(preds: tuple[Predicate, ...]) -> Predicate:
@@ -217,8 +228,9 @@ def _caxp_condition(node: Mapping[str, Any]) -> Predicate:
         raise _fail(node, "'caxp' takes a level or a non-empty list of levels")
     for level in levels:
         if level not in CAXP_LEVELS:
-            raise _fail(node, f"{level!r} is not a calcium x phosphate level; use "
-                              f"{', '.join(CAXP_LEVELS)}")
+            raise _fail(
+                node, f"{level!r} is not a calcium x phosphate level; use {', '.join(CAXP_LEVELS)}"
+            )
     allowed = frozenset(levels)
     return lambda f: f.caxp_level() in allowed
 

@@ -22,8 +22,8 @@ def data_root() -> Path:
     if (checkout / "dialogs").is_dir() and (checkout / "pyproject.toml").is_file():
         return checkout
     raise FileNotFoundError(
-        "The calcinosis data folders (dialogs/ and content/) were not found; "
-        "reinstall the package.")
+        "The calcinosis data folders (dialogs/ and content/) were not found; reinstall the package."
+    )
 
 
 def dialogs_dir(root: Path | None = None) -> Path:

@@ -32,8 +32,10 @@ def graph_problems(dialog: Dialog) -> list[str]:
             todo.extend(t.dest for t in question.transitions)
     for qid, question in dialog.questions.items():
         if qid not in seen:
-            problems.append(f"{question.where}: the question {qid!r} can never be reached from "
-                            f"the start {dialog.start!r}")
+            problems.append(
+                f"{question.where}: the question {qid!r} can never be reached from "
+                f"the start {dialog.start!r}"
+            )
     for oid, outcome in dialog.outcomes.items():
         if oid not in seen:
             problems.append(f"{outcome.where}: the outcome {oid!r} can never be reached")
@@ -45,9 +47,11 @@ def graph_problems(dialog: Dialog) -> list[str]:
         if mark == 2:
             return
         if mark == 1:
-            loop = path[path.index(state):] + [state]
-            problems.append(f"{dialog.questions[state].where}: the dialog can loop "
-                            f"({' -> '.join(loop)}), so a path might never end")
+            loop = path[path.index(state) :] + [state]
+            problems.append(
+                f"{dialog.questions[state].where}: the dialog can loop "
+                f"({' -> '.join(loop)}), so a path might never end"
+            )
             return
         question = dialog.questions.get(state)
         if question is None:
@@ -60,31 +64,36 @@ def graph_problems(dialog: Dialog) -> list[str]:
     visit(dialog.start, [])
     recorded_with = {other for q in dialog.questions.values() for other in q.also}
     # said at the last question, where a missing one would go
-    last = list(dialog.questions.values())[-1].where if dialog.questions \
-        else "dialogs/questions.yaml"
+    last = (
+        list(dialog.questions.values())[-1].where if dialog.questions else "dialogs/questions.yaml"
+    )
     for qid in contract.QUESTIONS:
         if qid not in dialog.questions and qid not in recorded_with:
-            problems.append(f"{last}: the contract question {qid!r} is never asked (add it "
-                            "after this one, or list it in a question's 'also')")
+            problems.append(
+                f"{last}: the contract question {qid!r} is never asked (add it "
+                "after this one, or list it in a question's 'also')"
+            )
     return problems
 
 
-def _citation_problems(content: Content, dialog: Dialog | None, rules: Rules | None,
-                       labs: LabTable | None) -> list[str]:
+def _citation_problems(
+    content: Content, dialog: Dialog | None, rules: Rules | None, labs: LabTable | None
+) -> list[str]:
     """Every source cited that content/sources.yaml lacks; every red flag without a text."""
     problems: list[str] = []
     known = set(content.sources)
     cited: list[tuple[str, str]] = list(content.cited_keys())
     if dialog is not None:
         cited += [(q.where, s) for q in dialog.questions.values() for s in q.why_sources]
-        cited += [(q.where, s) for q in dialog.questions.values()
-                  for s in q.if_unsure_sources]
+        cited += [(q.where, s) for q in dialog.questions.values() for s in q.if_unsure_sources]
     if rules is not None:
         cited += list(rules.cited)
         for rule in rules.triage:
             if rule.red_flag and rule.red_flag not in content.red_flags:
-                problems.append(f"{rule.where}: the red flag {rule.red_flag!r} (rule "
-                                f"{rule.id!r}) has no text in content/advice.yaml red_flags")
+                problems.append(
+                    f"{rule.where}: the red flag {rule.red_flag!r} (rule "
+                    f"{rule.id!r}) has no text in content/advice.yaml red_flags"
+                )
     if labs is not None:
         cited += [("content/labs.yaml", s) for s in sorted(labs.source_keys)]
     for where, key in cited:

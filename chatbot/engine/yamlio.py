@@ -78,11 +78,13 @@ def _construct_located(loader: Any, node: yaml.MappingNode) -> Located:
         except TypeError as exc:
             raise YamlError(
                 f"{filename}, line {key_node.start_mark.line + 1}: a key must be a plain "
-                f"value, not a list or mapping") from exc
+                f"value, not a list or mapping"
+            ) from exc
         if key in result:
             raise YamlError(
                 f"{filename}, line {key_node.start_mark.line + 1}: the key {key!r} appears "
-                f"twice in the same mapping (first on line {result.key_lines[key]})")
+                f"twice in the same mapping (first on line {result.key_lines[key]})"
+            )
         result[key] = _construct(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -130,10 +132,11 @@ def _load(text: str, filename: str, located: bool) -> Any:
                 return None
             # without an alias (*name) a document is no bigger than its text: a short one
             # needs no counting (an answers file is a few hundred characters)
-            if ("*" in text or len(text) * 4 >= MAX_VALUES) and \
-                    _expanded_size(node) > MAX_VALUES:
-                raise YamlError(f"{filename}: its aliases (*name) expand to more than "
-                                f"{MAX_VALUES:,} values; refused (a YAML 'alias bomb')")
+            if ("*" in text or len(text) * 4 >= MAX_VALUES) and _expanded_size(node) > MAX_VALUES:
+                raise YamlError(
+                    f"{filename}: its aliases (*name) expand to more than "
+                    f"{MAX_VALUES:,} values; refused (a YAML 'alias bomb')"
+                )
             return loader.construct_document(node)
         finally:
             loader.dispose()
@@ -150,8 +153,9 @@ def _load(text: str, filename: str, located: bool) -> Any:
         raise YamlError(f"{filename}: lists and mappings are nested too deep") from exc
     except ValueError as exc:  # such as an integer of more than 4,300 digits
         if "digits" in str(exc):
-            raise YamlError(f"{filename}: a number has more than 4,300 digits; no value "
-                            "needs one that long") from exc
+            raise YamlError(
+                f"{filename}: a number has more than 4,300 digits; no value needs one that long"
+            ) from exc
         raise YamlError(f"{filename}: a value cannot be read ({str(exc)[:120]})") from exc
 
 

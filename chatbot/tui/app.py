@@ -37,10 +37,18 @@ class CalcinosisApp(ChatHost):
         Binding("f6,ctrl+t", "next_theme", "Colours", show=False),
     ]
 
-    def __init__(self, engine: Engine | None = None, *, recorder: Any = None,
-                 save: bool = False, resume: str = "ask", matcher: Any = NO_MATCHER,
-                 blink: bool = True, exit_after_first_paint: bool = False,
-                 theme: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        recorder: Any = None,
+        save: bool = False,
+        resume: str = "ask",
+        matcher: Any = NO_MATCHER,
+        blink: bool = True,
+        exit_after_first_paint: bool = False,
+        theme: str | None = None,
+    ) -> None:
         super().__init__()
         from .themes import HIGH_CONTRAST, THEMES
 
@@ -124,8 +132,9 @@ class CalcinosisApp(ChatHost):
         self.exit(0)
 
     def _load_engine(self) -> None:
-        self.run_worker(self._load_engine_in_thread, thread=True, exclusive=True,
-                        name="load engine")
+        self.run_worker(
+            self._load_engine_in_thread, thread=True, exclusive=True, name="load engine"
+        )
 
     def _load_engine_in_thread(self) -> None:
         from ..engine.loading import default_engine
@@ -174,9 +183,13 @@ class CalcinosisApp(ChatHost):
         if row is None:
             return
         if store.open_elsewhere(row.id):
-            self.notify("Your unfinished session is open in another window, so it is not "
-                        "offered here; this window starts a new session.",
-                        title="Open in another window", severity="warning", timeout=10)
+            self.notify(
+                "Your unfinished session is open in another window, so it is not "
+                "offered here; this window starts a new session.",
+                title="Open in another window",
+                severity="warning",
+                timeout=10,
+            )
             return
         if self._resume == "yes":
             self._continue(row.id)
@@ -187,12 +200,16 @@ class CalcinosisApp(ChatHost):
         when = readable_date(row.updated).replace(" ", " at ")
         answered = "1 answer" if row.answered == 1 else f"{row.answered} answers"
         self.push_screen(
-            ConfirmScreen(f"You did not finish last time ({answered}, {when}). "
-                          "Continue where you left off?", yes="Continue", no="Start new"),
-            lambda go_on: self._continue(row.id) if go_on else self._set_aside(row.id))
+            ConfirmScreen(
+                f"You did not finish last time ({answered}, {when}). Continue where you left off?",
+                yes="Continue",
+                no="Start new",
+            ),
+            lambda go_on: self._continue(row.id) if go_on else self._set_aside(row.id),
+        )
 
     def _set_aside(self, session_id: int) -> None:
-        """"Start new": the unfinished session stays in the history (F5) but is not
+        """ "Start new": the unfinished session stays in the history (F5) but is not
         offered again at the next start."""
         from ..storage import StoreError
 
@@ -218,8 +235,12 @@ class CalcinosisApp(ChatHost):
         try:
             self.recorder.resume(session_id, record.answers)
         except SessionOpenElsewhere as exc:
-            self.notify(f"{exc} This window starts a new session.",
-                        title="Open in another window", severity="warning", timeout=10)
+            self.notify(
+                f"{exc} This window starts a new session.",
+                title="Open in another window",
+                severity="warning",
+                timeout=10,
+            )
             return
         except StoreError as exc:
             self.notify(str(exc), severity="warning", markup=False)
@@ -229,15 +250,17 @@ class CalcinosisApp(ChatHost):
         except (AnswerError, ValueError, KeyError):
             self.session.restart()
             self.recorder.resume(None, [])
-            self.notify("The saved answers could not be read; starting afresh.",
-                        severity="warning")
+            self.notify("The saved answers could not be read; starting afresh.", severity="warning")
             return
         if self.session.history:
             self.begin_chat()
 
     def _engine_failed(self) -> None:
-        self.exit(1, message="calcinosis: the installed dialog or content has problems; run "
-                             "'calcinosis validate' to see them.")
+        self.exit(
+            1,
+            message="calcinosis: the installed dialog or content has problems; run "
+            "'calcinosis validate' to see them.",
+        )
 
     # ----- the screens ask (chatbot.tui.host); only the app switches screens
     def on_open_chat(self, message: OpenChat) -> None:
@@ -319,14 +342,26 @@ class CalcinosisApp(ChatHost):
 
             name = summary_filename(summary, "html")
             text = summary_text(self.engine, summary, "html")
-            self.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
-                              encoding="utf-8", mime_type="text/html")
-            return (f"The summary is being downloaded by your web browser as {name}. Open it "
-                    "to read or print it for the doctor.",
-                    f"Summary sent to your browser as {name}.", None)
+            self.deliver_text(
+                io.StringIO(text),
+                save_filename=name,
+                open_method="download",
+                encoding="utf-8",
+                mime_type="text/html",
+            )
+            return (
+                f"The summary is being downloaded by your web browser as {name}. Open it "
+                "to read or print it for the doctor.",
+                f"Summary sent to your browser as {name}.",
+                None,
+            )
         path = save_summary(self.engine, summary, "html")
-        return (f"Summary saved to {path}. Open it in a web browser to read or print it "
-                "for the doctor.", f"Summary saved to {path}.", path)
+        return (
+            f"Summary saved to {path}. Open it in a web browser to read or print it "
+            "for the doctor.",
+            f"Summary saved to {path}.",
+            path,
+        )
 
     def saved(self) -> None:
         """Called after every change to the answers: save them once the screen is drawn."""
@@ -395,8 +430,12 @@ class CalcinosisApp(ChatHost):
             if leave:
                 self.exit(0)
 
-        self.push_screen(ConfirmScreen(say("quit_lose", self.session.respondent),
-                                       yes="Quit", no="Stay", danger=True), done)
+        self.push_screen(
+            ConfirmScreen(
+                say("quit_lose", self.session.respondent), yes="Quit", no="Stay", danger=True
+            ),
+            done,
+        )
 
     def action_next_theme(self) -> None:
         """Dark, light, high contrast, and round again; says which one in words."""
@@ -428,16 +467,27 @@ class CalcinosisApp(ChatHost):
             where = ""
         from rich.text import Text
 
-        self._exit_renderables.append(Text(
-            "calcinosis: something went wrong and the chat had to stop. Nothing you typed "
-            f"caused this.{where} 'calcinosis --plain' or 'calcinosis assess FILE' still work."))
+        self._exit_renderables.append(
+            Text(
+                "calcinosis: something went wrong and the chat had to stop. Nothing you typed "
+                f"caused this.{where} 'calcinosis --plain' or 'calcinosis assess FILE' still work."
+            )
+        )
         self._close_messages_no_wait()
 
 
-def make_app(engine: Engine | None = None, *, recorder: Any = None, save: bool = False,
-             resume: str = "ask", matcher: Any = NO_MATCHER, blink: bool = True,
-             exit_after_first_paint: bool | None = None,
-             defer_engine: bool = False, theme: str | None = None) -> CalcinosisApp:
+def make_app(
+    engine: Engine | None = None,
+    *,
+    recorder: Any = None,
+    save: bool = False,
+    resume: str = "ask",
+    matcher: Any = NO_MATCHER,
+    blink: bool = True,
+    exit_after_first_paint: bool | None = None,
+    defer_engine: bool = False,
+    theme: str | None = None,
+) -> CalcinosisApp:
     """The app for the CLI and the tests; the default engine is the shipped dialog and content.
 
     ``defer_engine`` (used by the CLI) draws the welcome first and loads the shipped
@@ -454,7 +504,13 @@ def make_app(engine: Engine | None = None, *, recorder: Any = None, save: bool =
         from ..settings import current
 
         exit_after_first_paint = current().exit_after_first_paint
-    return CalcinosisApp(engine, recorder=recorder, save=save, resume=resume, matcher=matcher,
-                         blink=blink, exit_after_first_paint=exit_after_first_paint,
-                         theme=theme)
-
+    return CalcinosisApp(
+        engine,
+        recorder=recorder,
+        save=save,
+        resume=resume,
+        matcher=matcher,
+        blink=blink,
+        exit_after_first_paint=exit_after_first_paint,
+        theme=theme,
+    )

@@ -16,8 +16,8 @@ from ..engine.dialog.questions import Option, Question
 from ..engine.medicine.labs import LabTable, LabValue
 from .text import literal
 
-ANSWER = "answer"    # value is ready for Session.answer_current
-ASK = "ask"          # the words fit several options (or none): ask back with message
+ANSWER = "answer"  # value is ready for Session.answer_current
+ASK = "ask"  # the words fit several options (or none): ask back with message
 PROBLEM = "problem"  # the input cannot be used: show message under the box, keep the text
 CONFIRM = "confirm"  # an extreme lab value: ask to confirm message before answering
 
@@ -26,9 +26,9 @@ CONFIRM = "confirm"  # an extreme lab value: ask to confirm message before answe
 class Reply:
     kind: str
     value: Any = None
-    said: str = ""      # the person's own words (or the labels chosen), for the transcript
-    meaning: str = ""   # what typed words were taken to mean, shown beside them
-    message: str = ""   # for ASK, PROBLEM and CONFIRM
+    said: str = ""  # the person's own words (or the labels chosen), for the transcript
+    meaning: str = ""  # what typed words were taken to mean, shown beside them
+    message: str = ""  # for ASK, PROBLEM and CONFIRM
     candidates: tuple[str, ...] = ()  # for ASK: the codes the words could mean
     also: dict[str, Any] = field(default_factory=dict)  # answers recorded with it (age)
     reading: Any = None  # the engine's Reading of typed words (kept to read a reply to ASK)
@@ -71,8 +71,11 @@ def chosen(question: Question, codes: Sequence[str]) -> Reply:
     codes = list(dict.fromkeys(codes))
     if not codes:
         if question.kind == contract.MANY:
-            return Reply(PROBLEM, message="Tick at least one answer (Space ticks), or choose "
-                                          f"\"{question.unsure_label}\".")
+            return Reply(
+                PROBLEM,
+                message="Tick at least one answer (Space ticks), or choose "
+                f'"{question.unsure_label}".',
+            )
         return Reply(PROBLEM, message="Please choose one of the answers.")
     if question.kind == contract.MANY:
         for alone in (contract.NONE, contract.UNSURE):
@@ -82,20 +85,27 @@ def chosen(question: Question, codes: Sequence[str]) -> Reply:
     return Reply(ANSWER, value, said_for(question, value))
 
 
-def typed(question: Question, options: Sequence[Option], text: str, *,
-          labs: LabTable | None = None, matcher: Matcher | None = None,
-          given: Any = None, after: Any = None) -> Reply:
+def typed(
+    question: Question,
+    options: Sequence[Option],
+    text: str,
+    *,
+    labs: LabTable | None = None,
+    matcher: Matcher | None = None,
+    given: Any = None,
+    after: Any = None,
+) -> Reply:
     """Words typed into the answer box, read by the engine's reader (the same reading as
     plain mode and ``calcinosis parse``); ``after``: the reading asked back last."""
     shown = literal(text)
     if not shown:
         if question.kind == contract.LAB:
-            return Reply(PROBLEM, message="Please type the value with its unit, or choose an "
-                                          "answer above.")
+            return Reply(
+                PROBLEM, message="Please type the value with its unit, or choose an answer above."
+            )
         return Reply(PROBLEM, message="Please choose an answer above, or type one.")
     reader = matcher if matcher is not None else load_matcher()
-    reading = reader.read(question, shown, given or {}, offered=options, after=after,
-                          numbered=True)
+    reading = reader.read(question, shown, given or {}, offered=options, after=after, numbered=True)
     return from_reading(question, reading)
 
 
@@ -105,8 +115,13 @@ def from_reading(question: Question, reading: Any) -> Reply:
     if not reading.ok:
         # a lab value stays in the box to be corrected (the unit typed on completes it)
         kind = PROBLEM if question.kind == contract.LAB else ASK
-        return Reply(kind, said=shown, message=reading.ask or "", candidates=reading.candidates,
-                     reading=reading)
+        return Reply(
+            kind,
+            said=shown,
+            message=reading.ask or "",
+            candidates=reading.candidates,
+            reading=reading,
+        )
     value = reading.answer
     if isinstance(value, tuple):
         value = list(value)

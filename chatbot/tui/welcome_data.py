@@ -83,14 +83,21 @@ def read_welcome(root: Path | None = None) -> WelcomeText:
     start = load(dialogs / "dialog.yaml")["start"]
     raw = next(q for q in load(dialogs / "questions.yaml")["questions"] if q["id"] == start)
     question = LightQuestion(
-        id=raw["id"], kind=raw["kind"], text_self=_words(raw["text"]["self"]),
-        options=tuple(LightOption(str(o["code"]), _words(o["label"]))
-                      for o in raw["options"] if "when" not in o),
-        unsure_label=_words(raw.get("unsure")) or "I'm not sure")
+        id=raw["id"],
+        kind=raw["kind"],
+        text_self=_words(raw["text"]["self"]),
+        options=tuple(
+            LightOption(str(o["code"]), _words(o["label"]))
+            for o in raw["options"]
+            if "when" not in o
+        ),
+        unsure_label=_words(raw.get("unsure")) or "I'm not sure",
+    )
     return WelcomeText({key: _words(notices.get(key)) for key in NOTICES}, question)
 
 
 # ----------------------------------------------------------------------------- cache
+
 
 def cache_path() -> Path:
     """``$XDG_CACHE_HOME/calcinosis/welcome.json`` (or the platform's cache folder)."""
@@ -119,10 +126,17 @@ def _key(root: Path) -> list[Any]:
 def save_cache(welcome: WelcomeText, root: Path) -> None:
     """Remember the welcome texts for the next start (quietly skipped if not possible)."""
     q = welcome.question
-    data = {"key": _key(root), "notices": welcome.notices,
-            "question": {"id": q.id, "kind": q.kind, "text": q.text(None),
-                         "unsure": q.unsure_label,
-                         "options": [[o.code, o.label] for o in q.options]}}
+    data = {
+        "key": _key(root),
+        "notices": welcome.notices,
+        "question": {
+            "id": q.id,
+            "kind": q.kind,
+            "text": q.text(None),
+            "unsure": q.unsure_label,
+            "options": [[o.code, o.label] for o in q.options],
+        },
+    }
     path = cache_path()
     try:
         if path.exists() and json.loads(path.read_text(encoding="utf-8")) == data:
@@ -142,9 +156,13 @@ def cached_welcome(root: Path) -> WelcomeText | None:
         if data.get("key") != json.loads(json.dumps(_key(root))):
             return None
         q = data["question"]
-        question = LightQuestion(q["id"], q["kind"], q["text"],
-                                 tuple(LightOption(c, label) for c, label in q["options"]),
-                                 q["unsure"])
+        question = LightQuestion(
+            q["id"],
+            q["kind"],
+            q["text"],
+            tuple(LightOption(c, label) for c, label in q["options"]),
+            q["unsure"],
+        )
         notices = {key: str(data["notices"][key]) for key in NOTICES}
         return WelcomeText(notices, question)
     except (OSError, ValueError, KeyError, TypeError):

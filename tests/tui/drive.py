@@ -109,8 +109,9 @@ async def answer_current(pilot, value: Any, *, click: bool = False) -> None:
     await pilot.pause()
 
 
-async def chat_through(pilot, answers: dict[str, Any], *, click: bool = False,
-                       limit: int = 40) -> None:
+async def chat_through(
+    pilot, answers: dict[str, Any], *, click: bool = False, limit: int = 40
+) -> None:
     """Answer every question the dialog asks from ``answers`` (missing ones: not sure)."""
     app = pilot.app
     await pilot.pause()  # the first screen is mounted
@@ -173,8 +174,11 @@ async def answer_until(pilot, answers: dict[str, Any], stop: str, *, click: bool
     await pilot.pause()  # the first screen is mounted
     for _ in range(40):
         current = app.session.current if app.session else None
-        if current is not None and current.id == stop and \
-                app.screen.__class__.__name__ == "ChatScreen":
+        if (
+            current is not None
+            and current.id == stop
+            and app.screen.__class__.__name__ == "ChatScreen"
+        ):
             return
         if app.screen.__class__.__name__ == "WarningScreen":
             await pilot.press("tab", "enter")  # the text has the focus; Tab to "go on"

@@ -51,6 +51,7 @@ def summaries(tmp_path, monkeypatch) -> Path:
 
 # ----------------------------------------------------------------------------- result
 
+
 async def test_the_result_buttons(make, summaries):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -60,8 +61,7 @@ async def test_the_result_buttons(make, summaries):
         await click(pilot, "#save")
         saved = list(summaries.glob("calcinosis-summary-*.html"))
         assert len(saved) == 1
-        assert str(saved[0]) in str(app.screen.query_one("#saved-note").render()).replace(
-            "\n", "")
+        assert str(saved[0]) in str(app.screen.query_one("#saved-note").render()).replace("\n", "")
 
         await click(pilot, "#change")
         assert isinstance(app.screen, ChangeScreen)
@@ -106,6 +106,7 @@ async def test_quit_on_the_result_quits(make):
 
 # ----------------------------------------------------------------------------- warning
 
+
 async def test_the_warning_buttons(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -138,6 +139,7 @@ async def test_quit_on_the_warning_quits(make):
 
 # ----------------------------------------------------------------------------- chat, help
 
+
 async def test_the_chat_send_button_and_help_close(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -160,6 +162,7 @@ async def test_the_chat_send_button_and_help_close(make):
 
 
 # ----------------------------------------------------------------------------- history
+
 
 @pytest.fixture
 def db(engine, tmp_path) -> Path:

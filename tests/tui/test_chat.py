@@ -42,6 +42,7 @@ def last(app, kind=None):
 
 # ----------------------------------------------------------------------------- welcome
 
+
 async def test_welcome_says_what_this_is_and_asks_the_first_question(make, engine):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -85,6 +86,7 @@ async def test_the_app_loads_its_engine_after_the_first_screen(engine, tmp_path,
 
 # ----------------------------------------------------------------------------- back
 
+
 async def test_back_undoes_the_last_answer_and_the_transcript_shows_the_change(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -101,8 +103,7 @@ async def test_back_undoes_the_last_answer_and_the_transcript_shows_the_change(m
         await pilot.pause()
         assert app.session.answers["age_group"] == "child"
         assert transcript(app).answers()[-1].said == "1 to 17 years"
-        changed = [m for m in transcript(app).messages
-                   if isinstance(m, UserMessage) and m.changed]
+        changed = [m for m in transcript(app).messages if isinstance(m, UserMessage) and m.changed]
         assert [m.said for m in changed] == ["18 or older"]
         assert "(changed)" in transcript(app).plain()
 
@@ -184,10 +185,16 @@ async def test_back_on_the_first_chat_question_returns_to_the_first_question(mak
 
 # ----------------------------------------------------------------------------- typed words
 
-@pytest.mark.parametrize("words, code", [("fingrs", "fingers_hands"),
-                                         ("my fingers", "fingers_hands"),
-                                         ("hands", "fingers_hands"),
-                                         ("dunno", "unsure")])
+
+@pytest.mark.parametrize(
+    "words, code",
+    [
+        ("fingrs", "fingers_hands"),
+        ("my fingers", "fingers_hands"),
+        ("hands", "fingers_hands"),
+        ("dunno", "unsure"),
+    ],
+)
 async def test_typed_words_and_typos_map_to_codes(make, words, code):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -210,8 +217,9 @@ async def test_fast_typing_in_the_list_goes_into_the_text_box_in_order(make):
         await type_fast(pilot, "ya 2 of them")
         box = app.screen.query_one("#typed")
         assert box.value == "ya 2 of them" and box.has_focus
-        assert app.session.current.id == "has_deposits" and "has_deposits" not in \
-            app.session.answers  # "2" did not choose "No"
+        assert (
+            app.session.current.id == "has_deposits" and "has_deposits" not in app.session.answers
+        )  # "2" did not choose "No"
 
 
 async def test_digits_pressed_fast_answer_only_the_question_they_were_for(make):
@@ -295,6 +303,7 @@ async def test_typed_markup_and_escape_codes_are_shown_literally(make):
 
 # ----------------------------------------------------------------------------- lab values
 
+
 async def test_a_bad_lab_value_shows_the_engines_message_and_keeps_the_text(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -350,6 +359,7 @@ async def test_a_lab_status_is_chosen_by_number(make):
 
 # ----------------------------------------------------------------------------- the body map
 
+
 async def test_the_body_map_chooses_a_region_by_click_and_by_key(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -359,8 +369,9 @@ async def test_the_body_map_chooses_a_region_by_click_and_by_key(make):
         x, y = cells_of("face")[0]
         pad = (body.content_region.width - len("      ss      ")) // 2
         gutter = body.content_region.x - body.region.x
-        await pilot.click(body, offset=(gutter + pad + x, y + body.content_region.y
-                                        - body.region.y))
+        await pilot.click(
+            body, offset=(gutter + pad + x, y + body.content_region.y - body.region.y)
+        )
         await pilot.pause()
         assert "face" in body.chosen
         assert app.screen.query_one(AnswerList).ticked == ["face"]  # kept in step with the list
@@ -393,6 +404,7 @@ async def test_ticking_in_the_list_lights_up_the_map(make):
 
 # ----------------------------------------------------------------------------- always at hand
 
+
 async def test_why_do_you_ask_shows_the_reason_inline(make, engine):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -418,8 +430,9 @@ async def test_not_sure_about_the_warning_signs_says_what_to_watch_for(make, eng
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await pilot.press("2")  # for someone else: the note says "they"
-        await until(pilot, lambda: app.session is not None and
-                    app.session.current.id == "warning_signs")
+        await until(
+            pilot, lambda: app.session is not None and app.session.current.id == "warning_signs"
+        )
         await pilot.press("f3")
         await pilot.pause()
         note = engine.dialog.questions["warning_signs"].unsure_note("caregiver")
@@ -442,8 +455,9 @@ async def test_every_new_question_is_in_view_at_80x24(make):
             await pilot.press("f3")
             await pilot.pause()
             t = transcript(app)
-            assert t.scroll_offset.y + t.size.height >= t.virtual_size.height, \
+            assert t.scroll_offset.y + t.size.height >= t.virtual_size.height, (
                 app.session.current.id
+            )
         assert transcript(app).virtual_size.height > transcript(app).size.height
 
 
@@ -494,6 +508,7 @@ async def test_progress_shows_section_and_how_far(make):
 
 # ----------------------------------------------------------------------------- warning signs
 
+
 async def test_a_warning_sign_shows_what_to_do_now_before_going_on(make, engine):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -519,8 +534,10 @@ async def test_a_warning_sign_shows_what_to_do_now_before_going_on(make, engine)
         assert isinstance(app.screen, ChatScreen)
         assert app.session.current.id == "age_group"
         # the chat keeps a line saying a warning was shown, and what it was
-        assert "A warning was shown about them: Confusion, fainting or repeated vomiting. " \
-               "Get emergency help now." in app.screen.query_one(Transcript).plain()
+        assert (
+            "A warning was shown about them: Confusion, fainting or repeated vomiting. "
+            "Get emergency help now." in app.screen.query_one(Transcript).plain()
+        )
 
 
 async def test_a_calcium_that_makes_an_emergency_is_said_before_the_next_question(make, engine):
@@ -566,6 +583,7 @@ async def test_the_warning_screen_scrolls_by_keyboard_at_80x24(make):
 
 # ----------------------------------------------------------------------------- the result
 
+
 async def test_change_an_answer_from_the_result_recomputes_it(make):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -605,8 +623,7 @@ async def test_save_summary_on_the_result_says_where_it_saved(make, tmp_path, mo
         assert len(list((tmp_path / "summaries").glob("*.html"))) == 2
 
 
-async def test_saved_notices_do_not_pile_up_or_cover_the_change_dialog(make, tmp_path,
-                                                                      monkeypatch):
+async def test_saved_notices_do_not_pile_up_or_cover_the_change_dialog(make, tmp_path, monkeypatch):
     monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(tmp_path / "summaries"))
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -622,8 +639,9 @@ async def test_saved_notices_do_not_pile_up_or_cover_the_change_dialog(make, tmp
         assert not list(app._notifications)
 
 
-async def test_save_summary_into_an_unusable_folder_says_what_went_wrong(make, tmp_path,
-                                                                        monkeypatch):
+async def test_save_summary_into_an_unusable_folder_says_what_went_wrong(
+    make, tmp_path, monkeypatch
+):
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("CALCINOSIS_SUMMARY_DIR", str(blocker / "summaries"))
@@ -716,6 +734,7 @@ async def test_a_lab_given_only_as_a_status_has_no_made_up_marker(make):
 
 # ----------------------------------------------------------------------------- fit and finish
 
+
 async def test_survives_resizing_and_keeps_the_question_in_view(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -748,8 +767,9 @@ async def test_themes_cycle_by_key_and_are_said_in_words(make):
         assert app.session.history == ["respondent"]
 
 
-@pytest.mark.parametrize(("name", "theme"), [("high-contrast", "high-contrast"),
-                                              ("light", "textual-light")])
+@pytest.mark.parametrize(
+    ("name", "theme"), [("high-contrast", "high-contrast"), ("light", "textual-light")]
+)
 async def test_theme_chosen_at_start(make, name, theme):
     app = make(theme=name)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -785,6 +805,7 @@ async def test_no_traceback_reaches_the_screen(make, capfd):
 
 
 # ----------------------------------------------------------------------------- saved answers
+
 
 async def test_answers_are_saved_and_an_unfinished_session_can_be_continued(make, tmp_path):
     from chatbot.storage import Recorder, Store

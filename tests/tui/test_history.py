@@ -18,8 +18,9 @@ from chatbot.tui.screens.welcome import WelcomeScreen
 PUB01 = vignette("pub-01")["answers"]
 
 
-def save_session(engine, store: Store, monkeypatch, name: str, stamp: str, *,
-                 upto: int | None = None) -> int:
+def save_session(
+    engine, store: Store, monkeypatch, name: str, stamp: str, *, upto: int | None = None
+) -> int:
     """Save a vignette's answers as the app would, at a fixed time (stable pictures);
     ``upto`` answers only: an unfinished session."""
     session = engine.new_session()
@@ -72,6 +73,7 @@ def status(app) -> str:
 
 # ----------------------------------------------------------------------------- the list
 
+
 async def test_the_list_shows_date_who_status_type_and_how_soon(make, db):
     app = make(recorder=Recorder(Store(db)), resume="no")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -84,8 +86,14 @@ async def test_the_list_shows_date_who_status_type_and_how_soon(make, db):
             ["2026-11-20 09:30", "you", "finished", "dystrophic", "◐ soon"],
         ]
         keys = dict(app.screen.query_one("KeysFooter").shown)
-        assert keys == {"Enter": "Open", "v": "Save summary", "d": "Delete", "Esc": "Back",
-                        "F1": "Help", "^q": "Quit"}
+        assert keys == {
+            "Enter": "Open",
+            "v": "Save summary",
+            "d": "Delete",
+            "Esc": "Back",
+            "F1": "Help",
+            "^q": "Quit",
+        }
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
 
@@ -127,6 +135,7 @@ async def test_text_from_the_file_is_shown_literally(make, tmp_path):
 
 
 # ----------------------------------------------------------------------------- open, save
+
 
 async def test_enter_opens_the_summary_for_the_doctor(make, db, engine):
     app = make(recorder=Recorder(Store(db)), resume="no")
@@ -184,6 +193,7 @@ async def test_an_unwritable_summary_folder_gives_a_message(make, db, tmp_path, 
 
 # ----------------------------------------------------------------------------- delete
 
+
 async def test_delete_asks_first_no_keeps_yes_removes(make, db):
     app = make(recorder=Recorder(Store(db)), resume="no")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -225,6 +235,7 @@ async def test_the_session_being_answered_cannot_be_deleted(make, tmp_path):
 
 # ----------------------------------------------------------------------------- no store
 
+
 async def test_an_app_that_does_not_save_says_so(make):
     app = make()  # --no-save
     async with app.run_test(size=(80, 24)) as pilot:
@@ -247,6 +258,7 @@ async def test_an_unreadable_saved_answers_file_is_named_not_a_traceback(make, t
 
 
 # ----------------------------------------------------------------------------- picture
+
 
 class TestHistorySnapshot:
     def test_history_list(self, snap_compare, make, db):

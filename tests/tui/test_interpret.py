@@ -12,18 +12,33 @@ from chatbot.tui.text import literal
 @pytest.fixture
 def at(engine):
     """A session standing at a question, with the answers a vignette would give before it."""
+
     def go(qid: str):
         s = engine.new_session()
-        given = {"respondent": "self", "warning_signs": ["none"], "age_group": "adult",
-                 "has_deposits": "yes", "known_diagnosis": "no", "locations": ["fingers_hands"],
-                 "extent": "one_area", "size": "small", "pain": "mild",
-                 "skin_changes": ["none"], "stiffness": "no", "kidney": "normal",
-                 "conditions": ["none"], "raynaud": "no", "events": ["none"],
-                 "medications": ["none"], "intake": ["none"]}
+        given = {
+            "respondent": "self",
+            "warning_signs": ["none"],
+            "age_group": "adult",
+            "has_deposits": "yes",
+            "known_diagnosis": "no",
+            "locations": ["fingers_hands"],
+            "extent": "one_area",
+            "size": "small",
+            "pain": "mild",
+            "skin_changes": ["none"],
+            "stiffness": "no",
+            "kidney": "normal",
+            "conditions": ["none"],
+            "raynaud": "no",
+            "events": ["none"],
+            "medications": ["none"],
+            "intake": ["none"],
+        }
         while s.current is not None and s.current.id != qid:
             s.answer_current(given.get(s.current.id))
         assert s.current is not None and s.current.id == qid
         return s
+
     return go
 
 
@@ -118,12 +133,15 @@ def test_chosen_none_and_unsure_stand_alone(engine):
     assert interpret.chosen(question, ["unsure"]).said == question.unsure_label
 
 
-@pytest.mark.parametrize("raw, shown", [
-    ("[red]x[/red]", "[red]x[/red]"),
-    ("[link=https://example.com]click[/link]", "[link=https://example.com]click[/link]"),
-    ("a\x1b[31mred\x1b[0m b", "ared b"),
-    ("bell\x07 and\x1b]0;title\x07 osc", "bell and osc"),
-    ("line\nbreak\ttab", "line break tab"),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("[red]x[/red]", "[red]x[/red]"),
+        ("[link=https://example.com]click[/link]", "[link=https://example.com]click[/link]"),
+        ("a\x1b[31mred\x1b[0m b", "ared b"),
+        ("bell\x07 and\x1b]0;title\x07 osc", "bell and osc"),
+        ("line\nbreak\ttab", "line break tab"),
+    ],
+)
 def test_typed_text_is_made_literal(raw, shown):
     assert literal(raw) == shown

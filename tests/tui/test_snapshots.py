@@ -62,8 +62,10 @@ class TestQuestions:
 def result_for(name: str):
     """The result for a vignette, its answers replayed (typed walks are in test_chat.py
     and test_vignettes_tui.py)."""
+
     async def run_before(pilot):
         await open_result(pilot, vignette(name)["answers"])
+
     return run_before
 
 
@@ -94,9 +96,11 @@ class TestHighContrast:
             await answer_until(pilot, PUB01, "locations")
             await pilot.press("1", "4")
 
-        assert snap_compare(make(theme="high-contrast"), terminal_size=(80, 24),
-                            run_before=run_before)
+        assert snap_compare(
+            make(theme="high-contrast"), terminal_size=(80, 24), run_before=run_before
+        )
 
     def test_urgent_result(self, snap_compare, make):
-        assert snap_compare(make(theme="high-contrast"), terminal_size=(100, 40),
-                            run_before=result_for("pub-06"))
+        assert snap_compare(
+            make(theme="high-contrast"), terminal_size=(100, 40), run_before=result_for("pub-06")
+        )

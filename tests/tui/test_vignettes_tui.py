@@ -16,11 +16,11 @@ from chatbot.tui.widgets.triage import TriageBanner
 
 CASES = [
     # vignette, expected type, expected triage, how the person answers
-    ("pub-01", "dystrophic", "soon", "keys"),          # scleroderma fingertips
-    ("pub-05", "metastatic", "soon", "keys"),          # hyperparathyroidism, lab values typed
+    ("pub-01", "dystrophic", "soon", "keys"),  # scleroderma fingertips
+    ("pub-05", "metastatic", "soon", "keys"),  # hyperparathyroidism, lab values typed
     ("pub-09", "calciphylaxis", "emergency", "keys"),  # caregiver; dialysis; infection
-    ("pub-11", "iatrogenic", "soon", "clicks"),        # calcium gluconate leaked into the skin
-    ("pub-19", "none", "routine", "clicks"),           # no deposits
+    ("pub-11", "iatrogenic", "soon", "clicks"),  # calcium gluconate leaked into the skin
+    ("pub-19", "none", "routine", "clicks"),  # no deposits
     ("pub-08", "calciphylaxis", "emergency", "keys"),  # warfarin, dialysis, painful dark skin
 ]
 

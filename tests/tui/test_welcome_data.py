@@ -13,13 +13,13 @@ def test_read_from_the_yaml_files_matches_the_engine(engine):
     assert quick.notices == checked.notices
     question = engine.dialog.questions[engine.dialog.start]
     assert quick.question.text() == question.text(None)
-    assert [(o.code, o.label) for o in quick.question.options] == \
-        [(o.code, o.label) for o in question.options]
+    assert [(o.code, o.label) for o in quick.question.options] == [
+        (o.code, o.label) for o in question.options
+    ]
     assert quick.question.unsure_label == question.unsure_label
 
 
-def test_the_cache_is_used_only_while_the_data_files_are_unchanged(engine, tmp_path,
-                                                                   monkeypatch):
+def test_the_cache_is_used_only_while_the_data_files_are_unchanged(engine, tmp_path, monkeypatch):
     monkeypatch.setenv("CALCINOSIS_CACHE_DIR", str(tmp_path))
     assert cached_welcome(engine.root) is None
     save_cache(from_engine(engine), engine.root)

@@ -111,16 +111,24 @@ def _one_code(qid: str, value: Any) -> str:
     if isinstance(value, bool):  # YAML 1.1 reads unquoted yes/no as booleans
         value = "yes" if value else "no"
     if not isinstance(value, str) or value not in allowed:
-        raise AnswerError(qid, f"{qid}: {_show(value)} is not an allowed answer; "
-                               f"allowed: {', '.join(allowed)}", value, allowed)
+        raise AnswerError(
+            qid,
+            f"{qid}: {_show(value)} is not an allowed answer; allowed: {', '.join(allowed)}",
+            value,
+            allowed,
+        )
     return value
 
 
 def normalize(qid: str, value: Any, labs: LabTable) -> Answer:
     """Check one answer against the contract and return it in its one form."""
     if qid not in contract.QUESTIONS:
-        raise AnswerError(qid, f"{_show(qid)} is not a question id; known ids: "
-                               f"{', '.join(contract.QUESTIONS)}", qid, tuple(contract.QUESTIONS))
+        raise AnswerError(
+            qid,
+            f"{_show(qid)} is not a question id; known ids: {', '.join(contract.QUESTIONS)}",
+            qid,
+            tuple(contract.QUESTIONS),
+        )
     kind, _codes = contract.QUESTIONS[qid]
     if value is None:
         return (contract.UNSURE,) if kind == contract.MANY else contract.UNSURE
@@ -130,9 +138,13 @@ def normalize(qid: str, value: Any, labs: LabTable) -> Answer:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)) or not items:
             got = "an empty list" if isinstance(items, (list, tuple)) else _show(value)
-            raise AnswerError(qid, f"{qid}: expected a list of one or more codes, got {got}; "
-                                   f"allowed: {', '.join(contract.codes_for(qid))}",
-                              value, contract.codes_for(qid))
+            raise AnswerError(
+                qid,
+                f"{qid}: expected a list of one or more codes, got {got}; "
+                f"allowed: {', '.join(contract.codes_for(qid))}",
+                value,
+                contract.codes_for(qid),
+            )
         codes: list[str] = []
         for item in items:
             code = _one_code(qid, item)
@@ -140,9 +152,13 @@ def normalize(qid: str, value: Any, labs: LabTable) -> Answer:
                 codes.append(code)
         for alone in (contract.NONE, contract.UNSURE):
             if alone in codes and len(codes) > 1:
-                raise AnswerError(qid, f"{qid}: {alone!r} cannot be combined with other codes "
-                                       f"(got {', '.join(codes)})", alone,
-                                  contract.codes_for(qid))
+                raise AnswerError(
+                    qid,
+                    f"{qid}: {alone!r} cannot be combined with other codes "
+                    f"(got {', '.join(codes)})",
+                    alone,
+                    contract.codes_for(qid),
+                )
         return tuple(codes)
     if kind == contract.MEASURE:
         return _age(qid, value)
@@ -174,31 +190,59 @@ def _age(qid: str, value: Any) -> Age | str:
     if value == contract.UNSURE:
         return contract.UNSURE
     if not isinstance(value, Mapping):
-        raise AnswerError(qid, f"{qid}: {_show(value)} is not an age; give a number with its "
-                               f"unit, such as {AGE_FORM}; units: {', '.join(units)}",
-                          value, allowed)
+        raise AnswerError(
+            qid,
+            f"{qid}: {_show(value)} is not an age; give a number with its "
+            f"unit, such as {AGE_FORM}; units: {', '.join(units)}",
+            value,
+            allowed,
+        )
     extra = sorted(str(k) for k in value if k not in ("value", "unit"))
     if extra:
-        raise AnswerError(qid, f"{qid}: unknown key {extra[0]!r}; an age has only 'value' and "
-                               f"'unit', such as {AGE_FORM}", value, allowed)
+        raise AnswerError(
+            qid,
+            f"{qid}: unknown key {extra[0]!r}; an age has only 'value' and "
+            f"'unit', such as {AGE_FORM}",
+            value,
+            allowed,
+        )
     number, unit = value.get("value"), value.get("unit")
-    if isinstance(number, bool) or not isinstance(number, (int, float)) \
-            or not math.isfinite(number):
-        raise AnswerError(qid, f"{qid}: the value {_show(number)} is not a number; give it as "
-                               f"{AGE_FORM}", number, allowed)
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, float))
+        or not math.isfinite(number)
+    ):
+        raise AnswerError(
+            qid,
+            f"{qid}: the value {_show(number)} is not a number; give it as {AGE_FORM}",
+            number,
+            allowed,
+        )
     if not isinstance(unit, str) or unit.strip().lower() not in AGE_UNIT_NAMES:
         said = "no unit was given" if unit is None else f"{_show(unit)} is not a unit of age"
-        raise AnswerError(qid, f"{qid}: {said}; units allowed: {', '.join(units)} "
-                               f"(for example {AGE_FORM})", unit, allowed)
+        raise AnswerError(
+            qid,
+            f"{qid}: {said}; units allowed: {', '.join(units)} (for example {AGE_FORM})",
+            unit,
+            allowed,
+        )
     age = Age(number, AGE_UNIT_NAMES[unit.strip().lower()])
     if number <= 0:
-        raise AnswerError(qid, f"{qid}: {age.describe()} is not an age; it must be more than "
-                               f"zero and at most {contract.AGE_MAX_YEARS} years", number,
-                          allowed)
+        raise AnswerError(
+            qid,
+            f"{qid}: {age.describe()} is not an age; it must be more than "
+            f"zero and at most {contract.AGE_MAX_YEARS} years",
+            number,
+            allowed,
+        )
     if age.years > contract.AGE_MAX_YEARS:
-        raise AnswerError(qid, f"{qid}: {age.describe()} is more than "
-                               f"{contract.AGE_MAX_YEARS} years, the oldest age accepted",
-                          number, allowed)
+        raise AnswerError(
+            qid,
+            f"{qid}: {age.describe()} is more than "
+            f"{contract.AGE_MAX_YEARS} years, the oldest age accepted",
+            number,
+            allowed,
+        )
     return age
 
 
@@ -207,15 +251,24 @@ def _text(qid: str, value: Any) -> Text | str:
     if isinstance(value, Text):
         value = value.text
     if not isinstance(value, str):
-        raise AnswerError(qid, f"{qid}: {_show(value)} is not text; write the words in quotes",
-                          value, (contract.UNSURE,))
+        raise AnswerError(
+            qid,
+            f"{qid}: {_show(value)} is not text; write the words in quotes",
+            value,
+            (contract.UNSURE,),
+        )
     if not value.strip() or value == contract.UNSURE:
         return contract.UNSURE
     limit = contract.TEXT_MAX_CHARS[qid]
     if len(value) > limit:
-        raise AnswerError(qid, f"{qid}: the text is {len(value):,} characters long; at most "
-                               f"{limit:,} are kept, so please shorten it by "
-                               f"{len(value) - limit:,}", len(value), (contract.UNSURE,))
+        raise AnswerError(
+            qid,
+            f"{qid}: the text is {len(value):,} characters long; at most "
+            f"{limit:,} are kept, so please shorten it by "
+            f"{len(value) - limit:,}",
+            len(value),
+            (contract.UNSURE,),
+        )
     return Text(value)
 
 
@@ -223,12 +276,20 @@ def check_together(answers: Mapping[str, Answer]) -> None:
     """Answers that must agree with each other: ``age`` and ``age_group`` (an error names
     both)."""
     age, group = answers.get("age"), answers.get("age_group")
-    if isinstance(age, Age) and isinstance(group, str) and group != contract.UNSURE \
-            and group != age.group:
-        raise AnswerError("age_group", f"age_group {group!r} and age {age.describe()} disagree: "
-                                       f"{age.describe()} is age_group {age.group!r}; give one "
-                                       "of them, or make them agree",
-                          group, (age.group, contract.UNSURE))
+    if (
+        isinstance(age, Age)
+        and isinstance(group, str)
+        and group != contract.UNSURE
+        and group != age.group
+    ):
+        raise AnswerError(
+            "age_group",
+            f"age_group {group!r} and age {age.describe()} disagree: "
+            f"{age.describe()} is age_group {age.group!r}; give one "
+            "of them, or make them agree",
+            group,
+            (age.group, contract.UNSURE),
+        )
 
 
 def implied_by(qid: str, answers: Mapping[str, Answer]) -> Answer | None:

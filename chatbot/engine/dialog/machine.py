@@ -31,8 +31,11 @@ def transition_specs(dialog: Dialog) -> list[dict[str, Any]]:
     specs: list[dict[str, Any]] = []
     for question in dialog.questions.values():
         for transition in question.transitions:
-            spec: dict[str, Any] = {"trigger": TRIGGER, "source": question.id,
-                                    "dest": transition.dest}
+            spec: dict[str, Any] = {
+                "trigger": TRIGGER,
+                "source": question.id,
+                "dest": transition.dest,
+            }
             if transition.when is not None:
                 spec["conditions"] = [_condition(transition.when)]
             specs.append(spec)
@@ -62,8 +65,11 @@ def mermaid(dialog: Dialog) -> str:
         only = len(question.transitions) == 1
         for transition in question.transitions:
             label = "next" if only else _label(transition.when_source)
-            spec: dict[str, Any] = {"trigger": label,
-                                    "source": question.id, "dest": transition.dest}
+            spec: dict[str, Any] = {
+                "trigger": label,
+                "source": question.id,
+                "dest": transition.dest,
+            }
             labelled.append(spec)
 
     class _Model:
@@ -72,10 +78,16 @@ def mermaid(dialog: Dialog) -> str:
     model = _Model()
     # built for its side effect: the machine attaches get_graph to the model (and the model's
     # bound methods keep the machine alive)
-    GraphMachine(model=model, states=dialog.states, transitions=labelled,
-                 initial=dialog.start, auto_transitions=False,
-                 graph_engine="mermaid", show_conditions=False,
-                 title="calcinosis dialog")
+    GraphMachine(
+        model=model,
+        states=dialog.states,
+        transitions=labelled,
+        initial=dialog.start,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        show_conditions=False,
+        title="calcinosis dialog",
+    )
     return str(model.get_graph().draw(None))  # type: ignore[attr-defined]
 
 

@@ -81,8 +81,9 @@ class Question:
         if facts is not None:
             for variant in self.text_if:
                 if variant.when(facts):
-                    return variant.text_caregiver if respondent == "caregiver" \
-                        else variant.text_self
+                    return (
+                        variant.text_caregiver if respondent == "caregiver" else variant.text_self
+                    )
         return self.text_caregiver if respondent == "caregiver" else self.text_self
 
     def unsure_note(self, respondent: str | None) -> str:
@@ -163,8 +164,12 @@ class _Reader:
     def unknown_keys(self, node: Mapping, allowed: tuple[str, ...], what: str) -> None:
         for key in node:
             if key not in allowed:
-                self.problem(node, key, f"unknown key '{key}' in {what}{_suggest(key, allowed)}; "
-                                        f"allowed: {', '.join(allowed)}")
+                self.problem(
+                    node,
+                    key,
+                    f"unknown key '{key}' in {what}{_suggest(key, allowed)}; "
+                    f"allowed: {', '.join(allowed)}",
+                )
 
     def condition(self, node: Any, key: str) -> Predicate | None:
         try:
@@ -174,8 +179,19 @@ class _Reader:
             return None
 
 
-QUESTION_KEYS = ("id", "section", "kind", "text", "text_if", "options", "unsure", "if_unsure",
-                 "why", "also", "next")
+QUESTION_KEYS = (
+    "id",
+    "section",
+    "kind",
+    "text",
+    "text_if",
+    "options",
+    "unsure",
+    "if_unsure",
+    "why",
+    "also",
+    "next",
+)
 # kinds of question that have no options to choose from (the person types)
 TYPED_KINDS = (contract.TEXT, contract.MEASURE)
 
@@ -189,18 +205,24 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
     if qid is None:
         return None
     if qid not in contract.QUESTIONS:
-        reader.problem(node, "id", f"{qid!r} is not a question id of the contract"
-                                   f"{_suggest(qid, list(contract.QUESTIONS))}")
+        reader.problem(
+            node,
+            "id",
+            f"{qid!r} is not a question id of the contract"
+            f"{_suggest(qid, list(contract.QUESTIONS))}",
+        )
         return None
     contract_kind, codes = contract.QUESTIONS[qid]
     kind = reader.require(node, "kind", str, "one, many, lab or text")
     if kind is not None and kind != contract_kind:
-        reader.problem(node, "kind", f"{qid!r} is a {contract_kind!r} question in the contract, "
-                                     f"not {kind!r}")
+        reader.problem(
+            node, "kind", f"{qid!r} is a {contract_kind!r} question in the contract, not {kind!r}"
+        )
     section = reader.require(node, "section", str, "a section id from dialog.yaml")
     if section is not None and section not in sections:
-        reader.problem(node, "section",
-                       f"no section {section!r}{_suggest(section, sorted(sections))}")
+        reader.problem(
+            node, "section", f"no section {section!r}{_suggest(section, sorted(sections))}"
+        )
     text = reader.require(node, "text", Mapping, "a mapping with 'self' and 'caregiver' wording")
     text_self = text_caregiver = ""
     if text is not None:
@@ -214,8 +236,11 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
             reader.problem(node, "options", f"{qid!r} has no option for the contract code {code!r}")
     unsure = node.get("unsure")
     if not isinstance(unsure, str) or not unsure.strip():
-        reader.problem(node, "unsure" if "unsure" in node else None,
-                       "every question needs an 'unsure' label (the \"I'm not sure\" answer)")
+        reader.problem(
+            node,
+            "unsure" if "unsure" in node else None,
+            "every question needs an 'unsure' label (the \"I'm not sure\" answer)",
+        )
         unsure = "I'm not sure"
     why_text, why_sources = _read_why(reader, node)
     if_unsure = _read_if_unsure(reader, node)
@@ -223,23 +248,38 @@ def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question |
     text_if = _read_text_if(reader, node)
     transitions = _read_transitions(reader, node)
     return Question(
-        id=qid, section=section or "", kind=contract_kind,
-        text_self=" ".join(text_self.split()), text_caregiver=" ".join(text_caregiver.split()),
-        options=tuple(options), unsure_label=unsure.strip(), why=" ".join(why_text.split()),
-        why_sources=why_sources, transitions=tuple(transitions), where=node.where(),
-        if_unsure_self=if_unsure[0], if_unsure_caregiver=if_unsure[1],
-        if_unsure_sources=if_unsure[2], also=also, text_if=text_if,
+        id=qid,
+        section=section or "",
+        kind=contract_kind,
+        text_self=" ".join(text_self.split()),
+        text_caregiver=" ".join(text_caregiver.split()),
+        options=tuple(options),
+        unsure_label=unsure.strip(),
+        why=" ".join(why_text.split()),
+        why_sources=why_sources,
+        transitions=tuple(transitions),
+        where=node.where(),
+        if_unsure_self=if_unsure[0],
+        if_unsure_caregiver=if_unsure[1],
+        if_unsure_sources=if_unsure[2],
+        also=also,
+        text_if=text_if,
     )
 
 
-def _read_options(reader: _Reader, node: Located, qid: str, contract_kind: str,
-                  codes: tuple[str, ...]) -> list[Option]:
+def _read_options(
+    reader: _Reader, node: Located, qid: str, contract_kind: str, codes: tuple[str, ...]
+) -> list[Option]:
     """A question's options (none for a question the person types)."""
     options: list[Option] = []
     if contract_kind in TYPED_KINDS:
         if node.get("options"):
-            reader.problem(node, "options", f"{qid!r} is a {contract_kind!r} question: the "
-                                            "person types the answer, so it has no options")
+            reader.problem(
+                node,
+                "options",
+                f"{qid!r} is a {contract_kind!r} question: the "
+                "person types the answer, so it has no options",
+            )
         raw_options = []
     else:
         raw_options = reader.require(node, "options", list, "a list of {code, label}")
@@ -251,8 +291,12 @@ def _read_options(reader: _Reader, node: Located, qid: str, contract_kind: str,
         code = reader.require(raw, "code", str, "a contract code (quote yes/no)")
         label = reader.require(raw, "label", str, "the words shown for this option")
         if code is not None and code not in codes:
-            reader.problem(raw, "code", f"{code!r} is not a code of {qid!r}"
-                                        f"{_suggest(code, codes)}; allowed: {', '.join(codes)}")
+            reader.problem(
+                raw,
+                "code",
+                f"{code!r} is not a code of {qid!r}"
+                f"{_suggest(code, codes)}; allowed: {', '.join(codes)}",
+            )
             continue
         when = reader.condition(raw, "when") if "when" in raw else None
         if code is not None and label is not None:
@@ -265,10 +309,16 @@ def _read_why(reader: _Reader, node: Located) -> tuple[str, tuple[str, ...]]:
     why = node.get("why")
     why_text: str = ""
     why_sources: tuple[str, ...] = ()
-    if (not isinstance(why, Mapping) or not isinstance(why.get("text"), str)
-            or not why["text"].strip()):
-        reader.problem(node, "why" if "why" in node else None,
-                       "every question needs a 'why' with a 'text' (why we ask)")
+    if (
+        not isinstance(why, Mapping)
+        or not isinstance(why.get("text"), str)
+        or not why["text"].strip()
+    ):
+        reader.problem(
+            node,
+            "why" if "why" in node else None,
+            "every question needs a 'why' with a 'text' (why we ask)",
+        )
     else:
         why_text = why["text"].strip()
         sources = why.get("sources", [])
@@ -291,13 +341,21 @@ def _read_transitions(reader: _Reader, node: Located) -> list[Transition]:
         dest = reader.require(raw, "to", str, "the next question id or outcome")
         when = reader.condition(raw, "when") if "when" in raw else None
         if "when" not in raw and index != len(raw_next) - 1:
-            reader.problem(raw, None, "only the last transition may have no 'when'; "
-                                      "the ones after it could never be taken")
+            reader.problem(
+                raw,
+                None,
+                "only the last transition may have no 'when'; "
+                "the ones after it could never be taken",
+            )
         if dest is not None:
             transitions.append(Transition(dest, when, raw.get("when"), raw.where()))
     if raw_next is not None and (not raw_next or "when" in raw_next[-1]):
-        reader.problem(node, "next", "the last transition must have no 'when', so that the "
-                                     "dialog always has somewhere to go")
+        reader.problem(
+            node,
+            "next",
+            "the last transition must have no 'when', so that the "
+            "dialog always has somewhere to go",
+        )
     return transitions
 
 
@@ -313,8 +371,12 @@ def _read_also(reader: _Reader, node: Mapping, qid: str) -> tuple[str, ...]:
     found: list[str] = []
     for other in raw:
         if other not in contract.QUESTIONS:
-            reader.problem(node, "also", f"{other!r} in 'also' is not a question id of the "
-                                         f"contract{_suggest(other, list(contract.QUESTIONS))}")
+            reader.problem(
+                node,
+                "also",
+                f"{other!r} in 'also' is not a question id of the "
+                f"contract{_suggest(other, list(contract.QUESTIONS))}",
+            )
         elif other == qid:
             reader.problem(node, "also", f"{qid!r} cannot list itself in 'also'")
         elif other not in found:
@@ -333,17 +395,20 @@ def _read_text_if(reader: _Reader, node: Mapping) -> tuple[TextVariant, ...]:
     variants: list[TextVariant] = []
     for item in raw:
         if not isinstance(item, Located):
-            reader.problem(node, "text_if", "each 'text_if' item must be a mapping "
-                                            "{when, self, caregiver}")
+            reader.problem(
+                node, "text_if", "each 'text_if' item must be a mapping {when, self, caregiver}"
+            )
             continue
         reader.unknown_keys(item, ("when", "self", "caregiver"), "a 'text_if' wording")
         own = reader.require(item, "self", str, "the wording for the person themself")
         theirs = reader.require(item, "caregiver", str, "the wording for a caregiver")
-        when = reader.require(item, "when", Mapping, "a condition") and \
-            reader.condition(item, "when")
+        when = reader.require(item, "when", Mapping, "a condition") and reader.condition(
+            item, "when"
+        )
         if own and theirs and when:
-            variants.append(TextVariant(when, " ".join(own.split()), " ".join(theirs.split()),
-                                        item.get("when")))
+            variants.append(
+                TextVariant(when, " ".join(own.split()), " ".join(theirs.split()), item.get("when"))
+            )
     return tuple(variants)
 
 
@@ -353,17 +418,22 @@ def _read_if_unsure(reader: _Reader, node: Mapping) -> tuple[str, str, tuple[str
         return "", "", ()
     raw = node["if_unsure"]
     if not isinstance(raw, Mapping):
-        reader.problem(node, "if_unsure", "'if_unsure' must be a mapping with 'self', "
-                                          "'caregiver' and 'sources'")
+        reader.problem(
+            node,
+            "if_unsure",
+            "'if_unsure' must be a mapping with 'self', 'caregiver' and 'sources'",
+        )
         return "", "", ()
     reader.unknown_keys(raw, ("self", "caregiver", "sources"), "an 'if_unsure' note")
     own = reader.require(raw, "self", str, "the note for the person themself") or ""
     theirs = reader.require(raw, "caregiver", str, "the note for a caregiver") or ""
     sources = raw.get("sources")
-    if not isinstance(sources, list) or not sources or \
-            not all(isinstance(x, str) for x in sources):
-        reader.problem(raw, "sources" if "sources" in raw else None,
-                       "an 'if_unsure' note needs 'sources': a list of source keys")
+    if not isinstance(sources, list) or not sources or not all(isinstance(x, str) for x in sources):
+        reader.problem(
+            raw,
+            "sources" if "sources" in raw else None,
+            "an 'if_unsure' note needs 'sources': a list of source keys",
+        )
         sources = []
     return " ".join(own.split()), " ".join(theirs.split()), tuple(sources)
 
@@ -388,11 +458,15 @@ def _load(path: Path, root: Path, reader: _Reader) -> Any:
 def _read_sections(reader: _Reader, meta: Mapping) -> list[Section]:
     sections: list[Section] = []
     for raw in reader.require(meta, "sections", list, "a list of {id, title}") or []:
-        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str) \
-                and isinstance(raw.get("title"), str):
+        if (
+            isinstance(raw, Mapping)
+            and isinstance(raw.get("id"), str)
+            and isinstance(raw.get("title"), str)
+        ):
             reader.unknown_keys(raw, ("id", "title", "title_caregiver"), "a section")
-            sections.append(Section(raw["id"], raw["title"],
-                                    raw.get("title_caregiver", raw["title"])))
+            sections.append(
+                Section(raw["id"], raw["title"], raw.get("title_caregiver", raw["title"]))
+            )
         else:
             reader.problem(meta, "sections", "each section needs an 'id' and a 'title'")
     return sections
@@ -403,16 +477,24 @@ def _read_outcomes(reader: _Reader, meta: Mapping) -> dict[str, Outcome]:
     raw_outcomes = reader.require(meta, "outcomes", Mapping, "a mapping of outcomes") or {}
     for oid, raw in raw_outcomes.items():
         if not isinstance(raw, Mapping) or raw.get("outcome") not in ("none", "assess"):
-            reader.problem(meta["outcomes"], oid, "an outcome needs 'outcome: none' or "
-                                                  "'outcome: assess' and a 'text'")
+            reader.problem(
+                meta["outcomes"],
+                oid,
+                "an outcome needs 'outcome: none' or 'outcome: assess' and a 'text'",
+            )
             continue
-        outcomes[oid] = Outcome(oid, raw["outcome"], " ".join(str(raw.get("text", "")).split()),
-                                meta["outcomes"].where(oid))
+        outcomes[oid] = Outcome(
+            oid,
+            raw["outcome"],
+            " ".join(str(raw.get("text", "")).split()),
+            meta["outcomes"].where(oid),
+        )
     return outcomes
 
 
-def _check_links(reader: _Reader, questions: Mapping[str, Question],
-                 outcomes: Mapping[str, Outcome]) -> None:
+def _check_links(
+    reader: _Reader, questions: Mapping[str, Question], outcomes: Mapping[str, Outcome]
+) -> None:
     """Each id in an 'also' is recorded with one question and never asked itself; each
     transition goes to a question or an outcome."""
     states = set(questions) | set(outcomes)
@@ -420,11 +502,14 @@ def _check_links(reader: _Reader, questions: Mapping[str, Question],
     for question in questions.values():
         for other in question.also:
             if other in questions:
-                reader.problems.append(f"{question.where}: {other!r} in 'also' is asked as a "
-                                       f"question of its own ({questions[other].where})")
+                reader.problems.append(
+                    f"{question.where}: {other!r} in 'also' is asked as a "
+                    f"question of its own ({questions[other].where})"
+                )
             elif other in recorded_with:
-                reader.problems.append(f"{question.where}: {other!r} is already recorded with "
-                                       f"{recorded_with[other]!r}")
+                reader.problems.append(
+                    f"{question.where}: {other!r} is already recorded with {recorded_with[other]!r}"
+                )
             else:
                 recorded_with[other] = question.id
     for question in questions.values():
@@ -432,7 +517,8 @@ def _check_links(reader: _Reader, questions: Mapping[str, Question],
             if transition.dest not in states:
                 reader.problems.append(
                     f"{transition.where}: {question.id!r} goes to {transition.dest!r}, which is "
-                    f"neither a question nor an outcome{_suggest(transition.dest, sorted(states))}")
+                    f"neither a question nor an outcome{_suggest(transition.dest, sorted(states))}"
+                )
 
 
 def load_dialog(directory: Path) -> Dialog:
@@ -443,11 +529,19 @@ def load_dialog(directory: Path) -> Dialog:
     if reader.problems:
         raise DialogError(reader.problems)
     if not isinstance(meta, Mapping):
-        raise DialogError([f"{_display(directory / 'dialog.yaml', directory)}, line 1: must be a "
-                           "mapping with start, sections and outcomes"])
+        raise DialogError(
+            [
+                f"{_display(directory / 'dialog.yaml', directory)}, line 1: must be a "
+                "mapping with start, sections and outcomes"
+            ]
+        )
     if not isinstance(body, Mapping):
-        raise DialogError([f"{_display(directory / 'questions.yaml', directory)}, line 1: must be "
-                           "a mapping with 'questions'"])
+        raise DialogError(
+            [
+                f"{_display(directory / 'questions.yaml', directory)}, line 1: must be "
+                "a mapping with 'questions'"
+            ]
+        )
     reader.unknown_keys(meta, ("start", "sections", "outcomes"), "dialog.yaml")
     reader.unknown_keys(body, ("questions",), "questions.yaml")
     sections = _read_sections(reader, meta)
@@ -459,8 +553,12 @@ def load_dialog(directory: Path) -> Dialog:
         if question is None:
             continue
         if question.id in questions:
-            reader.problem(raw, "id", f"the question {question.id!r} is defined twice "
-                                      f"(first at {questions[question.id].where})")
+            reader.problem(
+                raw,
+                "id",
+                f"the question {question.id!r} is defined twice "
+                f"(first at {questions[question.id].where})",
+            )
             continue
         questions[question.id] = question
     _check_links(reader, questions, outcomes)
@@ -469,5 +567,10 @@ def load_dialog(directory: Path) -> Dialog:
         reader.problem(meta, "start", f"the start {start!r} is not a question")
     if reader.problems:
         raise DialogError(reader.problems)
-    return Dialog(start=start, sections=tuple(sections), questions=questions,
-                  outcomes=outcomes, files=("dialog.yaml", "questions.yaml"))
+    return Dialog(
+        start=start,
+        sections=tuple(sections),
+        questions=questions,
+        outcomes=outcomes,
+        files=("dialog.yaml", "questions.yaml"),
+    )

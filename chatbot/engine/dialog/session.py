@@ -79,8 +79,11 @@ class Session:
     def answer_of(self, qid: str) -> Answer:
         value = self.answers.get(qid)
         if value is None:
-            return (contract.UNSURE,) if contract.QUESTIONS[qid][0] == contract.MANY \
+            return (
+                (contract.UNSURE,)
+                if contract.QUESTIONS[qid][0] == contract.MANY
                 else contract.UNSURE
+            )
         return value
 
     def answer(self, qid: str) -> str | tuple[str, ...]:  # Facts protocol
@@ -112,8 +115,12 @@ class Session:
         if self._labs is None:
             raw: dict[str, Any] = {lab: self.answers.get(lab) for lab in contract.LAB_UNITS}
             age = self.answers.get("age_group")
-            self._labs = interpret(raw, age if isinstance(age, str) else None, self.engine.labs,
-                                   exact_age_days(self.answers.get("age")))
+            self._labs = interpret(
+                raw,
+                age if isinstance(age, str) else None,
+                self.engine.labs,
+                exact_age_days(self.answers.get("age")),
+            )
         return self._labs
 
     def lab_status(self, lab: str) -> str:
@@ -188,8 +195,14 @@ class Session:
         return count
 
     # ----- moving
-    def answer_current(self, value: Any, *, checked: bool = False,
-                       also: Mapping[str, Any] | None = None, walk: bool = False) -> Answer:
+    def answer_current(
+        self,
+        value: Any,
+        *,
+        checked: bool = False,
+        also: Mapping[str, Any] | None = None,
+        walk: bool = False,
+    ) -> Answer:
         """Check ``value`` for the current question, record it and move on.
 
         ``checked``: ``value`` (and ``also``) are already normalised (by
@@ -215,15 +228,24 @@ class Session:
         for qid, raw in (also or {}).items():
             if qid not in question.also:
                 allowed = ", ".join(question.also) or "nothing"
-                raise AnswerError(qid, f"{qid}: is not recorded with {question.id!r} "
-                                       f"(it records: {allowed})", qid, question.also)
+                raise AnswerError(
+                    qid,
+                    f"{qid}: is not recorded with {question.id!r} (it records: {allowed})",
+                    qid,
+                    question.also,
+                )
             if raw is None:
                 continue
             extra[qid] = raw if checked else normalize(qid, raw, self.engine.labs)
-        normal = value if checked and value is not None else \
-            normalize(question.id, value, self.engine.labs)
-        if isinstance(normal, Text) and \
-                normal.text.strip().lower() == question.unsure_label.lower():
+        normal = (
+            value
+            if checked and value is not None
+            else normalize(question.id, value, self.engine.labs)
+        )
+        if (
+            isinstance(normal, Text)
+            and normal.text.strip().lower() == question.unsure_label.lower()
+        ):
             normal = contract.UNSURE  # the words of the "Nothing to add" answer itself
         if normal in (contract.UNSURE, (contract.UNSURE,)):
             normal = implied_by(question.id, extra) or normal
@@ -266,8 +288,11 @@ class Session:
         for qid in self.history:
             if qid in self.answers:
                 out.append((qid, self.answers[qid]))
-                out += [(other, self.answers[other]) for other in self.implied.get(qid, ())
-                        if other in self.answers]
+                out += [
+                    (other, self.answers[other])
+                    for other in self.implied.get(qid, ())
+                    if other in self.answers
+                ]
         return out
 
     def _only_offered(self, question: Question, value: Answer) -> Answer:
@@ -279,8 +304,11 @@ class Session:
         if not hidden:
             return value
         for code in hidden:
-            self.ignored.append(Ignored(question.id, f"{code!r} is not asked here "
-                                                     "with the answers given before", code))
+            self.ignored.append(
+                Ignored(
+                    question.id, f"{code!r} is not asked here with the answers given before", code
+                )
+            )
         kept = tuple(c for c in codes if c in offered)
         if question.kind == contract.MANY:
             return kept or (contract.UNSURE,)
@@ -351,8 +379,7 @@ class Session:
             self.answer_current(given.get(question.id), checked=True, also=also, walk=True)
         for qid, value in given.items():
             if complete and qid not in self.answers:
-                self.ignored.append(Ignored(qid, "not asked with the answers given before",
-                                            value))
+                self.ignored.append(Ignored(qid, "not asked with the answers given before", value))
 
     def assess(self) -> Assessment:
         return self.engine.assess(self)

@@ -156,8 +156,11 @@ class AssessedFacts:
     def answer(self, qid: str) -> Any:
         value = self._a.answers.get(qid)
         if value is None:
-            return (contract.UNSURE,) if contract.QUESTIONS[qid][0] == contract.MANY \
+            return (
+                (contract.UNSURE,)
+                if contract.QUESTIONS[qid][0] == contract.MANY
                 else contract.UNSURE
+            )
         if isinstance(value, Mapping):
             return "measured"  # a lab measurement, as the session reports it
         return tuple(value) if isinstance(value, list) else value
@@ -201,18 +204,26 @@ def fill(template: str, labs: LabReport) -> str:
             # {calcium} speaks of the calcium test that decides (ionised when known)
             shown = labs.calcium_decided_by if lab == "calcium" else lab
             sentence = labs.results[shown].describe()
-            text = text.replace(key, sentence[:1].upper() + sentence[1:]
-                                if text.startswith(key) else sentence)
+            text = text.replace(
+                key, sentence[:1].upper() + sentence[1:] if text.startswith(key) else sentence
+            )
     if "{caxp}" in text:
         shown = "unknown" if labs.caxp is None else f"{labs.caxp:g}"
         product = f"the calcium × phosphate product is {shown} mg²/dL²"
-        text = text.replace("{caxp}", product[:1].upper() + product[1:]
-                            if text.startswith("{caxp}") else product)
+        text = text.replace(
+            "{caxp}", product[:1].upper() + product[1:] if text.startswith("{caxp}") else product
+        )
     return text
 
 
-def _tests(rules: Rules, facts: _RuleFacts, chosen: str, certainty: str,
-           ranking: tuple[Candidate, ...], sources: list[str]) -> list[str]:
+def _tests(
+    rules: Rules,
+    facts: _RuleFacts,
+    chosen: str,
+    certainty: str,
+    ranking: tuple[Candidate, ...],
+    sources: list[str],
+) -> list[str]:
     """The tests that would tell the leading types apart (their sources added to
     ``sources``)."""
     tests: list[str] = []
@@ -229,8 +240,9 @@ def _tests(rules: Rules, facts: _RuleFacts, chosen: str, certainty: str,
     return tests
 
 
-def _triage(rules: Rules, facts: _RuleFacts, labs: LabReport, sources: list[str]
-            ) -> tuple[str, list[TriageReason], list[RedFlag]]:
+def _triage(
+    rules: Rules, facts: _RuleFacts, labs: LabReport, sources: list[str]
+) -> tuple[str, list[TriageReason], list[RedFlag]]:
     """The triage level, its reasons and the red flags, most urgent first (their
     sources added to ``sources``)."""
     level = rules.triage_default

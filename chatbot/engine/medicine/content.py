@@ -152,8 +152,9 @@ class _Reader:
         value = node.get(key) if isinstance(node, Mapping) else None
         if not isinstance(value, Mapping):
             at = key if isinstance(node, Mapping) and key in node else None
-            self.problems.append(f"{self.where(node, at)}: "
-                                 f"missing or not a mapping: '{key}' ({what})")
+            self.problems.append(
+                f"{self.where(node, at)}: missing or not a mapping: '{key}' ({what})"
+            )
             return {}
         return value
 
@@ -181,19 +182,24 @@ class _Reader:
         value = node.get(key, [])
         if not isinstance(value, list) or (required and not value):
             if required or not isinstance(value, list):
-                self.problems.append(f"{self.where(node, key if key in node else None)}: "
-                                     f"'{key}' must be a non-empty list of {{text, sources}}")
+                self.problems.append(
+                    f"{self.where(node, key if key in node else None)}: "
+                    f"'{key}' must be a non-empty list of {{text, sources}}"
+                )
             return ()
         out = []
         for item in value:
             if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
-                self.problems.append(f"{self.where(node, key)}: each item of '{key}' needs "
-                                     "a 'text' and its 'sources'")
+                self.problems.append(
+                    f"{self.where(node, key)}: each item of '{key}' needs "
+                    "a 'text' and its 'sources'"
+                )
                 continue
             srcs = self.sources(item)
             if not srcs:
-                self.problems.append(f"{self.where(item)}: this fact has no source; "
-                                     "add 'sources: [KEY]'")
+                self.problems.append(
+                    f"{self.where(item)}: this fact has no source; add 'sources: [KEY]'"
+                )
             out.append(Fact(_text(item["text"]), srcs, self.when(item)))
         return tuple(out)
 
@@ -212,17 +218,20 @@ class _Reader:
         if not isinstance(node, Mapping):
             shown = _text(node)
             shown = shown if len(shown) <= 50 else shown[:49] + "\u2026"
-            self.problems.append(f"{self.where(parent, 'doctor_questions')}: each question for "
-                                 "the doctor needs 'self' and 'caregiver' wording (like the "
-                                 f"dialog's questions), not plain text: {shown!r}")
+            self.problems.append(
+                f"{self.where(parent, 'doctor_questions')}: each question for "
+                "the doctor needs 'self' and 'caregiver' wording (like the "
+                f"dialog's questions), not plain text: {shown!r}"
+            )
             return None
         for key in node:
             if key not in ("self", "caregiver", "when"):
-                self.problems.append(f"{self.where(node, key)}: unknown key '{key}' in a "
-                                     "question for the doctor; allowed: self, caregiver, when")
+                self.problems.append(
+                    f"{self.where(node, key)}: unknown key '{key}' in a "
+                    "question for the doctor; allowed: self, caregiver, when"
+                )
         own = self.string(node, "self", "the question in the person's own words")
-        theirs = self.string(node, "caregiver", "the question as a caregiver asks it "
-                                                "(their, they)")
+        theirs = self.string(node, "caregiver", "the question as a caregiver asks it (their, they)")
         when = self.when(node)
         if not own or not theirs:
             return None
@@ -250,10 +259,13 @@ class _Reader:
         )
 
 
-TOP_KEYS = {"types": ("types", "subtypes"),
-            "advice": ("levels", "worse_signs", "red_flags", "call_words_blanks"),
-            "glossary": ("glossary",), "sources": ("sources",),
-            "notices": ("not_a_diagnosis", "emergency", "privacy", "ranking_order")}
+TOP_KEYS = {
+    "types": ("types", "subtypes"),
+    "advice": ("levels", "worse_signs", "red_flags", "call_words_blanks"),
+    "glossary": ("glossary",),
+    "sources": ("sources",),
+    "notices": ("not_a_diagnosis", "emergency", "privacy", "ranking_order"),
+}
 
 
 def _load(directory: Path, name: str, reader: _Reader) -> Any:
@@ -264,23 +276,24 @@ def _load(directory: Path, name: str, reader: _Reader) -> Any:
         return None
 
 
-def _read_explanations(reader: _Reader, raw: Any, key: str, what: str,
-                       codes: tuple[str, ...], word: str, full: bool) -> dict[str, TypeText]:
+def _read_explanations(
+    reader: _Reader, raw: Any, key: str, what: str, codes: tuple[str, ...], word: str, full: bool
+) -> dict[str, TypeText]:
     """The explanation of each type (``word`` "type") or subtype code of the contract."""
     node = reader.mapping(raw, key, what)
     found: dict[str, TypeText] = {}
     for code in codes:
         if code not in node:
-            reader.problems.append(f"{reader.where(node)}: no explanation for the {word} "
-                                   f"'{code}'")
+            reader.problems.append(f"{reader.where(node)}: no explanation for the {word} '{code}'")
             continue
         t = reader.type_text(code, node[code], full=full)
         if t:
             found[code] = t
     for code in node:
         if code not in codes:
-            reader.problems.append(f"{reader.where(node, code)}: '{code}' is not a {word} "
-                                   "code of the contract")
+            reader.problems.append(
+                f"{reader.where(node, code)}: '{code}' is not a {word} code of the contract"
+            )
     return found
 
 
@@ -291,39 +304,47 @@ def _read_levels(reader: _Reader, advice: Any) -> tuple[Mapping, dict[str, Level
     for level in contract.TRIAGE_LEVELS:
         node = levels_node.get(level)
         if not isinstance(node, Mapping):
-            reader.problems.append(f"{reader.where(levels_node)}: no advice for the triage level "
-                                   f"'{level}'")
+            reader.problems.append(
+                f"{reader.where(levels_node)}: no advice for the triage level '{level}'"
+            )
             continue
         levels[level] = LevelAdvice(
             level=level,
             title=reader.string(node, "title", "the headline"),
             when=reader.string(node, "when", "how soon, in plain words"),
             do_now=reader.facts(node, "do_now"),
-            call_words=reader.string(node, "call_words", "what to say when calling",
-                                     required=level in ("emergency",)),
+            call_words=reader.string(
+                node, "call_words", "what to say when calling", required=level in ("emergency",)
+            ),
             if_worse=reader.facts(node, "if_worse", required=level != "emergency"),
         )
     return levels_node, levels
 
 
-def _read_blanks(reader: _Reader, advice: Any, levels_node: Mapping,
-                 levels: Mapping[str, LevelAdvice]) -> dict[str, str]:
+def _read_blanks(
+    reader: _Reader, advice: Any, levels_node: Mapping, levels: Mapping[str, LevelAdvice]
+) -> dict[str, str]:
     """What stands in each slot of the call words when it is not known; the call words
     may use only those slots."""
-    blanks_node = reader.mapping(advice, "call_words_blanks",
-                                 "what stands in a slot of the call words when it is not known")
+    blanks_node = reader.mapping(
+        advice, "call_words_blanks", "what stands in a slot of the call words when it is not known"
+    )
     blanks = {}
     for slot in SLOTS:
         blanks[slot] = reader.string(blanks_node, slot, f"the blank for {{{slot}}}")
     for slot in blanks_node:
         if slot not in SLOTS:
-            reader.problems.append(f"{reader.where(blanks_node, slot)}: '{slot}' is not a slot "
-                                   f"of the call words; slots: {', '.join(SLOTS)}")
+            reader.problems.append(
+                f"{reader.where(blanks_node, slot)}: '{slot}' is not a slot "
+                f"of the call words; slots: {', '.join(SLOTS)}"
+            )
     for level, node in levels.items():
         for slot in sorted(template_slots(node.call_words) - set(SLOTS)):
-            reader.problems.append(f"{reader.where(levels_node[level], 'call_words')}: the "
-                                   f"call words use {{{slot}}}, which is not a slot; "
-                                   f"slots: {', '.join(SLOTS)}")
+            reader.problems.append(
+                f"{reader.where(levels_node[level], 'call_words')}: the "
+                f"call words use {{{slot}}}, which is not a slot; "
+                f"slots: {', '.join(SLOTS)}"
+            )
     return blanks
 
 
@@ -334,9 +355,12 @@ def _read_flags(reader: _Reader, advice: Any) -> dict[str, FlagText]:
         if not isinstance(node, Mapping):
             reader.problems.append(f"{reader.where(flags_node, code)}: must be a mapping")
             continue
-        flags[code] = FlagText(code, reader.string(node, "title", "a short title"),
-                               reader.string(node, "text", "one or two sentences"),
-                               reader.sources(node))
+        flags[code] = FlagText(
+            code,
+            reader.string(node, "title", "a short title"),
+            reader.string(node, "text", "one or two sentences"),
+            reader.sources(node),
+        )
     return flags
 
 
@@ -348,10 +372,13 @@ def _read_glossary(reader: _Reader, raw: Any) -> dict[str, Term]:
             reader.problems.append(f"{reader.where(glossary_node, key)}: must be a mapping")
             continue
         aliases = node.get("aliases", [])
-        glossary[key] = Term(key, reader.string(node, "term", "the term"),
-                             tuple(aliases) if isinstance(aliases, list) else (),
-                             reader.string(node, "definition", "a plain definition"),
-                             reader.sources(node))
+        glossary[key] = Term(
+            key,
+            reader.string(node, "term", "the term"),
+            tuple(aliases) if isinstance(aliases, list) else (),
+            reader.string(node, "definition", "a plain definition"),
+            reader.sources(node),
+        )
     return glossary
 
 
@@ -362,28 +389,44 @@ def _read_sources(reader: _Reader, raw: Any) -> dict[str, Source]:
         if not isinstance(node, Mapping):
             reader.problems.append(f"{reader.where(sources_node, key)}: must be a mapping")
             continue
-        sources[key] = Source(key, reader.string(node, "title", "a title"),
-                              str(node.get("kind", "")), node.get("file"), node.get("url"),
-                              reader.string(node, "publisher", "who publishes it"))
+        sources[key] = Source(
+            key,
+            reader.string(node, "title", "a title"),
+            str(node.get("kind", "")),
+            node.get("file"),
+            node.get("url"),
+            reader.string(node, "publisher", "who publishes it"),
+        )
     return sources
 
 
 def load_content(directory: Path) -> Content:
     reader = _Reader()
-    raw = {name: _load(directory, f"{name}.yaml", reader)
-           for name in ("types", "advice", "glossary", "sources", "notices")}
+    raw = {
+        name: _load(directory, f"{name}.yaml", reader)
+        for name in ("types", "advice", "glossary", "sources", "notices")
+    }
     for name, data in raw.items():
         if data is not None and not isinstance(data, Mapping):
-            reader.problems.append(f"content/{name}.yaml, line 1: the file must be a mapping "
-                                   f"(keys such as {', '.join(TOP_KEYS[name])})")
+            reader.problems.append(
+                f"content/{name}.yaml, line 1: the file must be a mapping "
+                f"(keys such as {', '.join(TOP_KEYS[name])})"
+            )
     if reader.problems:
         raise ContentError(reader.problems)
 
-    types = _read_explanations(reader, raw["types"], "types", "one entry per type code",
-                               contract.TYPES, "type", full=True)
-    subtypes = _read_explanations(reader, raw["types"], "subtypes",
-                                  "one entry per subtype code", contract.SUBTYPES, "subtype",
-                                  full=False)
+    types = _read_explanations(
+        reader, raw["types"], "types", "one entry per type code", contract.TYPES, "type", full=True
+    )
+    subtypes = _read_explanations(
+        reader,
+        raw["types"],
+        "subtypes",
+        "one entry per subtype code",
+        contract.SUBTYPES,
+        "subtype",
+        full=False,
+    )
 
     advice = raw["advice"]
     levels_node, levels = _read_levels(reader, advice)
@@ -400,7 +443,6 @@ def load_content(directory: Path) -> Content:
 
     if reader.problems:
         raise ContentError(reader.problems)
-    content = Content(types, subtypes, levels, worse, flags, glossary, sources, notices,
-                      blanks)
+    content = Content(types, subtypes, levels, worse, flags, glossary, sources, notices, blanks)
     object.__setattr__(content, "_cited", tuple(reader.cited))
     return content

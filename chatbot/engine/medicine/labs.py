@@ -96,16 +96,17 @@ class Limits:
 class UnitSpec:
     """One accepted unit of a lab, with the lab's limits converted into it."""
 
-    unit: str          # as the contract spells it
-    factor: float      # value in this unit x factor = value in the base unit
-    decimals: int      # precision of limits shown and checked in this unit
-    refuse: Limits     # in this unit
-    confirm: Limits    # in this unit
+    unit: str  # as the contract spells it
+    factor: float  # value in this unit x factor = value in the base unit
+    decimals: int  # precision of limits shown and checked in this unit
+    refuse: Limits  # in this unit
+    confirm: Limits  # in this unit
 
 
 # Days per unit of an exact age (contract: days, weeks, months, years).
 AGE_UNIT_DAYS: Mapping[str, float] = MappingProxyType(
-    {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25})
+    {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
+)
 ADULT_DAYS = 18 * 365.25
 INFANT_BELOW_DAYS = 365.25
 
@@ -122,8 +123,12 @@ def exact_age_days(raw: object) -> float | None:
         value, unit = raw.get("value"), raw.get("unit")
     else:
         value, unit = getattr(raw, "value", None), getattr(raw, "unit", None)
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or not isinstance(unit, str) or unit.lower() not in AGE_UNIT_DAYS):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not isinstance(unit, str)
+        or unit.lower() not in AGE_UNIT_DAYS
+    ):
         return None
     days = age_in_days(value, unit)
     return days if math.isfinite(days) and days > 0 else None
@@ -149,13 +154,13 @@ class LabSpec:
     """Everything the table says about one lab."""
 
     lab: str
-    name: str                             # as shown to people ("calcium", "PTH")
+    name: str  # as shown to people ("calcium", "PTH")
     base_unit: str
-    units: Mapping[str, UnitSpec]         # keyed by the lower-case unit
-    ranges: Mapping[str, Limits]          # age group -> reference range, base unit
-    refuse: Limits                        # base unit
-    confirm: Limits                       # base unit
-    statuses: tuple[str, ...]             # status codes besides ``unsure``
+    units: Mapping[str, UnitSpec]  # keyed by the lower-case unit
+    ranges: Mapping[str, Limits]  # age group -> reference range, base unit
+    refuse: Limits  # base unit
+    confirm: Limits  # base unit
+    statuses: tuple[str, ...]  # status codes besides ``unsure``
     # reference ranges by exact age (clinical.md 8.3), youngest first; an age at
     # or above the last band's end uses the adult range
     by_age: tuple[AgeBand, ...] = ()
@@ -195,10 +200,10 @@ class LabTable:
     """A frozen, typed view of ``content/labs.yaml``."""
 
     labs: Mapping[str, LabSpec]
-    decimals: int                     # base-unit values are compared and shown at this precision
+    decimals: int  # base-unit values are compared and shown at this precision
     unknown_age_group: str
-    correction_factor: float          # mg/dL calcium per g/dL albumin
-    correction_reference: float       # g/dL
+    correction_factor: float  # mg/dL calcium per g/dL albumin
+    correction_reference: float  # g/dL
     correction_unreliable_below: float  # g/dL
     caxp_unit: str
     caxp_raised: float
@@ -208,14 +213,16 @@ class LabTable:
     # (raised, high) for age groups whose normal calcium and phosphate make a
     # larger product than the adult thresholds allow; others use the defaults.
     caxp_by_age: Mapping[str, tuple[float, float]] = field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=lambda: MappingProxyType({})
+    )
     # Typed words as a status: (lab id, text) -> high | normal | low | unsure, or
     # None when the words are not one (may raise LabError to ask back). Set by
     # the engine loader from dialogs/ (chatbot.engine.reading.matching.lab_status_reader),
     # so that people may type "It was high" or "hihg"; without it only the
     # exact status words are known. Answers files never use it.
     read_words: Callable[[str, str], str | None] | None = field(
-        default=None, compare=False, repr=False)
+        default=None, compare=False, repr=False
+    )
     # The albumin the correction aims at, by exact age (below_days, g/dL), youngest
     # first; other ages use ``correction_reference`` (clinical.md 8.3).
     correction_reference_by_age: tuple[tuple[float, float], ...] = ()
@@ -250,8 +257,9 @@ def _fail(node: Any, key: Any, message: str, file: str) -> NoReturn:
     raise LabTableError(f"{where}: {message}")
 
 
-def _check_keys(node: Located, required: tuple[str, ...], optional: tuple[str, ...],
-                what: str) -> None:
+def _check_keys(
+    node: Located, required: tuple[str, ...], optional: tuple[str, ...], what: str
+) -> None:
     """Every required key present and no unknown key (with a "did you mean")."""
     allowed = required + optional
     for key in node:
@@ -283,10 +291,17 @@ def _number(node: Located, key: str, what: str, *, zero_ok: bool = False) -> flo
 def _sources(node: Located, what: str, keys: set[str]) -> None:
     """The ``sources`` list (non-empty, of keys) and the optional ``choice`` flag."""
     sources = node.get("sources")
-    if (not isinstance(sources, list) or not sources
-            or not all(isinstance(s, str) and s.strip() for s in sources)):
-        _fail(node, "sources" if "sources" in node else None,
-              f"{what}: sources must be a non-empty list of source keys", node.file)
+    if (
+        not isinstance(sources, list)
+        or not sources
+        or not all(isinstance(s, str) and s.strip() for s in sources)
+    ):
+        _fail(
+            node,
+            "sources" if "sources" in node else None,
+            f"{what}: sources must be a non-empty list of source keys",
+            node.file,
+        )
     if "choice" in node and not isinstance(node["choice"], bool):
         _fail(node, "choice", f"{what}: choice must be true or false", node.file)
     keys.update(sources)
@@ -300,8 +315,15 @@ def _sourced_value(parent: Located, key: str, what: str, keys: set[str]) -> floa
     return _number(node, "value", f"{what}: {key}")
 
 
-def _limits(parent: Located, key: str, what: str, keys: set[str], *,
-            both: bool = True, zero_ok: bool = False) -> Limits:
+def _limits(
+    parent: Located,
+    key: str,
+    what: str,
+    keys: set[str],
+    *,
+    both: bool = True,
+    zero_ok: bool = False,
+) -> Limits:
     """A ``{low, high, sources, choice}`` mapping; ``both=False`` allows one side."""
     node = _mapping(parent, key, f"{what}: {key}")
     required = ("low", "high", "sources") if both else ("sources",)
@@ -326,18 +348,26 @@ def _inside(inner: Limits, outer: Limits) -> bool:
 
 def _convert_limits(limits: Limits, factor: float, decimals: int) -> Limits:
     """Base-unit limits in another unit, rounded to that unit's precision."""
+
     def conv(x: float | None) -> float | None:
         return None if x is None else round(x / factor, decimals)
+
     return Limits(conv(limits.low), conv(limits.high))
 
 
-def _load_units(node: Located, lab: str, base_unit: str, refuse: Limits, confirm: Limits,
-                keys: set[str]) -> dict[str, UnitSpec]:
+def _load_units(
+    node: Located, lab: str, base_unit: str, refuse: Limits, confirm: Limits, keys: set[str]
+) -> dict[str, UnitSpec]:
     what = f"labs: {lab}: units"
     expected = contract.LAB_UNITS[lab]
     if set(node) != set(expected):
-        _fail(node, None, f"{what} must be exactly {', '.join(expected)} (the contract's units), "
-                          f"not {', '.join(map(str, node))}", node.file)
+        _fail(
+            node,
+            None,
+            f"{what} must be exactly {', '.join(expected)} (the contract's units), "
+            f"not {', '.join(map(str, node))}",
+            node.file,
+        )
     units: dict[str, UnitSpec] = {}
     for unit in expected:
         spec = _mapping(node, unit, f"{what}: {unit}")
@@ -346,22 +376,32 @@ def _load_units(node: Located, lab: str, base_unit: str, refuse: Limits, confirm
         factor = _number(spec, "factor", f"{what}: {unit}")
         decimals = spec["decimals"]
         if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
-            _fail(spec, "decimals", f"{what}: {unit}: decimals must be a whole number 0-6",
-                  spec.file)
+            _fail(
+                spec, "decimals", f"{what}: {unit}: decimals must be a whole number 0-6", spec.file
+            )
         if unit == base_unit and factor != 1:
-            _fail(spec, "factor", f"{what}: {unit} is the base unit, so its factor must be 1",
-                  spec.file)
-        units[unit.lower()] = UnitSpec(unit, factor, decimals,
-                                       _convert_limits(refuse, factor, decimals),
-                                       _convert_limits(confirm, factor, decimals))
+            _fail(
+                spec,
+                "factor",
+                f"{what}: {unit} is the base unit, so its factor must be 1",
+                spec.file,
+            )
+        units[unit.lower()] = UnitSpec(
+            unit,
+            factor,
+            decimals,
+            _convert_limits(refuse, factor, decimals),
+            _convert_limits(confirm, factor, decimals),
+        )
     return units
 
 
 def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
     what = f"labs: {lab}"
     node = _mapping(labs, lab, what)
-    _check_keys(node, ("name", "base_unit", "units", "ranges", "refuse", "confirm"),
-                ("by_age",), what)
+    _check_keys(
+        node, ("name", "base_unit", "units", "ranges", "refuse", "confirm"), ("by_age",), what
+    )
     name = node["name"]
     if not isinstance(name, str) or not name.strip():
         _fail(node, "name", f"{what}: name must be a non-empty text", node.file)
@@ -371,31 +411,56 @@ def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
     refuse = _limits(node, "refuse", what, keys, zero_ok=True)
     confirm = _limits(node, "confirm", what, keys, both=False)
     if not _inside(confirm, refuse):
-        _fail(node, "confirm", f"{what}: the confirm limits must lie inside the refuse limits",
-              node.file)
+        _fail(
+            node,
+            "confirm",
+            f"{what}: the confirm limits must lie inside the refuse limits",
+            node.file,
+        )
     ranges_node = _mapping(node, "ranges", f"{what}: ranges")
     _check_keys(ranges_node, AGE_GROUPS, (), f"{what}: ranges")
     ranges: dict[str, Limits] = {}
     for group in AGE_GROUPS:
         ranges[group] = _limits(ranges_node, group, f"{what}: ranges", keys)
         if not _inside(ranges[group], confirm):
-            _fail(ranges_node, group, f"{what}: ranges: {group} must lie inside the confirm "
-                                      f"limits", ranges_node.file)
-    units = _load_units(_mapping(node, "units", f"{what}: units"), lab, base_unit, refuse,
-                        confirm, keys)
-    bands = tuple((below, limits) for below, limits, _item in
-                  _age_bands(node, "by_age", what, keys, ranges=True))
+            _fail(
+                ranges_node,
+                group,
+                f"{what}: ranges: {group} must lie inside the confirm limits",
+                ranges_node.file,
+            )
+    units = _load_units(
+        _mapping(node, "units", f"{what}: units"), lab, base_unit, refuse, confirm, keys
+    )
+    bands = tuple(
+        (below, limits)
+        for below, limits, _item in _age_bands(node, "by_age", what, keys, ranges=True)
+    )
     for (below, limits), item in zip(bands, node.get("by_age") or [], strict=True):
         if not _inside(limits, confirm):
-            _fail(item, None, f"{what}: by_age: the range below {below:g} days must lie inside "
-                              "the confirm limits", node.file)
-    return LabSpec(lab, name.strip(), base_unit, MappingProxyType(units),
-                   MappingProxyType(ranges), refuse, confirm, contract.QUESTIONS[lab][1],
-                   tuple(AgeBand(below, limits) for below, limits in bands))
+            _fail(
+                item,
+                None,
+                f"{what}: by_age: the range below {below:g} days must lie inside "
+                "the confirm limits",
+                node.file,
+            )
+    return LabSpec(
+        lab,
+        name.strip(),
+        base_unit,
+        MappingProxyType(units),
+        MappingProxyType(ranges),
+        refuse,
+        confirm,
+        contract.QUESTIONS[lab][1],
+        tuple(AgeBand(below, limits) for below, limits in bands),
+    )
 
 
-def _age_bands(node: Located, key: str, what: str, keys: set[str], *, ranges: bool
-               ) -> list[tuple[float, Limits, Located]]:
+def _age_bands(
+    node: Located, key: str, what: str, keys: set[str], *, ranges: bool
+) -> list[tuple[float, Limits, Located]]:
     """A ``by_age`` list: ``{below: N, unit: days|weeks|months|years, ...}`` youngest first,
     each with ``low`` and ``high`` (``ranges``) or a ``value``, and its sources."""
     items = node.get(key)
@@ -414,12 +479,12 @@ def _age_bands(node: Located, key: str, what: str, keys: set[str], *, ranges: bo
         _sources(item, where, keys)
         unit = item["unit"]
         if unit not in AGE_UNIT_DAYS:
-            _fail(item, "unit", f"{where}: unit must be one of {', '.join(AGE_UNIT_DAYS)}",
-                  item.file)
+            _fail(
+                item, "unit", f"{where}: unit must be one of {', '.join(AGE_UNIT_DAYS)}", item.file
+            )
         below = age_in_days(_number(item, "below", where), unit)
         if below <= previous:
-            _fail(item, "below", f"{where}: the bands must go from the youngest age up",
-                  item.file)
+            _fail(item, "below", f"{where}: the bands must go from the youngest age up", item.file)
         previous = below
         if ranges:
             low, high = _number(item, "low", where), _number(item, "high", where)
@@ -435,16 +500,16 @@ def _age_bands(node: Located, key: str, what: str, keys: set[str], *, ranges: bo
 def _load_grades(root: Located, keys: set[str]) -> tuple[Grade, ...]:
     items = root.get("hypercalcemia_grades")
     if not isinstance(items, list) or not items:
-        _fail(root, "hypercalcemia_grades", "hypercalcemia_grades must be a non-empty list",
-              root.file)
+        _fail(
+            root, "hypercalcemia_grades", "hypercalcemia_grades must be a non-empty list", root.file
+        )
     grades: list[Grade] = []
     for index, item in enumerate(items):
         what = f"hypercalcemia_grades: item {index + 1}"
         if not isinstance(item, Located):
             _fail(root, "hypercalcemia_grades", f"{what} must be a mapping", root.file)
         last = index == len(items) - 1
-        _check_keys(item, ("grade", "from", "sources") + (() if last else ("below",)),
-                    (), what)
+        _check_keys(item, ("grade", "from", "sources") + (() if last else ("below",)), (), what)
         _sources(item, what, keys)
         if not isinstance(item["grade"], str) or not item["grade"]:
             _fail(item, "grade", f"{what}: grade must be a name", item.file)
@@ -461,9 +526,19 @@ def _load_grades(root: Located, keys: set[str]) -> tuple[Grade, ...]:
 def _build_table(root: Any, file: str) -> LabTable:
     if not isinstance(root, Located):
         raise LabTableError(f"{file}: must be a mapping")
-    _check_keys(root, ("precision", "unknown_age_group", "labs", "albumin_correction",
-                       "calcium_phosphate_product", "hypercalcemia_grades"),
-                ("ionized_calcium_severe_from",), "labs.yaml")
+    _check_keys(
+        root,
+        (
+            "precision",
+            "unknown_age_group",
+            "labs",
+            "albumin_correction",
+            "calcium_phosphate_product",
+            "hypercalcemia_grades",
+        ),
+        ("ionized_calcium_severe_from",),
+        "labs.yaml",
+    )
     keys: set[str] = set()
     precision = _mapping(root, "precision", "precision")
     _check_keys(precision, ("decimals", "sources"), ("choice",), "precision")
@@ -473,17 +548,28 @@ def _build_table(root: Any, file: str) -> LabTable:
         _fail(precision, "decimals", "precision: decimals must be a whole number 0-6", file)
     unknown_age = root["unknown_age_group"]
     if unknown_age not in AGE_GROUPS:
-        _fail(root, "unknown_age_group", f"unknown_age_group must be one of "
-                                         f"{', '.join(AGE_GROUPS)}", file)
+        _fail(
+            root,
+            "unknown_age_group",
+            f"unknown_age_group must be one of {', '.join(AGE_GROUPS)}",
+            file,
+        )
     labs_node = _mapping(root, "labs", "labs")
     _check_keys(labs_node, LAB_IDS, (), "labs")
     labs = {lab: _load_lab(labs_node, lab, keys) for lab in LAB_IDS}
     corr = _mapping(root, "albumin_correction", "albumin_correction")
-    _check_keys(corr, ("factor", "reference_albumin", "unreliable_below"),
-                ("reference_albumin_by_age",), "albumin_correction")
-    reference_by_age = tuple((below, limits.low or 0.0) for below, limits, _item in
-                             _age_bands(corr, "reference_albumin_by_age", "albumin_correction",
-                                        keys, ranges=False))
+    _check_keys(
+        corr,
+        ("factor", "reference_albumin", "unreliable_below"),
+        ("reference_albumin_by_age",),
+        "albumin_correction",
+    )
+    reference_by_age = tuple(
+        (below, limits.low or 0.0)
+        for below, limits, _item in _age_bands(
+            corr, "reference_albumin_by_age", "albumin_correction", keys, ranges=False
+        )
+    )
     caxp = _mapping(root, "calcium_phosphate_product", "calcium_phosphate_product")
     _check_keys(caxp, ("unit", "raised", "high"), ("by_age",), "calcium_phosphate_product")
     raised = _sourced_value(caxp, "raised", "calcium_phosphate_product", keys)
@@ -498,8 +584,9 @@ def _build_table(root: Any, file: str) -> LabTable:
             what = f"calcium_phosphate_product: by_age: {group}"
             node = _mapping(ages, group, what)
             _check_keys(node, (), ("raised", "high"), what)
-            group_raised = (_sourced_value(node, "raised", what, keys)
-                            if "raised" in node else raised)
+            group_raised = (
+                _sourced_value(node, "raised", what, keys) if "raised" in node else raised
+            )
             group_high = _sourced_value(node, "high", what, keys) if "high" in node else high
             if group_raised >= group_high:
                 _fail(node, "raised", f"{what}: raised must be below high", file)
@@ -511,10 +598,10 @@ def _build_table(root: Any, file: str) -> LabTable:
         decimals=decimals,
         unknown_age_group=unknown_age,
         correction_factor=_sourced_value(corr, "factor", "albumin_correction", keys),
-        correction_reference=_sourced_value(corr, "reference_albumin", "albumin_correction",
-                                            keys),
-        correction_unreliable_below=_sourced_value(corr, "unreliable_below",
-                                                   "albumin_correction", keys),
+        correction_reference=_sourced_value(corr, "reference_albumin", "albumin_correction", keys),
+        correction_unreliable_below=_sourced_value(
+            corr, "unreliable_below", "albumin_correction", keys
+        ),
         caxp_unit=caxp["unit"],
         caxp_raised=raised,
         caxp_high=high,
@@ -522,8 +609,11 @@ def _build_table(root: Any, file: str) -> LabTable:
         source_keys=frozenset(keys),
         caxp_by_age=MappingProxyType(by_age),
         correction_reference_by_age=reference_by_age,
-        ionized_severe_from=(_sourced_value(root, "ionized_calcium_severe_from", "labs.yaml", keys)
-                             if "ionized_calcium_severe_from" in root else None),
+        ionized_severe_from=(
+            _sourced_value(root, "ionized_calcium_severe_from", "labs.yaml", keys)
+            if "ionized_calcium_severe_from" in root
+            else None
+        ),
     )
 
 
@@ -573,21 +663,40 @@ class LabValue:
 _WS = re.compile(r"\s+")
 _MEASURE = re.compile(
     r"(?P<num>[-+]?(?:nan|inf(?:inity)?|[0-9.,]*[0-9][0-9.,]*(?:e[-+]?[0-9]+)?))"
-    r"\s*(?P<unit>.*)", re.IGNORECASE | re.DOTALL)
+    r"\s*(?P<unit>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 _PLAIN = re.compile(r"[-+]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:e[-+]?[0-9]+)?", re.IGNORECASE)
 _AMBIGUOUS = re.compile(r"[-+]?[0-9]{1,3},[0-9]{3}")
 _THOUSANDS = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _SPECIAL = re.compile(r"[-+]?(?:nan|inf(?:inity)?)", re.IGNORECASE)
 
 _STATUS_WORDS: dict[str, str] = {
-    "high": "high", "normal": "normal", "low": "low",
-    **{word: contract.UNSURE for word in (
-        "unsure", "not sure", "im not sure", "i am not sure", "dont know", "do not know",
-        "i dont know", "i do not know", "no idea", "unknown", "idk", "?")},
+    "high": "high",
+    "normal": "normal",
+    "low": "low",
+    **{
+        word: contract.UNSURE
+        for word in (
+            "unsure",
+            "not sure",
+            "im not sure",
+            "i am not sure",
+            "dont know",
+            "do not know",
+            "i dont know",
+            "i do not know",
+            "no idea",
+            "unknown",
+            "idk",
+            "?",
+        )
+    },
 }
 _STATUS_STRIP = re.compile(r"[\s.!?]+$")
-_KNOWN_UNITS: dict[str, str] = {u.lower(): u for units in contract.LAB_UNITS.values()
-                                for u in units}
+_KNOWN_UNITS: dict[str, str] = {
+    u.lower(): u for units in contract.LAB_UNITS.values() for u in units
+}
 
 
 def _status_key(text: str) -> str:
@@ -607,13 +716,15 @@ def _capital(text: str) -> str:
 
 
 def _how_to_enter(spec: LabSpec) -> str:
-    """"please type calcium as a number followed by its unit (...), or say ..."."""
+    """ "please type calcium as a number followed by its unit (...), or say ..."."""
     if spec.statuses:
         alternatives = f"say {_or_list(list(spec.statuses) + ['not sure'])}"
     else:
         alternatives = "say you are not sure"
-    return (f"please type {spec.name} as a number followed by its unit "
-            f"({_or_list(spec.unit_names)}), or {alternatives}")
+    return (
+        f"please type {spec.name} as a number followed by its unit "
+        f"({_or_list(spec.unit_names)}), or {alternatives}"
+    )
 
 
 def _syntax_error(spec: LabSpec, shown: str | None = None) -> LabError:
@@ -648,10 +759,12 @@ def _unit_spec(spec: LabSpec, unit_text: str) -> UnitSpec:
         return found
     accepted = _or_list(spec.unit_names)
     if key in _KNOWN_UNITS:
-        raise LabError(f"{spec.title} cannot be given in {_KNOWN_UNITS[key]}; "
-                       f"please use {accepted}.", "unit")
-    raise LabError(f"{spec.title} can be given in {accepted}, not in {_show_text(unit_text)}.",
-                   "unit")
+        raise LabError(
+            f"{spec.title} cannot be given in {_KNOWN_UNITS[key]}; please use {accepted}.", "unit"
+        )
+    raise LabError(
+        f"{spec.title} can be given in {accepted}, not in {_show_text(unit_text)}.", "unit"
+    )
 
 
 def _refused(value: float, unit: UnitSpec) -> bool:
@@ -664,9 +777,11 @@ def _extreme(value: float, unit: UnitSpec) -> bool:
 
 def _other_units(spec: LabSpec, value: float, unit: UnitSpec) -> list[str]:
     """Other accepted units in which ``value`` would be possible and not extreme."""
-    return [other.unit for other in spec.units.values()
-            if other.factor != unit.factor
-            and not _refused(value, other) and not _extreme(value, other)]
+    return [
+        other.unit
+        for other in spec.units.values()
+        if other.factor != unit.factor and not _refused(value, other) and not _extreme(value, other)
+    ]
 
 
 def _plausible_range(unit: UnitSpec) -> str:
@@ -679,22 +794,28 @@ def _plausible_range(unit: UnitSpec) -> str:
 def _check_possible(spec: LabSpec, value: float, unit: UnitSpec) -> None:
     """Raise ``impossible`` for non-finite, zero, negative or out-of-range values."""
     if not math.isfinite(value):
-        raise LabError(f"That is not a value a blood test can give; {_how_to_enter(spec)}.",
-                       "impossible")
+        raise LabError(
+            f"That is not a value a blood test can give; {_how_to_enter(spec)}.", "impossible"
+        )
     if not _refused(value, unit):
         return
     plausible = _plausible_range(unit)
     if value <= 0:
-        raise LabError(f"{spec.title} cannot be zero or less; a possible value is {plausible}.",
-                       "impossible")
+        raise LabError(
+            f"{spec.title} cannot be zero or less; a possible value is {plausible}.", "impossible"
+        )
     hint = _other_units(spec, value, unit)
     tail = f" Did you mean {_or_list(hint)}?" if hint else ""
-    raise LabError(f"{spec.title} {_fmt(value)} {unit.unit} is not possible; a possible value "
-                   f"is {plausible}.{tail}", "impossible")
+    raise LabError(
+        f"{spec.title} {_fmt(value)} {unit.unit} is not possible; a possible value "
+        f"is {plausible}.{tail}",
+        "impossible",
+    )
 
 
-def _choose_reading(spec: LabSpec, readings: tuple[float, float | None], number: str,
-                    unit: UnitSpec) -> float:
+def _choose_reading(
+    spec: LabSpec, readings: tuple[float, float | None], number: str, unit: UnitSpec
+) -> float:
     """Pick the reading of an ambiguous comma that is possible, or ask."""
     first, second = readings
     if second is None:
@@ -704,8 +825,11 @@ def _choose_reading(spec: LabSpec, readings: tuple[float, float | None], number:
         return ok[0]
     if not ok:
         return first
-    raise LabError(f"Is {number} {unit.unit} meant as {_fmt(second)} or as {_fmt(first)}? "
-                   f"Please type it again with a decimal point and no thousands comma.", "syntax")
+    raise LabError(
+        f"Is {number} {unit.unit} meant as {_fmt(second)} or as {_fmt(first)}? "
+        f"Please type it again with a decimal point and no thousands comma.",
+        "syntax",
+    )
 
 
 def _measurement(spec: LabSpec, number: str, unit_text: str) -> LabValue:
@@ -714,11 +838,13 @@ def _measurement(spec: LabSpec, number: str, unit_text: str) -> LabValue:
     if readings is None:
         raise _syntax_error(spec, _show_text(number))
     if not math.isfinite(readings[0]):  # nan, inf, 1e400: no unit makes them possible
-        raise LabError(f"That is not a value a blood test can give; {_how_to_enter(spec)}.",
-                       "impossible")
+        raise LabError(
+            f"That is not a value a blood test can give; {_how_to_enter(spec)}.", "impossible"
+        )
     if not unit_text.strip():
-        raise LabError(f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.",
-                       "no_unit")
+        raise LabError(
+            f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.", "no_unit"
+        )
     unit = _unit_spec(spec, unit_text)
     value = _choose_reading(spec, readings, number, unit)
     return _make_value(spec, value, unit)
@@ -735,8 +861,11 @@ def _status(spec: LabSpec, text: str) -> str | None:
     if code is None:
         return None
     if code != contract.UNSURE and code not in spec.statuses:
-        raise LabError(f"{spec.title} needs a number with its unit "
-                       f"({_or_list(spec.unit_names)}), or say you are not sure.", "syntax")
+        raise LabError(
+            f"{spec.title} needs a number with its unit "
+            f"({_or_list(spec.unit_names)}), or say you are not sure.",
+            "syntax",
+        )
     return code
 
 
@@ -777,16 +906,22 @@ def _answer_mapping(spec: LabSpec, raw: Mapping[Any, Any]) -> LabValue:
     """``{value: 11.8, unit: mg/dL}`` from an answers file."""
     unknown = [str(k) for k in raw if k not in _ANSWER_KEYS]
     if unknown:
-        raise LabError(f"A {spec.name} measurement has only a value and a unit, "
-                       f"not {_or_list(unknown)}.", "syntax")
+        raise LabError(
+            f"A {spec.name} measurement has only a value and a unit, not {_or_list(unknown)}.",
+            "syntax",
+        )
     value = raw.get("value")
     unit_text = raw.get("unit")
     if value is None:
-        raise LabError(f"The {spec.name} measurement has no value; give a number with its unit "
-                       f"({_or_list(spec.unit_names)}).", "syntax")
+        raise LabError(
+            f"The {spec.name} measurement has no value; give a number with its unit "
+            f"({_or_list(spec.unit_names)}).",
+            "syntax",
+        )
     if unit_text is None or (isinstance(unit_text, str) and not unit_text.strip()):
-        raise LabError(f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.",
-                       "no_unit")
+        raise LabError(
+            f"Please add the unit for {spec.name}: {_or_list(spec.unit_names)}.", "no_unit"
+        )
     if not isinstance(unit_text, str):
         raise LabError(f"{spec.title} can be given in {_or_list(spec.unit_names)}.", "unit")
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -829,8 +964,10 @@ def extreme_message(value: LabValue, table: LabTable) -> str | None:
     direction = "low" if unit.confirm.below(value.value) else "high"
     hint = [f"{_fmt(value.value)} {u}" for u in _other_units(spec, value.value, unit)]
     if hint:
-        return (f"{spec.title} {value.entered()} is very {direction}; please check it. "
-                f"Was it perhaps {_or_list(hint)}?")
+        return (
+            f"{spec.title} {value.entered()} is very {direction}; please check it. "
+            f"Was it perhaps {_or_list(hint)}?"
+        )
     return f"{spec.title} {value.entered()} is very {direction}; please check that it is right."
 
 
@@ -842,17 +979,17 @@ class LabResult:
     """One lab, interpreted for an age group."""
 
     lab: str
-    status: str                 # high | normal | low | unsure
-    source: str                 # measurement | status | unanswered
-    entered: str | None         # "11.8 mg/dL" as entered; None for status/unanswered
-    value: float | None         # base unit; calcium corrected for albumin when known
-    measured: float | None      # base unit, before correction
-    unit: str                   # base unit
-    low: float | None           # reference range for the age group, base unit
+    status: str  # high | normal | low | unsure
+    source: str  # measurement | status | unanswered
+    entered: str | None  # "11.8 mg/dL" as entered; None for status/unanswered
+    value: float | None  # base unit; calcium corrected for albumin when known
+    measured: float | None  # base unit, before correction
+    unit: str  # base unit
+    low: float | None  # reference range for the age group, base unit
     high: float | None
     corrected: bool
     extreme: bool
-    name: str = ""              # as shown to people; the lab id when empty
+    name: str = ""  # as shown to people; the lab id when empty
 
     def describe(self) -> str:
         """A plain sentence for reasons, e.g. "calcium 11.8 mg/dL is above the normal range
@@ -869,8 +1006,10 @@ class LabResult:
         if self.corrected and self.value is not None and self.value != self.measured:
             shown = f"{shown}, corrected for albumin to {_fmt(self.value)} {self.unit},"
         where = {"high": "above", "low": "below", "normal": "within"}[self.status]
-        return (f"{name} {shown} is {where} the normal range of "
-                f"{_fmt(self.low or 0)}-{_fmt(self.high or 0)} {self.unit}")
+        return (
+            f"{name} {shown} is {where} the normal range of "
+            f"{_fmt(self.low or 0)}-{_fmt(self.high or 0)} {self.unit}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -888,9 +1027,14 @@ class LabResult:
 
 
 # The fact names of conditions that read a lab's value (see LabReport.number).
-NUMBER_LABS = {"calcium_mgdl": "calcium", "phosphate_mgdl": "phosphate",
-               "albumin_gdl": "albumin", "pth_pgml": "pth",
-               "ionized_calcium_mmoll": "ionized_calcium", "vitamin_d_ngml": "vitamin_d_level"}
+NUMBER_LABS = {
+    "calcium_mgdl": "calcium",
+    "phosphate_mgdl": "phosphate",
+    "albumin_gdl": "albumin",
+    "pth_pgml": "pth",
+    "ionized_calcium_mmoll": "ionized_calcium",
+    "vitamin_d_ngml": "vitamin_d_level",
+}
 IONIZED = "ionized_calcium"
 
 
@@ -902,18 +1046,20 @@ class LabReport:
     caxp: float | None
     calcium_grade: str | None
     notes: tuple[str, ...]
-    caxp_level: str | None = None       # normal | raised | high, None without a product
+    caxp_level: str | None = None  # normal | raised | high, None without a product
     caxp_unit: str = "mg2/dL2"
     # The ionised calcium, when known, decides whether calcium is high, normal or
     # low (clinical.md 8.2); the total calcium's own status stays in ``results``.
     calcium_decided_by: str = "calcium"
-    age_days: float | None = None       # the exact age the ranges were chosen for
+    age_days: float | None = None  # the exact age the ranges were chosen for
 
     @property
     def total_calcium_counts(self) -> bool:
         """Whether the total calcium's value may decide (no ionised value says otherwise)."""
-        return (self.calcium_decided_by == "calcium"
-                or self.results["calcium"].status == self.results[IONIZED].status)
+        return (
+            self.calcium_decided_by == "calcium"
+            or self.results["calcium"].status == self.results[IONIZED].status
+        )
 
     def status(self, lab: str) -> str:
         """high, normal, low or unsure (for calcium: as the deciding calcium test says)."""
@@ -941,8 +1087,11 @@ class LabReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: each lab, the Ca x P product, the calcium grade and the notes."""
         out: dict[str, Any] = {lab: result.to_dict() for lab, result in self.results.items()}
-        out["caxp"] = (None if self.caxp is None else
-                       {"value": self.caxp, "unit": self.caxp_unit, "level": self.caxp_level})
+        out["caxp"] = (
+            None
+            if self.caxp is None
+            else {"value": self.caxp, "unit": self.caxp_unit, "level": self.caxp_level}
+        )
         out["calcium_grade"] = self.calcium_grade
         out["notes"] = list(self.notes)
         return out
@@ -965,24 +1114,61 @@ def _as_answer(spec: LabSpec, raw: object, table: LabTable) -> LabValue | str | 
     return lab_from_answer(spec.lab, raw, table)
 
 
-def _result(spec: LabSpec, answer: LabValue | str | None, limits: Limits,
-            table: LabTable) -> LabResult:
+def _result(
+    spec: LabSpec, answer: LabValue | str | None, limits: Limits, table: LabTable
+) -> LabResult:
     """The result of one lab before any albumin correction."""
     if answer is None:
-        return LabResult(spec.lab, contract.UNSURE, UNANSWERED, None, None, None, spec.base_unit,
-                         limits.low, limits.high, False, False, spec.name)
+        return LabResult(
+            spec.lab,
+            contract.UNSURE,
+            UNANSWERED,
+            None,
+            None,
+            None,
+            spec.base_unit,
+            limits.low,
+            limits.high,
+            False,
+            False,
+            spec.name,
+        )
     if isinstance(answer, str):
-        return LabResult(spec.lab, answer, STATUS, None, None, None, spec.base_unit,
-                         limits.low, limits.high, False, False, spec.name)
+        return LabResult(
+            spec.lab,
+            answer,
+            STATUS,
+            None,
+            None,
+            None,
+            spec.base_unit,
+            limits.low,
+            limits.high,
+            False,
+            False,
+            spec.name,
+        )
     value = round(answer.base_value, table.decimals)
     unit = spec.units[answer.unit.lower()]
-    return LabResult(spec.lab, _classify(value, limits), MEASUREMENT, answer.entered(), value,
-                     value, spec.base_unit, limits.low, limits.high, False,
-                     _extreme(answer.value, unit), spec.name)
+    return LabResult(
+        spec.lab,
+        _classify(value, limits),
+        MEASUREMENT,
+        answer.entered(),
+        value,
+        value,
+        spec.base_unit,
+        limits.low,
+        limits.high,
+        False,
+        _extreme(answer.value, unit),
+        spec.name,
+    )
 
 
-def _correct_calcium(calcium: LabResult, albumin: LabResult, table: LabTable,
-                     age_days: float | None) -> LabResult:
+def _correct_calcium(
+    calcium: LabResult, albumin: LabResult, table: LabTable, age_days: float | None
+) -> LabResult:
     """Calcium corrected for albumin, towards the reference albumin for the age, and
     compared with the calcium range for the age; both must be measurements."""
     assert calcium.measured is not None and albumin.measured is not None
@@ -990,18 +1176,35 @@ def _correct_calcium(calcium: LabResult, albumin: LabResult, table: LabTable,
     shift = table.correction_factor * (reference - albumin.measured)
     value = round(calcium.measured + shift, table.decimals)
     limits = Limits(calcium.low, calcium.high)
-    return LabResult(calcium.lab, _classify(value, limits), calcium.source, calcium.entered,
-                     value, calcium.measured, calcium.unit, calcium.low, calcium.high, True,
-                     calcium.extreme, calcium.name)
+    return LabResult(
+        calcium.lab,
+        _classify(value, limits),
+        calcium.source,
+        calcium.entered,
+        value,
+        calcium.measured,
+        calcium.unit,
+        calcium.low,
+        calcium.high,
+        True,
+        calcium.extreme,
+        calcium.name,
+    )
 
 
-def _grade(calcium: LabResult, ionized: LabResult | None, table: LabTable,
-           total_counts: bool) -> str | None:
+def _grade(
+    calcium: LabResult, ionized: LabResult | None, table: LabTable, total_counts: bool
+) -> str | None:
     """The hypercalcaemia grade on the total calcium; with an ionised value that decides
     otherwise, none; with only an ionised value, only ``severe`` from its own limit."""
-    if (ionized is not None and ionized.source == MEASUREMENT and ionized.status == "high"
-            and table.ionized_severe_from is not None and ionized.value is not None
-            and ionized.value >= table.ionized_severe_from):
+    if (
+        ionized is not None
+        and ionized.source == MEASUREMENT
+        and ionized.status == "high"
+        and table.ionized_severe_from is not None
+        and ionized.value is not None
+        and ionized.value >= table.ionized_severe_from
+    ):
         return table.grades[-1].name
     if not total_counts:
         return None
@@ -1013,8 +1216,9 @@ def _grade(calcium: LabResult, ionized: LabResult | None, table: LabTable,
     return None
 
 
-def _caxp(calcium: LabResult, phosphate: LabResult, table: LabTable, group: str
-          ) -> tuple[float | None, str | None]:
+def _caxp(
+    calcium: LabResult, phosphate: LabResult, table: LabTable, group: str
+) -> tuple[float | None, str | None]:
     if calcium.value is None or phosphate.value is None:
         return None, None
     product = round(calcium.value * phosphate.value, 1)
@@ -1026,21 +1230,26 @@ def _caxp(calcium: LabResult, phosphate: LabResult, table: LabTable, group: str
     return product, "normal"
 
 
-def _age_group(age_group: str | None, table: LabTable, age_days: float | None
-               ) -> tuple[str, bool]:
+def _age_group(age_group: str | None, table: LabTable, age_days: float | None) -> tuple[str, bool]:
     """The age group whose ranges apply, and whether it was a fallback."""
     if age_days is not None:
         return age_group_of(age_days), False
     if age_group is None or age_group == contract.UNSURE:
         return table.unknown_age_group, True
     if age_group not in AGE_GROUPS:
-        raise ValueError(f"{age_group!r} is not an age group; allowed: "
-                         f"{', '.join(AGE_GROUPS + (contract.UNSURE,))}")
+        raise ValueError(
+            f"{age_group!r} is not an age group; allowed: "
+            f"{', '.join(AGE_GROUPS + (contract.UNSURE,))}"
+        )
     return age_group, False
 
 
-def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str | None,
-              table: LabTable, age_days: float | None = None) -> LabReport:
+def interpret(
+    raw_answers: Mapping[str, LabValue | str | None],
+    age_group: str | None,
+    table: LabTable,
+    age_days: float | None = None,
+) -> LabReport:
     """Classify every lab for the age, correct calcium, grade it, compute Ca x P.
 
     ``raw_answers`` maps lab ids to a :class:`LabValue`, a status code, or
@@ -1061,38 +1270,56 @@ def interpret(raw_answers: Mapping[str, LabValue | str | None], age_group: str |
             unit = spec.units[answer.unit.lower()]
             hint = [f"{_fmt(answer.value)} {u}" for u in _other_units(spec, answer.value, unit)]
             if hint:  # far from usual here, ordinary in another unit: a likely mix-up
-                notes.append(f"{spec.title} {answer.entered()} is far from usual values; "
-                             f"check the unit on the lab report (was it perhaps "
-                             f"{_or_list(hint)}?).")
+                notes.append(
+                    f"{spec.title} {answer.entered()} is far from usual values; "
+                    f"check the unit on the lab report (was it perhaps "
+                    f"{_or_list(hint)}?)."
+                )
     calcium, albumin = results["calcium"], results["albumin"]
     if calcium.source == MEASUREMENT and albumin.source == MEASUREMENT:
         results["calcium"] = calcium = _correct_calcium(calcium, albumin, table, age_days)
         if albumin.measured is not None and albumin.measured < table.correction_unreliable_below:
-            notes.append(f"Albumin is below {_fmt(table.correction_unreliable_below)} "
-                         f"{albumin.unit}, so the corrected calcium is less reliable; an ionised "
-                         f"calcium test would be better.")
+            notes.append(
+                f"Albumin is below {_fmt(table.correction_unreliable_below)} "
+                f"{albumin.unit}, so the corrected calcium is less reliable; an ionised "
+                f"calcium test would be better."
+            )
         if group != "adult":
-            notes.append(f"The albumin correction of calcium is checked in adults; for a "
-                         f"{'baby' if group == 'infant' else 'child'} the corrected value was "
-                         f"compared with the calcium range for the age, and an ionised calcium "
-                         f"test is the better measure.")
+            notes.append(
+                f"The albumin correction of calcium is checked in adults; for a "
+                f"{'baby' if group == 'infant' else 'child'} the corrected value was "
+                f"compared with the calcium range for the age, and an ionised calcium "
+                f"test is the better measure."
+            )
     ionized = results.get(IONIZED)
     decided_by = "calcium"
     if ionized is not None and ionized.status != contract.UNSURE:
         decided_by = IONIZED
         if calcium.status not in (contract.UNSURE, ionized.status):
-            notes.append(f"The ionised calcium ({ionized.status}) decides whether calcium is "
-                         f"high, normal or low; the total calcium alone would read "
-                         f"{calcium.status}.")
+            notes.append(
+                f"The ionised calcium ({ionized.status}) decides whether calcium is "
+                f"high, normal or low; the total calcium alone would read "
+                f"{calcium.status}."
+            )
     total_counts = ionized is None or decided_by == "calcium" or calcium.status == ionized.status
     if fallback and any(r.source == MEASUREMENT for r in results.values()):
         notes.append(f"The age group is not known, so {group} normal ranges were used.")
-    caxp, level = _caxp(calcium, results["phosphate"], table, group) if total_counts \
-        else (None, None)
+    caxp, level = (
+        _caxp(calcium, results["phosphate"], table, group) if total_counts else (None, None)
+    )
     if caxp is not None and level != "high" and caxp >= table.caxp_high:
-        notes.append(f"The calcium × phosphate product is {_fmt(caxp)} mg²/dL², which "
-                     f"would be high in an adult; {group} ranges are higher, so with both values "
-                     "normal for the age it is not counted as a blood-level problem.")
-    return LabReport(MappingProxyType(results), caxp,
-                     _grade(calcium, ionized, table, total_counts), tuple(notes),
-                     level, table.caxp_unit, decided_by, age_days)
+        notes.append(
+            f"The calcium × phosphate product is {_fmt(caxp)} mg²/dL², which "
+            f"would be high in an adult; {group} ranges are higher, so with both values "
+            "normal for the age it is not counted as a blood-level problem."
+        )
+    return LabReport(
+        MappingProxyType(results),
+        caxp,
+        _grade(calcium, ionized, table, total_counts),
+        tuple(notes),
+        level,
+        table.caxp_unit,
+        decided_by,
+        age_days,
+    )

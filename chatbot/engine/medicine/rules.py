@@ -107,8 +107,14 @@ class _Reader:
     def where(self, node: Any, key: Any = None) -> str:
         return node.where(key) if isinstance(node, Located) else "rules"
 
-    def get(self, node: Any, key: str, kind: type | tuple[type, ...], what: str,
-            choices: tuple[str, ...] | None = None) -> Any:
+    def get(
+        self,
+        node: Any,
+        key: str,
+        kind: type | tuple[type, ...],
+        what: str,
+        choices: tuple[str, ...] | None = None,
+    ) -> Any:
         if not isinstance(node, Mapping):
             self.problems.append(f"{self.where(node)}: expected a mapping")
             return None
@@ -120,8 +126,9 @@ class _Reader:
             self.problems.append(f"{self.where(node, key)}: '{key}' must be {what}")
             return None
         if choices is not None and value not in choices:
-            self.problems.append(f"{self.where(node, key)}: {value!r} is not one of "
-                                 f"{', '.join(choices)}")
+            self.problems.append(
+                f"{self.where(node, key)}: {value!r} is not one of {', '.join(choices)}"
+            )
             return None
         return value
 
@@ -135,8 +142,9 @@ class _Reader:
     def sources(self, node: Mapping) -> tuple[str, ...]:
         value = node.get("sources", [])
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            self.problems.append(f"{self.where(node, 'sources')}: 'sources' must be a list of "
-                                 "source keys")
+            self.problems.append(
+                f"{self.where(node, 'sources')}: 'sources' must be a list of source keys"
+            )
             return ()
         self.cited.extend((self.where(node, "sources"), key) for key in value)
         return tuple(value)
@@ -153,13 +161,25 @@ def _read_rules(reader: _Reader, data: Any) -> tuple[list[Rule], list[str]]:
         reason = reader.get(node, "reason", str, "the reason shown (may be empty for helpers)")
         if rid in names:
             reader.problems.append(f"{reader.where(node, 'id')}: the rule {rid!r} is defined twice")
-        when = reader.condition(node.get("when"), list(names)) if isinstance(node, Mapping) \
-            and "when" in node else None
+        when = (
+            reader.condition(node.get("when"), list(names))
+            if isinstance(node, Mapping) and "when" in node
+            else None
+        )
         if isinstance(node, Mapping) and "when" not in node:
             reader.problems.append(f"{reader.where(node)}: missing 'when' (the condition)")
         if when is not None and None not in (rid, rtype, weight, reason, when):
-            rules.append(Rule(rid, rtype, float(weight), when, reason, reader.sources(node),
-                              reader.where(node)))
+            rules.append(
+                Rule(
+                    rid,
+                    rtype,
+                    float(weight),
+                    when,
+                    reason,
+                    reader.sources(node),
+                    reader.where(node),
+                )
+            )
         if rid is not None:
             names.append(rid)
     return rules, names
@@ -171,25 +191,35 @@ def _read_pathway(reader: _Reader, data: Any, names: list[str]) -> list[Step]:
     for node in reader.get(data, "pathway", list, "a list of steps") or []:
         sid = reader.get(node, "id", str, "a step id")
         stype = reader.get(node, "type", str, "a type code", contract.TYPES)
-        certainty = reader.get(node, "certainty", str, "likely, provisional or possible",
-                               CERTAINTIES)
+        certainty = reader.get(
+            node, "certainty", str, "likely, provisional or possible", CERTAINTIES
+        )
         note = reader.get(node, "note", str, "a plain sentence about this step")
-        when = reader.condition(node["when"], names) if isinstance(node, Mapping) \
-            and "when" in node else None
+        when = (
+            reader.condition(node["when"], names)
+            if isinstance(node, Mapping) and "when" in node
+            else None
+        )
         unknown = node.get("if_labs_unknown") if isinstance(node, Mapping) else None
         if unknown is not None and unknown not in CERTAINTIES:
-            reader.problems.append(f"{reader.where(node, 'if_labs_unknown')}: {unknown!r} is not "
-                                   f"one of {', '.join(CERTAINTIES)}")
+            reader.problems.append(
+                f"{reader.where(node, 'if_labs_unknown')}: {unknown!r} is not "
+                f"one of {', '.join(CERTAINTIES)}"
+            )
             unknown = None
         if None not in (sid, stype, certainty, note):
             steps.append(Step(sid, stype, certainty, when, note, unknown))
     if steps and steps[-1].when is not None:
-        reader.problems.append(f"{reader.where(data, 'pathway')}: the last pathway step must have "
-                               "no 'when', so that every answer set gets a type")
+        reader.problems.append(
+            f"{reader.where(data, 'pathway')}: the last pathway step must have "
+            "no 'when', so that every answer set gets a type"
+        )
     for step in steps[:-1]:
         if step.when is None:
-            reader.problems.append(f"{reader.where(data, 'pathway')}: only the last step may have "
-                                   f"no 'when' (step {step.id!r})")
+            reader.problems.append(
+                f"{reader.where(data, 'pathway')}: only the last step may have "
+                f"no 'when' (step {step.id!r})"
+            )
     return steps
 
 
@@ -220,8 +250,9 @@ def _read_tests(reader: _Reader, data: Any, names: list[str]) -> list[TestRule]:
     return tests
 
 
-def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step],
-                                                            list[SubtypeRule], list[TestRule]]:
+def _read_assessment(
+    reader: _Reader, data: Any
+) -> tuple[list[Rule], list[Step], list[SubtypeRule], list[TestRule]]:
     rules, names = _read_rules(reader, data)
     steps = _read_pathway(reader, data, names)
     subtypes = _read_subtypes(reader, data, names)
@@ -230,15 +261,18 @@ def _read_assessment(reader: _Reader, data: Any) -> tuple[list[Rule], list[Step]
 
 
 def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[TriageRule], str]:
-    default = reader.get(data, "default", str, "a triage level", contract.TRIAGE_LEVELS) \
-        or "routine"
+    default = (
+        reader.get(data, "default", str, "a triage level", contract.TRIAGE_LEVELS) or "routine"
+    )
     out: list[TriageRule] = []
     seen: dict[str, str] = {}
     for node in reader.get(data, "rules", list, "a list of triage rules") or []:
         tid = reader.get(node, "id", str, "a rule id")
         if tid is not None and tid in seen:
-            reader.problems.append(f"{reader.where(node, 'id')}: the triage rule {tid!r} is "
-                                   f"defined twice (first at {seen[tid]})")
+            reader.problems.append(
+                f"{reader.where(node, 'id')}: the triage rule {tid!r} is "
+                f"defined twice (first at {seen[tid]})"
+            )
         elif tid is not None:
             seen[tid] = reader.where(node, "id")
         level = reader.get(node, "level", str, "a triage level", contract.TRIAGE_LEVELS)
@@ -248,16 +282,28 @@ def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[Tri
             reader.problems.append(f"{reader.where(node, 'red_flag')}: 'red_flag' must be a code")
         interrupt = node.get("interrupt", False) if isinstance(node, Mapping) else False
         if not isinstance(interrupt, bool):
-            reader.problems.append(f"{reader.where(node, 'interrupt')}: 'interrupt' must be "
-                                   "true or false")
+            reader.problems.append(
+                f"{reader.where(node, 'interrupt')}: 'interrupt' must be true or false"
+            )
         elif interrupt and not flag:
-            reader.problems.append(f"{reader.where(node, 'interrupt')}: a rule that interrupts "
-                                   "the dialog needs a red_flag to say")
+            reader.problems.append(
+                f"{reader.where(node, 'interrupt')}: a rule that interrupts "
+                "the dialog needs a red_flag to say"
+            )
         when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
         if when is not None and None not in (tid, level, reason, when):
-            out.append(TriageRule(tid, level, flag, when, reason, reader.sources(node),
-                                  reader.where(node, "red_flag" if flag else None),
-                                  interrupt is True))
+            out.append(
+                TriageRule(
+                    tid,
+                    level,
+                    flag,
+                    when,
+                    reason,
+                    reader.sources(node),
+                    reader.where(node, "red_flag" if flag else None),
+                    interrupt is True,
+                )
+            )
     return out, default
 
 
@@ -267,12 +313,15 @@ def _read_cautions(reader: _Reader, data: Any, names: list[str]) -> list[Caution
     for node in reader.get(data, "cautions", list, "a list of cautions") or []:
         for key in node if isinstance(node, Mapping) else ():
             if key not in ("id", "when", "text", "sources"):
-                reader.problems.append(f"{reader.where(node, key)}: unknown key {key!r} in a "
-                                       "caution; allowed: id, when, text, sources")
+                reader.problems.append(
+                    f"{reader.where(node, key)}: unknown key {key!r} in a "
+                    "caution; allowed: id, when, text, sources"
+                )
         cid = reader.get(node, "id", str, "a caution id")
         if cid is not None and cid in seen:
-            reader.problems.append(f"{reader.where(node, 'id')}: the caution {cid!r} is "
-                                   "defined twice")
+            reader.problems.append(
+                f"{reader.where(node, 'id')}: the caution {cid!r} is defined twice"
+            )
         seen.add(cid or "")
         text = reader.get(node, "text", str, "one plain sentence")
         if isinstance(text, str) and not text.strip():
@@ -281,8 +330,11 @@ def _read_cautions(reader: _Reader, data: Any, names: list[str]) -> list[Caution
         if isinstance(node, Mapping) and not node.get("sources"):
             reader.problems.append(f"{reader.where(node)}: a caution needs its sources")
         if cid is not None and text is not None and when is not None:
-            out.append(CautionRule(cid, when, " ".join(text.split()), reader.sources(node),
-                                   reader.where(node)))
+            out.append(
+                CautionRule(
+                    cid, when, " ".join(text.split()), reader.sources(node), reader.where(node)
+                )
+            )
     return out
 
 
@@ -308,5 +360,13 @@ def load_rules(directory: Path) -> Rules:
     cautions = _read_cautions(reader, data["cautions"], names)
     if reader.problems:
         raise RulesError(reader.problems)
-    return Rules(tuple(rules), tuple(steps), tuple(subtypes), tuple(tests), tuple(triage),
-                 default, tuple(reader.cited), tuple(cautions))
+    return Rules(
+        tuple(rules),
+        tuple(steps),
+        tuple(subtypes),
+        tuple(tests),
+        tuple(triage),
+        default,
+        tuple(reader.cited),
+        tuple(cautions),
+    )

@@ -14,7 +14,7 @@ import json
 import threading
 from importlib import resources
 
-MIN_COUNT = 5   # a word seen fewer times than this in the list's corpus is not trusted
+MIN_COUNT = 5  # a word seen fewer times than this in the list's corpus is not trusted
 
 _lock = threading.Lock()
 _words: frozenset[str] | None = None

@@ -33,20 +33,25 @@ def _find(reader: Reader, words: list[str]) -> list[tuple[str, set[int], int]]:
     lex = reader.lex
     table = _PHRASES.get(id(lex))
     if table is None:  # the phrases as they are compared: without the dropped words
-        table = {tuple(w for w in p if w not in lex.drop) or p: kind
-                 for p, kind in lex.intake_words.items()}
+        table = {
+            tuple(w for w in p if w not in lex.drop) or p: kind
+            for p, kind in lex.intake_words.items()
+        }
         _PHRASES[id(lex)] = table
-    seq = [(i, w) for i, w in enumerate(words)
-           if w not in lex.drop and w not in numbers.SYMBOLS and w != BREAK]
+    seq = [
+        (i, w)
+        for i, w in enumerate(words)
+        if w not in lex.drop and w not in numbers.SYMBOLS and w != BREAK
+    ]
     longest = max((len(k) for k in table), default=1)
     out: list[tuple[str, set[int], int]] = []
     k = 0
     while k < len(seq):
         for length in range(min(longest, len(seq) - k), 0, -1):
-            part = tuple(w for _, w in seq[k:k + length])
+            part = tuple(w for _, w in seq[k : k + length])
             kind = table.get(part)
             if kind is not None:
-                out.append((kind, {i for i, _ in seq[k:k + length]}, seq[k][0]))
+                out.append((kind, {i for i, _ in seq[k : k + length]}, seq[k][0]))
                 k += length
                 break
         else:
@@ -74,11 +79,17 @@ def _vitamin_d_limit(reader: Reader, given: Mapping[str, Any]) -> tuple[float, f
         return lex.vitamin_d_infant, lex.vitamin_d_infant
     if group == "adult" or (years is not None and years > 10):
         return lex.vitamin_d_over_10, lex.vitamin_d_over_10
-    return lex.vitamin_d_infant, lex.vitamin_d_over_10   # a child of 1-10, or age unknown
+    return lex.vitamin_d_infant, lex.vitamin_d_over_10  # a child of 1-10, or age unknown
 
 
-def _amount(reader: Reader, kind: str, doses: list[numbers.Dose], kinds: set[str],
-            counted: float | None, limits: tuple[float, float]) -> tuple[str, str]:
+def _amount(
+    reader: Reader,
+    kind: str,
+    doses: list[numbers.Dose],
+    kinds: set[str],
+    counted: float | None,
+    limits: tuple[float, float],
+) -> tuple[str, str]:
     """How much of one substance: ``(code, "")``, or ``("", what to ask about)`` when
     the words do not say."""
     low, high = limits
@@ -99,8 +110,7 @@ def _amount(reader: Reader, kind: str, doses: list[numbers.Dose], kinds: set[str
     if "large" in kinds:
         return (HIGH_D if kind == "vitamin_d" else LARGE_CA), ""
     if counted is not None and kind != "vitamin_d":
-        limit = reader.lex.glasses_usual_max if kind == "milk" \
-            else reader.lex.tablets_usual_max
+        limit = reader.lex.glasses_usual_max if kind == "milk" else reader.lex.tablets_usual_max
         if counted <= limit:
             return USUAL, ""
         if kind == "calcium" and counted >= reader.lex.tablets_large_min:
@@ -111,11 +121,13 @@ def _amount(reader: Reader, kind: str, doses: list[numbers.Dose], kinds: set[str
     return "", {"vitamin_d": "vitamin D", "calcium": "calcium", "milk": "milk"}[kind]
 
 
-def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
-                given: Mapping[str, Any]) -> Reading | None:
+def read_intake(
+    reader: Reader, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+) -> Reading | None:
     found = _find(reader, words)
-    substances = [(kind, used, at) for kind, used, at in found
-                  if kind in ("vitamin_d", "calcium", "milk")]
+    substances = [
+        (kind, used, at) for kind, used, at in found if kind in ("vitamin_d", "calcium", "milk")
+    ]
     if not substances and any(d.unit == "iu" for d in numbers.doses(words, reader.lex)):
         substances = [("vitamin_d", set(), 0)]  # "50,000 units a week": units are vitamin D's
     if not substances:
@@ -128,21 +140,29 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
         used |= positions
     kinds = {kind for kind, _, _ in found}
     # a single word says it too, even inside a longer phrase ("4 PINTS of milk")
-    kinds |= {reader.lex.intake_words[(w,)] for w in words
-              if reader.lex.intake_words.get((w,)) in ("large", "usual")}
+    kinds |= {
+        reader.lex.intake_words[(w,)]
+        for w in words
+        if reader.lex.intake_words.get((w,)) in ("large", "usual")
+    }
     doses = numbers.doses(words, reader.lex)
     for dose in doses:
         used |= dose.used
     conv, _ = numbers.numerals(words, reader.lex)
     counting_words = ("tablets", "usual", "milk")
-    tablets = [numbers.to_float(conv[k]) for k in range(len(conv) - 1)
-               if numbers.is_number(conv[k]) and any(
-                   reader.lex.intake_words.get((w,)) in counting_words
-                   for w in conv[k + 1:k + 3])]  # "one calcium tablet", "2 tablets"
+    tablets = [
+        numbers.to_float(conv[k])
+        for k in range(len(conv) - 1)
+        if numbers.is_number(conv[k])
+        and any(reader.lex.intake_words.get((w,)) in counting_words for w in conv[k + 1 : k + 3])
+    ]  # "one calcium tablet", "2 tablets"
     counted = max((t for t in tablets if t is not None), default=None)
     for k, w in enumerate(words):
-        if (numbers.is_number(w) or w in reader.lex.number_words) \
-                and k + 1 < len(words) and (words[k + 1],) in reader.lex.intake_words:
+        if (
+            (numbers.is_number(w) or w in reader.lex.number_words)
+            and k + 1 < len(words)
+            and (words[k + 1],) in reader.lex.intake_words
+        ):
             used.add(k)
     codes: list[str] = []
     ask: list[str] = []
@@ -157,8 +177,13 @@ def read_intake(reader: Reader, table: _Table, shown: str, words: list[str],
         return reader._words(table, shown, words, used=frozenset(used), denied=True)
     if ask:
         what = " and ".join(dict.fromkeys(ask))
-        return reader._ask(table, shown, f"How much {what} a day or a week (for example "
-                           "\"1,000 IU a day\", \"one tablet a day\" or \"a glass of milk\")?",
-                           [HIGH_D, LARGE_CA, USUAL], pending=shown,
-                           understood=f"Understood: {what}, amount not known yet.")
+        return reader._ask(
+            table,
+            shown,
+            f"How much {what} a day or a week (for example "
+            '"1,000 IU a day", "one tablet a day" or "a glass of milk")?',
+            [HIGH_D, LARGE_CA, USUAL],
+            pending=shown,
+            understood=f"Understood: {what}, amount not known yet.",
+        )
     return reader._words(table, shown, words, extra=codes, used=frozenset(used))

@@ -36,18 +36,37 @@ if TYPE_CHECKING:
     from chatbot.engine.reading.result import ReaderLike as Reader
 
 # labels that may stand for this lab besides its own ("calcium 1.2" at ionised calcium)
-_SPECIAL = re.compile(r"[-+]?(?:nan|inf(?:inity)?|[0-9.,]*[0-9]e[-+]?[0-9]+)(?:\s*\S.*)?",
-                      re.IGNORECASE)
+_SPECIAL = re.compile(
+    r"[-+]?(?:nan|inf(?:inity)?|[0-9.,]*[0-9]e[-+]?[0-9]+)(?:\s*\S.*)?", re.IGNORECASE
+)
 COMPATIBLE = {"ionized_calcium": {"calcium"}, "calcium": {"total_calcium"}}
-BOUNDS = frozenset({"over", "above", "under", "below", "less", "more", "<", ">", "upto",
-                    "greater", "lower", "higher", "least", "most", "than"})
+BOUNDS = frozenset(
+    {
+        "over",
+        "above",
+        "under",
+        "below",
+        "less",
+        "more",
+        "<",
+        ">",
+        "upto",
+        "greater",
+        "lower",
+        "higher",
+        "least",
+        "most",
+        "than",
+    }
+)
 
 
-def _longest(seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k: int
-             ) -> tuple[int, Any] | None:
+def _longest(
+    seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k: int
+) -> tuple[int, Any] | None:
     longest = max((len(p) for p in table), default=1)
     for length in range(min(longest, len(seq) - k), 0, -1):
-        part = tuple(w for _, w in seq[k:k + length])
+        part = tuple(w for _, w in seq[k : k + length])
         if BREAK in part:
             continue
         if part in table:
@@ -55,8 +74,14 @@ def _longest(seq: list[tuple[int, str]], table: Mapping[tuple[str, ...], Any], k
     return None
 
 
-def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[Option],
-             given: Mapping[str, Any], numbered: bool = False) -> Reading:
+def read_lab(
+    reader: Reader,
+    question: Question,
+    shown: str,
+    offered: Sequence[Option],
+    given: Mapping[str, Any],
+    numbered: bool = False,
+) -> Reading:
     table = reader.table(question, offered)
     spec = reader.labs.lab(question.id)
     units = spec.unit_names
@@ -73,34 +98,47 @@ def read_lab(reader: Reader, question: Question, shown: str, offered: Sequence[O
     key = " ".join(w for w in plain if w not in numbers.SYMBOLS)
     if key in table.exact:
         return reader._done(table, shown, [table.exact[key]])
-    if numbered and len(plain) == 1 and plain[0].isdigit() and len(plain[0]) == 1 \
-            and int(plain[0]) <= len(table.codes):
+    if (
+        numbered
+        and len(plain) == 1
+        and plain[0].isdigit()
+        and len(plain[0]) == 1
+        and int(plain[0]) <= len(table.codes)
+    ):
         n = int(plain[0])
         return reader._done(table, shown, [contract.UNSURE if n == 0 else table.codes[n - 1]])
     used, others = _labels_in(reader, question, words)
     if others:
-        name = reader.labs.lab(others[0]).name if others[0] in reader.labs.labs \
+        name = (
+            reader.labs.lab(others[0]).name
+            if others[0] in reader.labs.labs
             else others[0].replace("_", " ")
+        )
         if others[0] == "total_calcium":
             name = "total calcium"
-        return reader._ask(table, shown, f"That sounds like your {name}, not your {spec.name}. "
-                           f"What was your {spec.name}? {how}")
+        return reader._ask(
+            table,
+            shown,
+            f"That sounds like your {name}, not your {spec.name}. What was your {spec.name}? {how}",
+        )
     nums = [(i, w) for i, w in enumerate(words) if numbers.is_number(w) and i not in used]
     if len(nums) > 1:
         return reader._ask(table, shown, f"Please type one value for {spec.name}. {how}")
-    if nums and BOUNDS & {w for w in words[:nums[0][0] + 1]}:
+    if nums and BOUNDS & {w for w in words[: nums[0][0] + 1]}:
         return reader._ask(table, shown, f"Please type the value itself, not a limit. {how}")
     if nums:
-        return _number_reading(reader, question, table, shown, words, nums[0], used,
-                               (how, unit_text))
+        return _number_reading(
+            reader, question, table, shown, words, nums[0], used, (how, unit_text)
+        )
     # words only: a status
     result = reader._words(table, shown, words, used=frozenset(used))
     if result.ok:
         return result
     if not table.codes:
         return reader._ask(table, shown, how)
-    return reader._ask(table, shown, result.ask or how, result.candidates,
-                       understood=result.understood)
+    return reader._ask(
+        table, shown, result.ask or how, result.candidates, understood=result.understood
+    )
 
 
 def _special(reader: Reader, question: Question, table: Any, shown: str) -> Reading | None:
@@ -113,15 +151,20 @@ def _special(reader: Reader, question: Question, table: Any, shown: str) -> Read
     except LabError as exc:
         return reader._ask(table, shown, exc.message)
     if isinstance(special, LabValue):
-        return Reading(question.id, shown, special, {}, None,
-                       f"Understood: {spec.name} {special.entered()}.",
-                       confirm=extreme_message(special, reader.labs),
-                       said=f"{spec.name} {special.entered()}")
+        return Reading(
+            question.id,
+            shown,
+            special,
+            {},
+            None,
+            f"Understood: {spec.name} {special.entered()}.",
+            confirm=extreme_message(special, reader.labs),
+            said=f"{spec.name} {special.entered()}",
+        )
     return None
 
 
-def _labels_in(reader: Reader, question: Question, words: list[str]
-               ) -> tuple[set[int], list[str]]:
+def _labels_in(reader: Reader, question: Question, words: list[str]) -> tuple[set[int], list[str]]:
     """The positions of lab labels among ``words``, and the other labs they name."""
     lex = reader.lex
     seq = [(i, w) for i, w in enumerate(words) if w not in lex.drop]
@@ -133,15 +176,21 @@ def _labels_in(reader: Reader, question: Question, words: list[str]
         if numbers.is_number(w):
             k += 1
             continue
-        unit = _longest([(j, x) for j, x in seq if x not in numbers.SYMBOLS],
-                        lex.short_units, [j for j, _ in seq if _ not in numbers.SYMBOLS].index(i)
-                        ) if w not in numbers.SYMBOLS else None
+        unit = (
+            _longest(
+                [(j, x) for j, x in seq if x not in numbers.SYMBOLS],
+                lex.short_units,
+                [j for j, _ in seq if _ not in numbers.SYMBOLS].index(i),
+            )
+            if w not in numbers.SYMBOLS
+            else None
+        )
         found = _longest(seq, lex.lab_labels, k)
         if found is not None and (unit is None or found[0] >= unit[0]):
             length, lab = found
             if lab != question.id and lab not in COMPATIBLE.get(question.id, set()):
                 others.append(lab)
-            used |= {j for j, _ in seq[k:k + length]}
+            used |= {j for j, _ in seq[k : k + length]}
             k += length
             continue
         k += 1
@@ -164,8 +213,15 @@ def _exact_unit(rest: list[tuple[int, str]], spec: LabSpec) -> tuple[str | None,
     return exact_unit, unit_used
 
 
-def _short_unit(reader: Reader, table: Any, shown: str, unit_words: list[tuple[int, str]],
-                number: str, used: set[int], unit_text: str) -> tuple[str | None, Reading | None]:
+def _short_unit(
+    reader: Reader,
+    table: Any,
+    shown: str,
+    unit_words: list[tuple[int, str]],
+    number: str,
+    used: set[int],
+    unit_text: str,
+) -> tuple[str | None, Reading | None]:
     """The unit in short words ("mg per dl"): the unit, or the question to ask back (the
     unit's positions added to ``used``)."""
     lex = reader.lex
@@ -178,23 +234,37 @@ def _short_unit(reader: Reader, table: Any, shown: str, unit_words: list[tuple[i
         if len(fits) == 1:
             return fits[0], None
         elif len(fits) > 1:
-            return None, reader._ask(table, shown, f"Which unit: {' or '.join(fits)}?",
-                                     pending=number,
-                                     understood=f"Understood: {spec.name} {number}, "
-                                     "unit not known yet.")
+            return None, reader._ask(
+                table,
+                shown,
+                f"Which unit: {' or '.join(fits)}?",
+                pending=number,
+                understood=f"Understood: {spec.name} {number}, unit not known yet.",
+            )
         else:
             typed = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
-            unit_typed = typed.group(1) if typed is not None \
-                else " ".join(w for _, w in unit_words[:length])
-            return None, reader._ask(table, shown, f"{spec.title} cannot be given in "
-                                     f"{unit_typed}; please use {unit_text}.",
-                                     pending=number)
+            unit_typed = (
+                typed.group(1) if typed is not None else " ".join(w for _, w in unit_words[:length])
+            )
+            return None, reader._ask(
+                table,
+                shown,
+                f"{spec.title} cannot be given in {unit_typed}; please use {unit_text}.",
+                pending=number,
+            )
     return None, None
 
 
-def _number_reading(reader: Reader, question: Question, table: Any, shown: str,
-                    words: list[str], num: tuple[int, str], used: set[int],
-                    texts: tuple[str, str]) -> Reading:
+def _number_reading(
+    reader: Reader,
+    question: Question,
+    table: Any,
+    shown: str,
+    words: list[str],
+    num: tuple[int, str],
+    used: set[int],
+    texts: tuple[str, str],
+) -> Reading:
     """A lab value typed as a number, with its unit or asking for it."""
     lex = reader.lex
     spec = reader.labs.lab(question.id)
@@ -216,31 +286,47 @@ def _number_reading(reader: Reader, question: Question, table: Any, shown: str,
         if asked is not None:
             return asked
     chunk = re.search(r"[0-9][0-9.,]*\s*([^\s0-9][^\s]*)", shown)
-    typed_unit = tuple(t for t in tokens(fold(chunk.group(1))) if t not in numbers.SYMBOLS
-                       and t != BREAK) if chunk is not None else ()
-    if chunk is not None and "/" in chunk.group(1) and exact_unit is None \
-            and typed_unit not in lex.short_units:
+    typed_unit = (
+        tuple(t for t in tokens(fold(chunk.group(1))) if t not in numbers.SYMBOLS and t != BREAK)
+        if chunk is not None
+        else ()
+    )
+    if (
+        chunk is not None
+        and "/" in chunk.group(1)
+        and exact_unit is None
+        and typed_unit not in lex.short_units
+    ):
         chosen = None  # "mg/dk": a whole unit as labs print them, but not one of these
-    unit_like = bool(unit_words) and unit_words[0][1] not in lex.lab_words \
+    unit_like = (
+        bool(unit_words)
+        and unit_words[0][1] not in lex.lab_words
         and unit_words[0][1] not in table.vocab
+    )
     if chosen is None and unit_like and exact_unit is None:
         # a unit that is none of the lab's: the lab check names what was typed
         found_at = re.search(r"[0-9][0-9.,]*", shown)
         if found_at is not None:
             try:
-                parse_lab_text(question.id, shown[found_at.start():].strip(), reader.labs)
+                parse_lab_text(question.id, shown[found_at.start() :].strip(), reader.labs)
             except LabError as exc:
                 if exc.kind == "unit":
                     return reader._ask(table, shown, exc.message, pending=number)
     leftover = _leftover(reader, table, words, used)
     if leftover.unknown:
-        return reader._ask(table, shown, f"I did not recognise "
-                           f"{', '.join(repr_(w) for w in leftover.unknown)}. {how}")
+        return reader._ask(
+            table,
+            shown,
+            f"I did not recognise {', '.join(repr_(w) for w in leftover.unknown)}. {how}",
+        )
     if chosen is None:
-        return reader._ask(table, shown, f"Please add the unit for {spec.name}: "
-                           f"{unit_text}.", pending=number,
-                           understood=f"Understood: {spec.name} {number}, unit not "
-                           "known yet.")
+        return reader._ask(
+            table,
+            shown,
+            f"Please add the unit for {spec.name}: {unit_text}.",
+            pending=number,
+            understood=f"Understood: {spec.name} {number}, unit not known yet.",
+        )
     try:
         value = parse_lab_text(question.id, f"{number} {chosen}", reader.labs)
     except LabError as exc:
@@ -248,9 +334,16 @@ def _number_reading(reader: Reader, question: Question, table: Any, shown: str,
     if not isinstance(value, LabValue):  # pragma: no cover - a number is a value
         return reader._ask(table, shown, how)
     confirm = extreme_message(value, reader.labs)
-    return Reading(question.id, shown, value, {}, None,
-                   f"Understood: {spec.name} {value.entered()}.", confirm=confirm,
-                   said=f"{spec.name} {value.entered()}")
+    return Reading(
+        question.id,
+        shown,
+        value,
+        {},
+        None,
+        f"Understood: {spec.name} {value.entered()}.",
+        confirm=confirm,
+        said=f"{spec.name} {value.entered()}",
+    )
 
 
 _LAB_VOCAB: dict[int, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
@@ -263,8 +356,12 @@ def _corrected(reader: Reader, words: list[str]) -> list[str]:
 
     found = _LAB_VOCAB.get(id(reader.lex))
     if found is None:
-        vocab = frozenset(w for phrase in (*reader.lex.lab_labels, *reader.lex.short_units)
-                          for w in phrase if len(w) >= 4)
+        vocab = frozenset(
+            w
+            for phrase in (*reader.lex.lab_labels, *reader.lex.short_units)
+            for w in phrase
+            if len(w) >= 4
+        )
         collected: dict[str, set[str]] = {}
         for w in vocab:
             for d in _deletions(w, _max_edits(w)):
@@ -274,8 +371,13 @@ def _corrected(reader: Reader, words: list[str]) -> list[str]:
     vocab, deletes = found
     out = []
     for w in words:
-        if len(w) >= 5 and w not in vocab and w.isalpha() and w not in reader.lex.known \
-                and not english.is_english(w):
+        if (
+            len(w) >= 5
+            and w not in vocab
+            and w.isalpha()
+            and w not in reader.lex.known
+            and not english.is_english(w)
+        ):
             edits = _max_edits(w)
             dist = {c: _osa(w, c) for d in _deletions(w, edits) for c in deletes.get(d, ())}
             close = {c: n for c, n in dist.items() if n <= edits}
@@ -298,11 +400,13 @@ def _leftover(reader: Reader, table: Any, words: list[str], used: set[int]) -> _
     lex = reader.lex
     rest = [w if i not in used else BREAK for i, w in enumerate(words)]
     items, _ = reader.scan(table, rest)
-    unknown = [" ".join(it.words) for it in items
-               if it.kind in ("unknown", "num", "doubt", "neg")
-               and it.words[0] not in lex.lab_words]
+    unknown = [
+        " ".join(it.words)
+        for it in items
+        if it.kind in ("unknown", "num", "doubt", "neg") and it.words[0] not in lex.lab_words
+    ]
     return _Left(unknown)
 
 
 def repr_(word: str) -> str:
-    return f"\"{word}\""
+    return f'"{word}"'

@@ -56,7 +56,7 @@ class Lexicon:
     ordinals: Mapping[str, int]
     number_words: Mapping[str, float]
     age_max_years: float
-    age_units: Mapping[str, str]            # word -> days | weeks | months | years
+    age_units: Mapping[str, str]  # word -> days | weeks | months | years
     pain_none_max: float
     pain_mild_max: float
     pain_severe_min: float
@@ -67,10 +67,10 @@ class Lexicon:
     vitamin_d_over_10: float
     iu_per_microgram: float
     calcium_mg_day: float
-    lab_labels: Mapping[tuple[str, ...], str]   # label words -> lab id
+    lab_labels: Mapping[tuple[str, ...], str]  # label words -> lab id
     lab_words: frozenset[str]
     short_units: Mapping[tuple[str, ...], tuple[str, ...]]  # unit words -> units
-    intake_words: Mapping[tuple[str, ...], str]   # phrase -> vitamin_d | calcium | milk |
+    intake_words: Mapping[tuple[str, ...], str]  # phrase -> vitamin_d | calcium | milk |
     #                                                usual | large | tablets
     tablets_usual_max: float
     all_max_options: int
@@ -102,8 +102,11 @@ def _parse(data: Any, file: str) -> Lexicon:
     ordinals = need("ordinals")
     numbers = need("number_words")
     age = need("age")
-    if not isinstance(ordinals, Mapping) or not isinstance(numbers, Mapping) \
-            or not isinstance(age, Mapping):
+    if (
+        not isinstance(ordinals, Mapping)
+        or not isinstance(numbers, Mapping)
+        or not isinstance(age, Mapping)
+    ):
         raise LexiconError(f"{file}: ordinals, number_words and age must be mappings")
     units: dict[str, str] = {}
     for unit, said in (age.get("units") or {}).items():
@@ -132,10 +135,15 @@ def _parse(data: Any, file: str) -> Lexicon:
         for phrase in _phrases(said, f"{file}: intake_words.{kind}"):
             intake_words[phrase] = str(kind)
     return Lexicon(
-        drop=words("drop"), filler=words("filler"), negators=words("negators"),
-        breaks=words("breaks"), subjects=words("subjects"),
-        hedges_mild=words("hedges_mild"), hedges_doubt=words("hedges_doubt"),
-        intensifiers=words("intensifiers"), graded=words("graded"),
+        drop=words("drop"),
+        filler=words("filler"),
+        negators=words("negators"),
+        breaks=words("breaks"),
+        subjects=words("subjects"),
+        hedges_mild=words("hedges_mild"),
+        hedges_doubt=words("hedges_doubt"),
+        intensifiers=words("intensifiers"),
+        graded=words("graded"),
         all_words=_phrases(need("all_words"), f"{file}: all_words"),
         none_words=_phrases(need("none_words"), f"{file}: none_words"),
         ordinals={fold(str(k)): int(v) for k, v in ordinals.items()},

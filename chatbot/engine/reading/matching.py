@@ -95,42 +95,189 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- constants
 
-CUTOFF = 0.8          # difflib ratio for a typo to count
-TIE = 0.03            # ratios this close to the best are "about equally close"
-MAX_TEXT = 500        # characters of typed text that are read at all
-QUOTE_MAX = 60        # characters of typed text quoted back in a message
+CUTOFF = 0.8  # difflib ratio for a typo to count
+TIE = 0.03  # ratios this close to the best are "about equally close"
+MAX_TEXT = 500  # characters of typed text that are read at all
+QUOTE_MAX = 60  # characters of typed text quoted back in a message
 
 #: Dropped from typed text and from synonyms alike (so both sides agree).
-FILLER = frozenset({
-    "my", "the", "on", "in", "a", "an", "both", "of", "it", "is", "they", "are", "i",
-    "think", "im", "ive", "its", "theyre", "was", "were", "has", "have", "had",
-})
+FILLER = frozenset(
+    {
+        "my",
+        "the",
+        "on",
+        "in",
+        "a",
+        "an",
+        "both",
+        "of",
+        "it",
+        "is",
+        "they",
+        "are",
+        "i",
+        "think",
+        "im",
+        "ive",
+        "its",
+        "theyre",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+    }
+)
 # "have"/"has"/"had" are filler only inside longer text; alone they mean yes
 # ("i have", "they have"), so they are kept when nothing else is left.
 _SOFT_FILLER = frozenset({"have", "has", "had"})
 
 #: Words that may be left over in an otherwise understood part without making
 #: it doubtful ("my LEFT hand", "yes, ON BOTH sides", "red AND warm").
-IGNORABLE = frozenset({
-    "and", "or", "but", "with", "also", "too", "very", "really", "quite", "just", "only",
-    "left", "right", "upper", "lower", "top", "front", "inner", "outer", "side", "sides",
-    "each", "area", "areas", "part", "parts", "place", "places", "spot", "spots", "bit",
-    "mostly", "mainly", "some", "skin", "around", "near", "under", "over",
-    "above", "below", "at", "to", "for", "from", "by", "about", "there", "here", "so",
-    "well", "please", "thanks", "thank", "you", "um", "uh", "er", "erm", "hmm", "ok",
-    "okay", "like", "probably", "guess", "would", "say", "lump", "lumps", "bump", "bumps",
-    "deposit", "deposits", "ones", "one", "them", "these", "those", "that", "this",
-    "old", "year", "years", "we", "he", "she", "their", "his", "her", "our", "your",
-    "do", "does", "did", "be", "been", "being", "as", "far", "know", "yes", "than",
-    "roughly", "approx", "approximately", "size", "sized", "maybe", "feel", "feels",
-})
+IGNORABLE = frozenset(
+    {
+        "and",
+        "or",
+        "but",
+        "with",
+        "also",
+        "too",
+        "very",
+        "really",
+        "quite",
+        "just",
+        "only",
+        "left",
+        "right",
+        "upper",
+        "lower",
+        "top",
+        "front",
+        "inner",
+        "outer",
+        "side",
+        "sides",
+        "each",
+        "area",
+        "areas",
+        "part",
+        "parts",
+        "place",
+        "places",
+        "spot",
+        "spots",
+        "bit",
+        "mostly",
+        "mainly",
+        "some",
+        "skin",
+        "around",
+        "near",
+        "under",
+        "over",
+        "above",
+        "below",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "about",
+        "there",
+        "here",
+        "so",
+        "well",
+        "please",
+        "thanks",
+        "thank",
+        "you",
+        "um",
+        "uh",
+        "er",
+        "erm",
+        "hmm",
+        "ok",
+        "okay",
+        "like",
+        "probably",
+        "guess",
+        "would",
+        "say",
+        "lump",
+        "lumps",
+        "bump",
+        "bumps",
+        "deposit",
+        "deposits",
+        "ones",
+        "one",
+        "them",
+        "these",
+        "those",
+        "that",
+        "this",
+        "old",
+        "year",
+        "years",
+        "we",
+        "he",
+        "she",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "do",
+        "does",
+        "did",
+        "be",
+        "been",
+        "being",
+        "as",
+        "far",
+        "know",
+        "yes",
+        "than",
+        "roughly",
+        "approx",
+        "approximately",
+        "size",
+        "sized",
+        "maybe",
+        "feel",
+        "feels",
+    }
+)
 
 #: A leftover negation makes a part doubtful: "not on my hands" is not "hands".
-NEGATIONS = frozenset({
-    "not", "no", "never", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
-    "havent", "hasnt", "hadnt", "cant", "cannot", "wont", "without", "except", "nor",
-    "neither", "none", "nothing", "nope", "nah",
-})
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "cant",
+        "cannot",
+        "wont",
+        "without",
+        "except",
+        "nor",
+        "neither",
+        "none",
+        "nothing",
+        "nope",
+        "nah",
+    }
+)
 
 GLOBAL_KEYS = ("unsure", "none", "yes", "no", "some", "all")
 UNRELATED_KEY = "_unrelated"
@@ -143,23 +290,26 @@ _UNRELATED = "*unrelated*"
 # ----------------------------------------------------------------------------- text
 
 _ANSI = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"             # CSI: colours, cursor movement
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"       # DCS, SOS, PM, APC
-    r"|\x1b[ -/]*[0-~]"                     # other two-character escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"               # 8-bit CSI
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]"  # other two-character escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 _MARKUP_TAG = re.compile(r"\[/?[a-zA-Z#@][^\[\]\n]{0,60}\]|\[/\]")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`\u00b4]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
 _SPLIT = re.compile(r"\s*(?:[,;&+/]|\band\b|\bplus\b|\bas well as\b)\s*", re.IGNORECASE)
-_NUMBER = re.compile(r"^\s*((?:number|option|choice|nr|num)\.?\s*|#\s*)?(\d{1,4})\s*[.)]?\s*$",
-                     re.IGNORECASE)
+_NUMBER = re.compile(
+    r"^\s*((?:number|option|choice|nr|num)\.?\s*|#\s*)?(\d{1,4})\s*[.)]?\s*$", re.IGNORECASE
+)
 _NUMBERS = re.compile(r"^\s*\d{1,4}(?:\s+\d{1,4})+\s*$")
 _AGE = re.compile(
     r"(\d{1,3}(?:[.,]\d+)?)\s*-?\s*(years?|yrs?|y\s*/\s*o|y\.o\.?|yo|months?|mths?|mos?|"
-    r"weeks?|wks?|days?)\b", re.IGNORECASE)
+    r"weeks?|wks?|days?)\b",
+    re.IGNORECASE,
+)
 
 
 def clean_text(text: Any) -> str:
@@ -170,7 +320,7 @@ def clean_text(text: Any) -> str:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    text = _ANSI.sub("", text[:4 * MAX_TEXT])
+    text = _ANSI.sub("", text[: 4 * MAX_TEXT])
     out = []
     for char in text:
         if char in "\t\n\r\v\f\x85\u2028\u2029":
@@ -213,7 +363,7 @@ def normalize_words(text: str) -> tuple[str, ...]:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX - 1].rstrip() + "\u2026"
+    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "\u2026"
 
 
 def _quote(text: str) -> str:
@@ -250,8 +400,9 @@ def _where(node: Any, key: Any, fallback: str) -> str:
     return node.where(key) if isinstance(node, Located) else fallback
 
 
-def _read_phrases(value: Any, node: Any, key: Any, label: str, source: str,
-                  problems: list[str]) -> tuple[str, ...]:
+def _read_phrases(
+    value: Any, node: Any, key: Any, label: str, source: str, problems: list[str]
+) -> tuple[str, ...]:
     where = _where(node, key, source)
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list):
@@ -260,16 +411,22 @@ def _read_phrases(value: Any, node: Any, key: Any, label: str, source: str,
     phrases: list[str] = []
     for item in items:
         if isinstance(item, bool):
-            problems.append(f"{where}: {label}: YAML read an unquoted word as {item!r}; "
-                            "put yes, no, on, off, true and false in quotes")
+            problems.append(
+                f"{where}: {label}: YAML read an unquoted word as {item!r}; "
+                "put yes, no, on, off, true and false in quotes"
+            )
             continue
         if not isinstance(item, str) or not item.strip():
-            problems.append(f"{where}: {label}: {item!r} is not a word or phrase "
-                            "(write text, in quotes if in doubt)")
+            problems.append(
+                f"{where}: {label}: {item!r} is not a word or phrase "
+                "(write text, in quotes if in doubt)"
+            )
             continue
         if not normalize_words(item):
-            problems.append(f"{where}: {label}: {item!r} has no words left once filler "
-                            f"words ({', '.join(sorted(FILLER))}) are dropped")
+            problems.append(
+                f"{where}: {label}: {item!r} has no words left once filler "
+                f"words ({', '.join(sorted(FILLER))}) are dropped"
+            )
             continue
         if item not in phrases:
             phrases.append(item)
@@ -279,25 +436,33 @@ def _read_phrases(value: Any, node: Any, key: Any, label: str, source: str,
 def _parse(data: Any, source: str) -> Synonyms:
     problems: list[str] = []
     if not isinstance(data, Mapping):
-        raise SynonymsError([f"{source}, line 1: must be a mapping of question ids "
-                             "(and 'global') to codes and their words"])
+        raise SynonymsError(
+            [
+                f"{source}, line 1: must be a mapping of question ids "
+                "(and 'global') to codes and their words"
+            ]
+        )
     questions: dict[str, dict[str, tuple[str, ...]]] = {}
     global_words: dict[str, tuple[str, ...]] = {}
     for qid, body in data.items():
         where = _where(data, qid, source)
         if qid == "global":
             if not isinstance(body, Mapping):
-                problems.append(f"{where}: 'global' must be a mapping of "
-                                f"{', '.join(GLOBAL_KEYS)} to words")
+                problems.append(
+                    f"{where}: 'global' must be a mapping of {', '.join(GLOBAL_KEYS)} to words"
+                )
                 continue
             for key, value in body.items():
                 if not isinstance(key, str) or key not in GLOBAL_KEYS:
                     shown = f"{key!r} (quote yes and no)" if isinstance(key, bool) else repr(key)
-                    problems.append(f"{_where(body, key, where)}: unknown global key {shown}; "
-                                    f"allowed: {', '.join(GLOBAL_KEYS)}")
+                    problems.append(
+                        f"{_where(body, key, where)}: unknown global key {shown}; "
+                        f"allowed: {', '.join(GLOBAL_KEYS)}"
+                    )
                     continue
-                global_words[key] = _read_phrases(value, body, key, f"global.{key}", source,
-                                                  problems)
+                global_words[key] = _read_phrases(
+                    value, body, key, f"global.{key}", source, problems
+                )
             continue
         if not isinstance(qid, str) or qid not in contract.QUESTIONS:
             close = difflib.get_close_matches(str(qid), list(contract.QUESTIONS), n=1)
@@ -312,14 +477,17 @@ def _parse(data: Any, source: str) -> Synonyms:
         for code, value in body.items():
             code_where = _where(body, code, where)
             if isinstance(code, bool):
-                problems.append(f"{code_where}: {qid}: the code {code!r} must be quoted "
-                                "(write \"yes\" or \"no\")")
+                problems.append(
+                    f'{code_where}: {qid}: the code {code!r} must be quoted (write "yes" or "no")'
+                )
                 continue
             if code not in (UNRELATED_KEY, CONTEXT_KEY) and code not in allowed:
                 close = difflib.get_close_matches(str(code), list(allowed), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(f"{code_where}: {code!r} is not a code of {qid!r}{hint}; "
-                                f"allowed: {', '.join(allowed)}, {UNRELATED_KEY}")
+                problems.append(
+                    f"{code_where}: {code!r} is not a code of {qid!r}{hint}; "
+                    f"allowed: {', '.join(allowed)}, {UNRELATED_KEY}"
+                )
                 continue
             codes[code] = _read_phrases(value, body, code, f"{qid}.{code}", source, problems)
         questions[qid] = codes
@@ -376,13 +544,13 @@ class _Table:
 
     qid: str
     kind: str
-    codes: tuple[str, ...]                    # offered codes in order, then unsure
+    codes: tuple[str, ...]  # offered codes in order, then unsure
     labels: Mapping[str, str]
-    primary: Mapping[tuple[str, ...], frozenset[str]]   # codes and labels
-    phrases: Mapping[tuple[str, ...], frozenset[str]]   # everything, primary first
+    primary: Mapping[tuple[str, ...], frozenset[str]]  # codes and labels
+    phrases: Mapping[tuple[str, ...], frozenset[str]]  # everything, primary first
     longest: int
-    words_by_length: Mapping[int, tuple[str, ...]]      # single-word phrases, for typos
-    multi_by_length: Mapping[int, tuple[str, ...]]      # multi-word phrases, for typos
+    words_by_length: Mapping[int, tuple[str, ...]]  # single-word phrases, for typos
+    multi_by_length: Mapping[int, tuple[str, ...]]  # multi-word phrases, for typos
 
 
 _Phrases = dict[tuple[str, ...], set[str]]
@@ -438,8 +606,9 @@ def _hidden(question: Question, offered_set: set[str], synonyms: Synonyms) -> _P
     return hidden
 
 
-def _by_length(phrases: Mapping[tuple[str, ...], frozenset[str]]
-               ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+def _by_length(
+    phrases: Mapping[tuple[str, ...], frozenset[str]],
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Single words (3 letters or more, not digits) and joined longer phrases, by length."""
     words_by_length: dict[int, list[str]] = {}
     multi_by_length: dict[int, list[str]] = {}
@@ -470,14 +639,17 @@ def _build_table(question: Question, offered: Sequence[Option], synonyms: Synony
     secondary = _secondary(question, all_codes, synonyms)
     hidden = _hidden(question, set(codes), synonyms)
 
-    phrases: dict[tuple[str, ...], frozenset[str]] = {
-        k: frozenset(v) for k, v in hidden.items()}
+    phrases: dict[tuple[str, ...], frozenset[str]] = {k: frozenset(v) for k, v in hidden.items()}
     phrases.update({k: frozenset(v) for k, v in secondary.items()})
     phrases.update({k: frozenset(v) for k, v in primary.items()})  # codes and labels win
     words_by_length, multi_by_length = _by_length(phrases)
     return _Table(
-        qid=question.id, kind=question.kind, codes=all_codes, labels=labels,
-        primary={k: frozenset(v) for k, v in primary.items()}, phrases=phrases,
+        qid=question.id,
+        kind=question.kind,
+        codes=all_codes,
+        labels=labels,
+        primary={k: frozenset(v) for k, v in primary.items()},
+        phrases=phrases,
         longest=max((len(k) for k in phrases), default=1),
         words_by_length={k: tuple(v) for k, v in words_by_length.items()},
         multi_by_length={k: tuple(v) for k, v in multi_by_length.items()},
@@ -485,8 +657,12 @@ def _build_table(question: Question, offered: Sequence[Option], synonyms: Synony
 
 
 def _table(question: Question, offered: Sequence[Option], synonyms: Synonyms) -> _Table:
-    key = (question.id, question.kind, question.unsure_label,
-           tuple((o.code, o.label) for o in offered))
+    key = (
+        question.id,
+        question.kind,
+        question.unsure_label,
+        tuple((o.code, o.label) for o in offered),
+    )
     table = synonyms._tables.get(key)
     if table is None:
         table = _build_table(question, offered, synonyms)
@@ -504,11 +680,11 @@ def _table(question: Question, offered: Sequence[Option], synonyms: Synonyms) ->
 class Match:
     """What typed text means for one question."""
 
-    codes: tuple[str, ...] = ()       # chosen codes when the text is clear; empty otherwise
-    ambiguous: tuple[str, ...] = ()   # candidate codes when it could mean several (ask back)
-    unknown: tuple[str, ...] = ()     # words or parts that matched nothing (also when ok:
+    codes: tuple[str, ...] = ()  # chosen codes when the text is clear; empty otherwise
+    ambiguous: tuple[str, ...] = ()  # candidate codes when it could mean several (ask back)
+    unknown: tuple[str, ...] = ()  # words or parts that matched nothing (also when ok:
     #                                   words that were ignored beside a clear answer)
-    message: str = ""                 # for the person when ``codes`` is empty; plain text
+    message: str = ""  # for the person when ``codes`` is empty; plain text
 
     @property
     def ok(self) -> bool:
@@ -518,12 +694,12 @@ class Match:
 @dataclass
 class _Part:
     text: str
-    codes: list[str] = field(default_factory=list)       # clear codes, in order
-    ambiguous: list[str] = field(default_factory=list)   # candidates when doubtful
-    unknown: list[str] = field(default_factory=list)     # words that matched nothing
-    failed: bool = False                                  # nothing usable was understood
-    unrelated: bool = False                              # known, but not an answer here
-    number: int | None = None                            # an out-of-range number
+    codes: list[str] = field(default_factory=list)  # clear codes, in order
+    ambiguous: list[str] = field(default_factory=list)  # candidates when doubtful
+    unknown: list[str] = field(default_factory=list)  # words that matched nothing
+    failed: bool = False  # nothing usable was understood
+    unrelated: bool = False  # known, but not an answer here
+    number: int | None = None  # an out-of-range number
 
 
 def _fuzzy_word(word: str, table: _Table) -> frozenset[str] | None:
@@ -551,8 +727,12 @@ def _fuzzy_word(word: str, table: _Table) -> frozenset[str] | None:
 def _one_swap(word: str, candidate: str) -> bool:
     """``word`` is ``candidate`` with two neighbouring letters swapped ("hihg", "high")."""
     diff = [i for i, (a, b) in enumerate(zip(word, candidate, strict=True)) if a != b]
-    return (len(diff) == 2 and diff[1] == diff[0] + 1
-            and word[diff[0]] == candidate[diff[1]] and word[diff[1]] == candidate[diff[0]])
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and word[diff[0]] == candidate[diff[1]]
+        and word[diff[1]] == candidate[diff[0]]
+    )
 
 
 def _fuzzy_phrase(text: str, table: _Table) -> frozenset[str] | None:
@@ -587,8 +767,7 @@ def _best(scored: list[tuple[float, str]], table: _Table, single: bool) -> froze
     return frozenset(codes)
 
 
-def _scan(words: tuple[str, ...], table: _Table
-          ) -> tuple[list[frozenset[str]], list[str], int]:
+def _scan(words: tuple[str, ...], table: _Table) -> tuple[list[frozenset[str]], list[str], int]:
     """Longest known phrases first, then typos.
 
     Returns the matched segments (each a set of codes), the words left over and
@@ -599,7 +778,7 @@ def _scan(words: tuple[str, ...], table: _Table
     i = 0
     while i < len(words):
         for length in range(min(table.longest, len(words) - i), 0, -1):
-            found = table.phrases.get(words[i:i + length])
+            found = table.phrases.get(words[i : i + length])
             if found is not None:
                 segments.append(found)
                 runs.append([])
@@ -632,9 +811,29 @@ def _scan(words: tuple[str, ...], table: _Table
 
 
 #: Words that make a number a bound, not an age ("under 18", "over 1").
-_AGE_BOUNDS = frozenset({"under", "over", "below", "above", "less", "more", "than",
-                         "nearly", "almost", "between", "to", "till", "until", "or",
-                         "and", "younger", "older", "not", "no"})
+_AGE_BOUNDS = frozenset(
+    {
+        "under",
+        "over",
+        "below",
+        "above",
+        "less",
+        "more",
+        "than",
+        "nearly",
+        "almost",
+        "between",
+        "to",
+        "till",
+        "until",
+        "or",
+        "and",
+        "younger",
+        "older",
+        "not",
+        "no",
+    }
+)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -696,11 +895,9 @@ def _read_part(text: str, table: _Table, many: bool) -> _Part:
                 if ages:
                     _take([frozenset(ages)], part, many, table)
                     return part
-            elif _age_code(value) != table.codes[value - 1] \
-                    and _age_code(value) in table.codes:
+            elif _age_code(value) != table.codes[value - 1] and _age_code(value) in table.codes:
                 # "3" could be choice 3 or a 3-year-old: ask, never guess an age group
-                _take([frozenset({table.codes[value - 1], _age_code(value)})], part, many,
-                      table)
+                _take([frozenset({table.codes[value - 1], _age_code(value)})], part, many, table)
                 return part
         segments = []
         for value in values:
@@ -763,7 +960,7 @@ def _take(segments: list[frozenset[str]], part: _Part, many: bool, table: _Table
 
 
 def _join_labels(labels: list[str], last: str = "or") -> str:
-    """"A, B, or C"; with "; " between labels that hold commas or "or" themselves."""
+    """ "A, B, or C"; with "; " between labels that hold commas or "or" themselves."""
     plain = not any("," in label or f" {last} " in f" {label.lower()} " for label in labels)
     sep = ", " if plain else "; "
     if len(labels) <= 1:
@@ -780,25 +977,29 @@ def _choices(table: _Table) -> str:
 def _unknown_message(table: _Table, shown: str, parts: list[_Part], whole: bool) -> str:
     numbers = [p.number for p in parts if p.failed and p.number is not None]
     if numbers and len(numbers) == sum(p.failed for p in parts):
-        return (f"There is no answer number {numbers[0]} here: please use a number from 1 "
-                f"to {_option_count(table)}, or 0 for \"{table.labels[contract.UNSURE]}\". "
-                f"You can choose: {_choices(table)}.")
+        return (
+            f"There is no answer number {numbers[0]} here: please use a number from 1 "
+            f'to {_option_count(table)}, or 0 for "{table.labels[contract.UNSURE]}". '
+            f"You can choose: {_choices(table)}."
+        )
     failed = [p for p in parts if p.failed]
     if whole:
         quoted = _quote(shown)
     else:
         quoted = ", ".join(_quote(clean_text(p.text)) for p in failed)
-    hint = " (several can be given, separated by commas)" \
-        if table.kind == contract.MANY else ""
+    hint = " (several can be given, separated by commas)" if table.kind == contract.MANY else ""
     if failed and all(p.unrelated for p in failed):
         verb = "is" if len(failed) == 1 else "are"
-        return (f"{quoted} {verb} not one of the answers to this question. "
-                f"You can choose{hint}: {_choices(table)}.")
+        return (
+            f"{quoted} {verb} not one of the answers to this question. "
+            f"You can choose{hint}: {_choices(table)}."
+        )
     return f"I did not recognise {quoted}. You can choose{hint}: {_choices(table)}."
 
 
-def _lab_match(question: Question, offered: Sequence[Option], text: str,
-               synonyms: Synonyms) -> Match:
+def _lab_match(
+    question: Question, offered: Sequence[Option], text: str, synonyms: Synonyms
+) -> Match:
     """A lab question: a status in words, or (for anything else) how to type a value."""
     units = contract.LAB_UNITS.get(question.id, ())
     unit_text = f" ({_join_labels(list(units))})" if units else ""
@@ -842,8 +1043,9 @@ def lab_status_reader(dialog: Any, synonyms_path: Path) -> Any:
     return read
 
 
-def match_answer(question: Question, offered: Sequence[Option], text: str,
-                 synonyms: Synonyms) -> Match:
+def match_answer(
+    question: Question, offered: Sequence[Option], text: str, synonyms: Synonyms
+) -> Match:
     """Read typed ``text`` as an answer to ``question``.
 
     ``offered`` are the options offered now (``session.options(question)``);
@@ -854,36 +1056,48 @@ def match_answer(question: Question, offered: Sequence[Option], text: str,
     return _match_choice(question, offered, text, synonyms)
 
 
-def _match_choice(question: Question, offered: Sequence[Option], text: str,
-                  synonyms: Synonyms) -> Match:
+def _match_choice(
+    question: Question, offered: Sequence[Option], text: str, synonyms: Synonyms
+) -> Match:
     table = _table(question, offered, synonyms)
     many = question.kind == contract.MANY
     shown = clean_text(text)
     readable = _strip_markup(shown)[:MAX_TEXT]
     if not normalize_words(readable):
         if shown:
-            return Match(unknown=(_short(shown),), message=_unknown_message(
-                table, shown, [_Part(shown, failed=True)], whole=True))
+            return Match(
+                unknown=(_short(shown),),
+                message=_unknown_message(table, shown, [_Part(shown, failed=True)], whole=True),
+            )
         return Match(message=f"Please type an answer. You can choose: {_choices(table)}.")
 
     parts = [_read_part(readable, table, many)] if not many else _read_many(readable, table)
-    unknown = tuple(dict.fromkeys(
-        [_short(clean_text(p.text)) for p in parts if p.failed]
-        + [w for p in parts if not p.failed for w in p.unknown]))
+    unknown = tuple(
+        dict.fromkeys(
+            [_short(clean_text(p.text)) for p in parts if p.failed]
+            + [w for p in parts if not p.failed for w in p.unknown]
+        )
+    )
     failed = [p for p in parts if p.failed]
     if failed:
         candidates = _ordered({c for p in parts for c in p.ambiguous}, table)
-        return Match(ambiguous=candidates, unknown=unknown,
-                     message=_unknown_message(table, shown, parts, whole=len(parts) == 1))
+        return Match(
+            ambiguous=candidates,
+            unknown=unknown,
+            message=_unknown_message(table, shown, parts, whole=len(parts) == 1),
+        )
     doubtful = [p for p in parts if p.ambiguous]
     if doubtful:
         candidates = _ordered({c for p in doubtful for c in p.ambiguous}, table)
         quoted = ", ".join(_quote(clean_text(p.text)) for p in doubtful)
         which = "which ones" if many else "which one"
         labels = _join_labels([table.labels[c] for c in candidates])
-        return Match(ambiguous=candidates, unknown=unknown,
-                     message=f"{quoted} could mean more than one answer: {labels}. "
-                             f"Please say {which} you meant.")
+        return Match(
+            ambiguous=candidates,
+            unknown=unknown,
+            message=f"{quoted} could mean more than one answer: {labels}. "
+            f"Please say {which} you meant.",
+        )
     codes = tuple(dict.fromkeys(c for p in parts for c in p.codes))
     if not many and len(codes) > 1:  # pragma: no cover - _take makes these ambiguous
         codes = ()
@@ -891,10 +1105,13 @@ def _match_choice(question: Question, offered: Sequence[Option], text: str,
         if alone in codes and len(codes) > 1:
             others = [c for c in codes if c != alone]
             label = table.labels[alone]
-            return Match(ambiguous=_ordered(set(codes), table), unknown=unknown,
-                         message=f"\"{label}\" cannot be combined with other answers: "
-                                 f"please choose either \"{label}\" or "
-                                 f"{_join_labels([table.labels[c] for c in others], 'and')}.")
+            return Match(
+                ambiguous=_ordered(set(codes), table),
+                unknown=unknown,
+                message=f'"{label}" cannot be combined with other answers: '
+                f'please choose either "{label}" or '
+                f"{_join_labels([table.labels[c] for c in others], 'and')}.",
+            )
     if not codes:  # pragma: no cover - every branch above leaves codes or fails
         return Match(unknown=unknown, message=_unknown_message(table, shown, parts, True))
     return Match(codes=codes, unknown=unknown)

@@ -28,13 +28,14 @@ class Item:
     start: int
     end: int
     words: tuple[str, ...]
-    codes: frozenset[str] = frozenset()     # a phrase: its codes; else empty
-    kind: str = "phrase"   # phrase break neg contrast filler doubt intens num unknown
+    codes: frozenset[str] = frozenset()  # a phrase: its codes; else empty
+    kind: str = "phrase"  # phrase break neg contrast filler doubt intens num unknown
     negated: bool = False
 
 
-def mark_negated(items: list[Item], subjects: Collection[str],
-                 ignore: Collection[str] = ()) -> None:
+def mark_negated(
+    items: list[Item], subjects: Collection[str], ignore: Collection[str] = ()
+) -> None:
     """Set :attr:`Item.negated` on phrases inside a negation's scope (in place).
 
     ``subjects``: words that start a new clause after "and"; ``ignore``: codes of phrases
@@ -43,8 +44,7 @@ def mark_negated(items: list[Item], subjects: Collection[str],
     content = [it for it in items if it.kind == "phrase" and not (it.codes & set(ignore))]
     for idx, it in enumerate(items):
         if it.kind == "phrase" and len(it.words) == 1 and it.words[0] in WORD_NEGATIONS:
-            later = [x for x in items[idx + 1:] if x.kind in ("break", "contrast")
-                     or x in content]
+            later = [x for x in items[idx + 1 :] if x.kind in ("break", "contrast") or x in content]
             if later and later[0].kind == "phrase":
                 it.kind = "neg"
     negating = False
@@ -71,7 +71,11 @@ def contrast_kept(items: list[Item], pos: list[Item], negative: Collection[str])
     where = {id(it): k for k, it in enumerate(items)}
     before = [it for it in pos if where[id(it)] < cut]
     after = [it for it in pos if where[id(it)] > cut]
-    if before and after and all(it.codes <= set(negative) for it in before) \
-            and not any(it.codes <= set(negative) for it in after):
+    if (
+        before
+        and after
+        and all(it.codes <= set(negative) for it in before)
+        and not any(it.codes <= set(negative) for it in after)
+    ):
         return after
     return pos

@@ -32,8 +32,9 @@ def to_float(token: str) -> float | None:
     return None
 
 
-def numerals(words: list[str], lex: Lexicon, *, articles: frozenset[str] = frozenset()
-             ) -> tuple[list[str], list[list[int]]]:
+def numerals(
+    words: list[str], lex: Lexicon, *, articles: frozenset[str] = frozenset()
+) -> tuple[list[str], list[list[int]]]:
     """Number words made digits: ``seventy three`` -> ``73``; ``a`` / ``an`` count as one
     only before a word in ``articles`` (such as "a week old"). Returns the new tokens and,
     for each, the positions of the tokens it came from."""
@@ -58,8 +59,12 @@ def numerals(words: list[str], lex: Lexicon, *, articles: frozenset[str] = froze
             continue
         total, used = value, [i]
         j = i + 1
-        if value in _TENS and j + 1 < len(words) and words[j] == "-" \
-                and words[j + 1] in lex.number_words:
+        if (
+            value in _TENS
+            and j + 1 < len(words)
+            and words[j] == "-"
+            and words[j + 1] in lex.number_words
+        ):
             used.append(j)
             j += 1
         if value in _TENS and j < len(words):
@@ -94,12 +99,13 @@ def _fmt(x: float) -> str:
 @dataclass(frozen=True)
 class Age:
     value: float
-    unit: str          # days | weeks | months | years
+    unit: str  # days | weeks | months | years
 
     @property
     def years(self) -> float:
-        return self.value / {"days": 365.25, "weeks": 52.18, "months": 12.0,
-                             "years": 1.0}[self.unit]
+        return (
+            self.value / {"days": 365.25, "weeks": 52.18, "months": 12.0, "years": 1.0}[self.unit]
+        )
 
     def as_answer(self) -> dict[str, float | str]:
         value: float | int = int(self.value) if self.value == int(self.value) else self.value
@@ -111,18 +117,45 @@ class Age:
         return f"{value} {unit}"
 
 
-AGE_BOUNDS = frozenset({"under", "over", "below", "above", "less", "more", "than", "nearly",
-                        "almost", "between", "till", "until", "younger", "older", "about",
-                        "around", "roughly", "approximately", "approx", "ish", "plus", "+",
-                        "<", ">", "-", "or", "to"})
+AGE_BOUNDS = frozenset(
+    {
+        "under",
+        "over",
+        "below",
+        "above",
+        "less",
+        "more",
+        "than",
+        "nearly",
+        "almost",
+        "between",
+        "till",
+        "until",
+        "younger",
+        "older",
+        "about",
+        "around",
+        "roughly",
+        "approximately",
+        "approx",
+        "ish",
+        "plus",
+        "+",
+        "<",
+        ">",
+        "-",
+        "or",
+        "to",
+    }
+)
 
 
 @dataclass(frozen=True)
 class AgeFound:
-    age: Age | None = None                 # an exact age
-    used: frozenset[int] = frozenset()     # positions of the original tokens used
-    problem: str = ""                      # an age that cannot be (asks back)
-    bounded: bool = False                  # a number with "under", "over", "about", ...
+    age: Age | None = None  # an exact age
+    used: frozenset[int] = frozenset()  # positions of the original tokens used
+    problem: str = ""  # an age that cannot be (asks back)
+    bounded: bool = False  # a number with "under", "over", "about", ...
 
 
 def find_age(words: list[str], lex: Lexicon) -> AgeFound | None:
@@ -133,12 +166,18 @@ def find_age(words: list[str], lex: Lexicon) -> AgeFound | None:
     found = [(k, t) for k, t in enumerate(conv) if is_number(t)]
     if not found:
         return None
-    if len(found) == 2 and found[1][0] == found[0][0] + 2 \
-            and conv[found[0][0] + 1] in ("or", "to", "-"):
+    if (
+        len(found) == 2
+        and found[1][0] == found[0][0] + 2
+        and conv[found[0][0] + 1] in ("or", "to", "-")
+    ):
         # "10 or 11", "30-40": an age between, read only as an age group
         low, high = to_float(found[0][1]), to_float(found[1][1])
-        unit = lex.age_units.get(conv[found[1][0] + 1], "years") \
-            if found[1][0] + 1 < len(conv) else "years"
+        unit = (
+            lex.age_units.get(conv[found[1][0] + 1], "years")
+            if found[1][0] + 1 < len(conv)
+            else "years"
+        )
         if low is not None and high is not None and 0 < low <= high:
             used = {p for k in range(found[0][0], found[1][0] + 1) for p in where[k]}
             return AgeFound(age=Age(high, unit), used=frozenset(used), bounded=True)
@@ -149,8 +188,9 @@ def find_age(words: list[str], lex: Lexicon) -> AgeFound | None:
     used = set(where[k])
     unit = "years"
     nxt = conv[k + 1] if k + 1 < len(conv) else ""
-    if nxt in unit_words and not (nxt in ("m", "d", "w", "y") and k + 2 < len(conv)
-                                  and conv[k + 2] not in ("old", ",")):
+    if nxt in unit_words and not (
+        nxt in ("m", "d", "w", "y") and k + 2 < len(conv) and conv[k + 2] not in ("old", ",")
+    ):
         unit = lex.age_units[nxt]
         used |= set(where[k + 1])
         if k + 2 < len(conv) and conv[k + 2] == "old":
@@ -184,7 +224,7 @@ def age_group(age: Age) -> str:
 class Found:
     value: float
     used: frozenset[int]
-    high: float | None = None      # the top of a range ("3 or 4", "1-2 cm")
+    high: float | None = None  # the top of a range ("3 or 4", "1-2 cm")
 
 
 def _range_at(words: list[str], k: int) -> tuple[float, float, list[int]] | None:
@@ -200,7 +240,7 @@ def _range_at(words: list[str], k: int) -> tuple[float, float, list[int]] | None
 
 
 def pain_scores(words: list[str], lex: Lexicon) -> Found | None:
-    """"8/10", "7 out of 10", "about a 6 out of ten": the highest score."""
+    """ "8/10", "7 out of 10", "about a 6 out of ten": the highest score."""
     conv, where = numerals(words, lex)
     for k, token in enumerate(conv):
         if not is_number(token):
@@ -213,8 +253,12 @@ def pain_scores(words: list[str], lex: Lexicon) -> Found | None:
         tail: list[int] = []
         if end + 1 < len(conv) and conv[end] == "/" and conv[end + 1] == "10":
             tail = [end, end + 1]
-        elif end + 2 < len(conv) and conv[end] in ("out", "outta") and conv[end + 1] == "of" \
-                and conv[end + 2] == "10":
+        elif (
+            end + 2 < len(conv)
+            and conv[end] in ("out", "outta")
+            and conv[end + 1] == "of"
+            and conv[end + 2] == "10"
+        ):
             tail = [end, end + 1, end + 2]
         elif end + 2 < len(conv) and conv[end] == "out" and conv[end + 1] == "10":
             tail = [end, end + 1]
@@ -225,13 +269,26 @@ def pain_scores(words: list[str], lex: Lexicon) -> Found | None:
     return None
 
 
-_MM = {"mm": 1.0, "millimetre": 1.0, "millimetres": 1.0, "millimeter": 1.0, "millimeters": 1.0,
-       "cm": 10.0, "cms": 10.0, "centimetre": 10.0, "centimetres": 10.0, "centimeter": 10.0,
-       "centimeters": 10.0, "inch": 25.4, "inches": 25.4, "in": 25.4}
+_MM = {
+    "mm": 1.0,
+    "millimetre": 1.0,
+    "millimetres": 1.0,
+    "millimeter": 1.0,
+    "millimeters": 1.0,
+    "cm": 10.0,
+    "cms": 10.0,
+    "centimetre": 10.0,
+    "centimetres": 10.0,
+    "centimeter": 10.0,
+    "centimeters": 10.0,
+    "inch": 25.4,
+    "inches": 25.4,
+    "in": 25.4,
+}
 
 
 def sizes_mm(words: list[str], lex: Lexicon) -> Found | None:
-    """"about 2 cm", "5mm", "1-2 cm", "half an inch": the largest size, in millimetres."""
+    """ "about 2 cm", "5mm", "1-2 cm", "half an inch": the largest size, in millimetres."""
     conv, where = numerals(words, lex, articles=frozenset({"inch", "centimetre", "cm"}))
     best: Found | None = None
     for k, token in enumerate(conv):
@@ -287,16 +344,28 @@ _MICRO = {"mcg", "ug", "microgram", "micrograms", "mcgs"}
 _MG = {"mg", "mgs", "milligram", "milligrams"}
 _G = {"g", "gram", "grams"}
 _PER = {"a", "per", "each", "every", "/", "an", "x"}
-_DAY = {"day": 1.0, "daily": 1.0, "days": 1.0, "week": 7.0, "weekly": 7.0, "weeks": 7.0,
-        "month": 30.0, "monthly": 30.0, "months": 30.0, "fortnight": 14.0, "night": 1.0,
-        "nightly": 1.0, "morning": 1.0}
+_DAY = {
+    "day": 1.0,
+    "daily": 1.0,
+    "days": 1.0,
+    "week": 7.0,
+    "weekly": 7.0,
+    "weeks": 7.0,
+    "month": 30.0,
+    "monthly": 30.0,
+    "months": 30.0,
+    "fortnight": 14.0,
+    "night": 1.0,
+    "nightly": 1.0,
+    "morning": 1.0,
+}
 
 
 @dataclass(frozen=True)
 class Dose:
     amount: float
-    unit: str          # iu | mg
-    per_days: float    # the dose is taken once every so many days (1 when not said)
+    unit: str  # iu | mg
+    per_days: float  # the dose is taken once every so many days (1 when not said)
     used: frozenset[int]
     period_said: bool
 
@@ -333,8 +402,9 @@ def doses(words: list[str], lex: Lexicon) -> list[Dose]:
         elif j + 1 < len(conv) and conv[j] in _PER and conv[j + 1] in _DAY:
             per, said = _DAY[conv[j + 1]], True
             used += [j, j + 1]
-        elif j + 2 < len(conv) and conv[j] in _PER and is_number(conv[j + 1]) \
-                and conv[j + 2] in _DAY:
+        elif (
+            j + 2 < len(conv) and conv[j] in _PER and is_number(conv[j + 1]) and conv[j + 2] in _DAY
+        ):
             n = to_float(conv[j + 1]) or 1.0
             per, said = _DAY[conv[j + 2]] * n, True
             used += [j, j + 1, j + 2]

@@ -57,6 +57,7 @@ class ReaderEngine(SessionEngine, Protocol):
     @property
     def root(self) -> Path: ...
 
+
 # markers in the phrase tables (never returned as codes)
 ALL = "*all*"
 UNRELATED = "*unrelated*"
@@ -75,13 +76,13 @@ NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
 class _Table:
     qid: str
     kind: str
-    codes: tuple[str, ...]                    # offered codes in order (unsure not included)
+    codes: tuple[str, ...]  # offered codes in order (unsure not included)
     labels: Mapping[str, str]
-    exact: Mapping[str, str]                  # folded code / label -> code
+    exact: Mapping[str, str]  # folded code / label -> code
     phrases: Mapping[tuple[str, ...], frozenset[str]]
     longest: int
     vocab: frozenset[str]
-    deletes: Mapping[str, frozenset[str]]     # symspell: a deletion -> vocabulary words
+    deletes: Mapping[str, frozenset[str]]  # symspell: a deletion -> vocabulary words
     word_codes: Mapping[str, frozenset[str]]  # a vocabulary word -> codes of its phrases
     prefixes: frozenset[tuple[str, ...]] = frozenset()  # every start of a phrase
 
@@ -94,8 +95,9 @@ class _Table:
         return tuple(c for c in self.codes if c != contract.NONE)
 
 
-def _vocabulary(phrases: Mapping[tuple[str, ...], set[str]]
-                ) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
+def _vocabulary(
+    phrases: Mapping[tuple[str, ...], set[str]],
+) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
     """The words typos are corrected to, the codes of each, and their deletions."""
     vocab: set[str] = set()
     word_codes: dict[str, set[str]] = {}
@@ -127,10 +129,14 @@ class Reader:
         # words the lexicon reads itself (units, number words, lab and intake words):
         # never "corrected" into a word of the question
         self._lexicon_words = frozenset(
-            [*lexicon.age_units, *lexicon.number_words,
-             *(w for p in lexicon.short_units for w in p),
-             *(w for p in lexicon.lab_labels for w in p),
-             *(w for p in lexicon.intake_words for w in p)])
+            [
+                *lexicon.age_units,
+                *lexicon.number_words,
+                *(w for p in lexicon.short_units for w in p),
+                *(w for p in lexicon.lab_labels for w in p),
+                *(w for p in lexicon.intake_words for w in p),
+            ]
+        )
         self._lock = threading.Lock()
 
     # ----- tables
@@ -160,20 +166,27 @@ class Reader:
         exact = self._exact(codes, labels, phrases)
         vocab, word_codes, deletes = _vocabulary(phrases)
         return _Table(
-            qid=question.id, kind=question.kind, codes=codes, labels=labels, exact=exact,
+            qid=question.id,
+            kind=question.kind,
+            codes=codes,
+            labels=labels,
+            exact=exact,
             phrases={k: frozenset(v) for k, v in phrases.items()},
             longest=max((len(k) for k in phrases), default=1),
-            vocab=frozenset(vocab), deletes={k: frozenset(v) for k, v in deletes.items()},
+            vocab=frozenset(vocab),
+            deletes={k: frozenset(v) for k, v in deletes.items()},
             word_codes={k: frozenset(v) for k, v in word_codes.items()},
-            prefixes=frozenset(p[:n] for p in phrases for n in range(1, len(p) + 1)))
+            prefixes=frozenset(p[:n] for p in phrases for n in range(1, len(p) + 1)),
+        )
 
     def _add(self, phrases: dict[tuple[str, ...], set[str]], text: str, target: str) -> None:
         words = self._phrase(text)
         if words:
             phrases.setdefault(words, set()).add(target)
 
-    def _global_phrases(self, question: Question, codes: tuple[str, ...],
-                        phrases: dict[tuple[str, ...], set[str]]) -> None:
+    def _global_phrases(
+        self, question: Question, codes: tuple[str, ...], phrases: dict[tuple[str, ...], set[str]]
+    ) -> None:
         """The words every question shares: not sure, none, yes, no, some and all."""
         offered_set = set(codes)
         glob = self.synonyms.global_words
@@ -185,19 +198,22 @@ class Reader:
                     self._add(phrases, phrase, key)
         if contract.NONE in offered_set:
             for words in self.lex.none_words:
-                phrases.setdefault(tuple(w for w in words if w not in self.lex.drop) or words,
-                                   set()).add(contract.NONE)
+                phrases.setdefault(
+                    tuple(w for w in words if w not in self.lex.drop) or words, set()
+                ).add(contract.NONE)
         real = [c for c in codes if c != contract.NONE]
         if question.kind == contract.MANY and "yes" not in offered_set and real:
             for phrase in glob.get("some", ()):
                 for code in real:
                     self._add(phrases, phrase, code)
             for words in self.lex.all_words:
-                phrases.setdefault(tuple(w for w in words if w not in self.lex.drop) or words,
-                                   set()).add(ALL)
+                phrases.setdefault(
+                    tuple(w for w in words if w not in self.lex.drop) or words, set()
+                ).add(ALL)
 
-    def _own_phrases(self, question: Question, offered_set: set[str],
-                     phrases: dict[tuple[str, ...], set[str]]) -> None:
+    def _own_phrases(
+        self, question: Question, offered_set: set[str], phrases: dict[tuple[str, ...], set[str]]
+    ) -> None:
         """The question's own phrases and its hidden options (refused as "not an answer
         here"), then the context words."""
         own = self.synonyms.questions.get(question.id, {})
@@ -222,8 +238,9 @@ class Reader:
                     phrases[words].add(target)
         self._context_phrases(question, phrases)
 
-    def _context_phrases(self, question: Question,
-                         phrases: dict[tuple[str, ...], set[str]]) -> None:
+    def _context_phrases(
+        self, question: Question, phrases: dict[tuple[str, ...], set[str]]
+    ) -> None:
         """Words of another question read as context: substances and amounts at intake,
         places at every question but the places question."""
         if question.id == "intake":  # substances and amounts: read by intake.py
@@ -238,16 +255,23 @@ class Reader:
                     if words and words not in phrases:
                         phrases[words] = {CONTEXT}
 
-    def _exact(self, codes: tuple[str, ...], labels: Mapping[str, str],
-               phrases: dict[tuple[str, ...], set[str]]) -> dict[str, str]:
+    def _exact(
+        self,
+        codes: tuple[str, ...],
+        labels: Mapping[str, str],
+        phrases: dict[tuple[str, ...], set[str]],
+    ) -> dict[str, str]:
         """Codes and labels as typed exactly (they also win as phrases)."""
         exact: dict[str, str] = {}
         for code in (*codes, contract.UNSURE):
             label = labels.get(code, code)
             for text in (code, label):
                 exact[" ".join(self._phrase(text))] = code
-                exact[" ".join(w for w in tokens(fold(text)) if w != BREAK
-                               and w not in numbers.SYMBOLS)] = code
+                exact[
+                    " ".join(
+                        w for w in tokens(fold(text)) if w != BREAK and w not in numbers.SYMBOLS
+                    )
+                ] = code
                 words = self._phrase(text)
                 if words:
                     phrases[words] = {code}  # codes and labels win
@@ -281,26 +305,57 @@ class Reader:
             return tuple(dict.fromkeys(codes))
         return codes[0]
 
-    def _done(self, table: _Table, shown: str, codes: Sequence[str],
-              also: Mapping[str, Any] | None = None, note: str = "") -> Reading:
+    def _done(
+        self,
+        table: _Table,
+        shown: str,
+        codes: Sequence[str],
+        also: Mapping[str, Any] | None = None,
+        note: str = "",
+    ) -> Reading:
         value = self._value(table, codes)
         said = self._labels(table, list(dict.fromkeys(codes)), "and")
-        return Reading(table.qid, shown, value, dict(also or {}), None,
-                       f"Understood: {said}{note}.", said=said)
+        return Reading(
+            table.qid, shown, value, dict(also or {}), None, f"Understood: {said}{note}.", said=said
+        )
 
-    def _ask(self, table: _Table, shown: str, message: str, candidates: Iterable[str] = (),
-             kept: Sequence[str] = (), understood: str = "", pending: str = "") -> Reading:
+    def _ask(
+        self,
+        table: _Table,
+        shown: str,
+        message: str,
+        candidates: Iterable[str] = (),
+        kept: Sequence[str] = (),
+        understood: str = "",
+        pending: str = "",
+    ) -> Reading:
         order = {c: i for i, c in enumerate((*table.codes, contract.UNSURE))}
-        cands = tuple(sorted(dict.fromkeys(c for c in candidates if c in order),
-                             key=order.__getitem__))
-        return Reading(table.qid, shown, None, {}, message,
-                       understood or "Not understood yet.", cands, tuple(kept), pending)
+        cands = tuple(
+            sorted(dict.fromkeys(c for c in candidates if c in order), key=order.__getitem__)
+        )
+        return Reading(
+            table.qid,
+            shown,
+            None,
+            {},
+            message,
+            understood or "Not understood yet.",
+            cands,
+            tuple(kept),
+            pending,
+        )
 
     # ----- reading
-    def read(self, question: Question | str, text: Any,
-             given: Mapping[str, Any] | None = None, *,
-             offered: Sequence[Option] | None = None, after: Reading | None = None,
-             numbered: bool = False) -> Reading:
+    def read(
+        self,
+        question: Question | str,
+        text: Any,
+        given: Mapping[str, Any] | None = None,
+        *,
+        offered: Sequence[Option] | None = None,
+        after: Reading | None = None,
+        numbered: bool = False,
+    ) -> Reading:
         """Read ``text`` as an answer to ``question``. Never raises for any text.
 
         ``given``: the answers so far (normalised, as a session holds them); ``offered``:
@@ -329,11 +384,23 @@ class Reader:
             return self._measure(question, shown)
         return self.read_choice(question, shown, offered, given, numbered)
 
-    def _follow(self, question: Question, shown: str, given: Mapping[str, Any],
-                offered: Sequence[Option], after: Reading, numbered: bool) -> Reading | None:
+    def _follow(
+        self,
+        question: Question,
+        shown: str,
+        given: Mapping[str, Any],
+        offered: Sequence[Option],
+        after: Reading,
+        numbered: bool,
+    ) -> Reading | None:
         table = self.table(question, offered)
-        words = [w for w in tokens(fold(shown)) if w != BREAK and w not in self.lex.drop
-                 and w not in ("one", "option", "answer", "please", "it", "is", "its")]
+        words = [
+            w
+            for w in tokens(fold(shown))
+            if w != BREAK
+            and w not in self.lex.drop
+            and w not in ("one", "option", "answer", "please", "it", "is", "its")
+        ]
         # "the first one": the n-th option offered in the ask-back
         if after.candidates and len(words) == 1 and words[0] in self.lex.ordinals:
             n = self.lex.ordinals[words[0]]
@@ -344,12 +411,21 @@ class Reader:
         if after.pending:
             again = self.read(question, f"{after.pending} {shown}", given, offered=offered)
             if again.ok:
-                return Reading(again.question, shown, again.answer, again.also, None,
-                               again.understood, confirm=again.confirm, said=again.said)
+                return Reading(
+                    again.question,
+                    shown,
+                    again.answer,
+                    again.also,
+                    None,
+                    again.understood,
+                    confirm=again.confirm,
+                    said=again.said,
+                )
         if after.kept:
-            if words and all(w in self.lex.filler or w in _WORD_NEG or w in ("else", "nope",
-                                                                             "thats", "nah")
-                             for w in words):
+            if words and all(
+                w in self.lex.filler or w in _WORD_NEG or w in ("else", "nope", "thats", "nah")
+                for w in words
+            ):
                 return self._done(table, shown, list(after.kept))
             again = self.read(question, shown, given, offered=offered, numbered=numbered)
             if again.ok and isinstance(again.answer, tuple):
@@ -357,8 +433,14 @@ class Reader:
                 if codes or again.answer == (contract.NONE,):
                     return self._done(table, shown, [*after.kept, *codes])
             if again.kept:
-                return self._ask(table, shown, again.ask or "", again.candidates,
-                                 [*after.kept, *again.kept], again.understood)
+                return self._ask(
+                    table,
+                    shown,
+                    again.ask or "",
+                    again.candidates,
+                    [*after.kept, *again.kept],
+                    again.understood,
+                )
         return None
 
     def _merge(self, table: _Table, shown: str, after: Reading, codes: list[str]) -> Reading:
@@ -367,32 +449,72 @@ class Reader:
     def _text(self, question: Question, shown: str) -> Reading:
         limit = getattr(contract, "TEXT_MAX_CHARS", {}).get(question.id, 2000)
         if not shown:
-            return Reading(question.id, shown, None, {}, "Please type your note, or say "
-                           "\"nothing\".", "Nothing typed yet.")
+            return Reading(
+                question.id,
+                shown,
+                None,
+                {},
+                'Please type your note, or say "nothing".',
+                "Nothing typed yet.",
+            )
         words = [w for w in tokens(fold(shown)) if w != BREAK]
-        if words and all(w in _WORD_NEG or w in ("nope", "nah", "no", "thanks", "thank",
-                                                  "you", "else", "that", "thats", "all")
-                         for w in words):
-            return Reading(question.id, shown, contract.UNSURE, {}, None,
-                           "Understood: nothing to add.", said="nothing to add")
+        if words and all(
+            w in _WORD_NEG
+            or w in ("nope", "nah", "no", "thanks", "thank", "you", "else", "that", "thats", "all")
+            for w in words
+        ):
+            return Reading(
+                question.id,
+                shown,
+                contract.UNSURE,
+                {},
+                None,
+                "Understood: nothing to add.",
+                said="nothing to add",
+            )
         kept = shown[:limit]
-        return Reading(question.id, shown, kept, {}, None,
-                       f"Noted in your own words ({len(kept)} characters).",
-                       said="your note, as typed")
+        return Reading(
+            question.id,
+            shown,
+            kept,
+            {},
+            None,
+            f"Noted in your own words ({len(kept)} characters).",
+            said="your note, as typed",
+        )
 
     def _measure(self, question: Question, shown: str) -> Reading:
         """The exact ``age`` question (version 2), when it is asked on its own."""
         words = tokens(fold(shown))
         found = numbers.find_age(words, self.lex)
         if found is None or found.age is None or found.bounded:
-            return Reading(question.id, shown, None, {}, _age_problem(found, self.lex),
-                           "No exact age understood.")
-        return Reading(question.id, shown, found.age.as_answer(), {}, None,
-                       f"Understood: {found.age.said()}.", said=found.age.said())
+            return Reading(
+                question.id,
+                shown,
+                None,
+                {},
+                _age_problem(found, self.lex),
+                "No exact age understood.",
+            )
+        return Reading(
+            question.id,
+            shown,
+            found.age.as_answer(),
+            {},
+            None,
+            f"Understood: {found.age.said()}.",
+            said=found.age.said(),
+        )
 
     # ----- choice questions
-    def read_choice(self, question: Question, shown: str, offered: Sequence[Option],
-                    given: Mapping[str, Any], numbered: bool = False) -> Reading:
+    def read_choice(
+        self,
+        question: Question,
+        shown: str,
+        offered: Sequence[Option],
+        given: Mapping[str, Any],
+        numbered: bool = False,
+    ) -> Reading:
         table = self.table(question, offered)
         readable = shown[:MAX_TEXT]
         folded = fold(readable)
@@ -400,10 +522,12 @@ class Reader:
         if not [w for w in words if w != BREAK]:
             if "?" in readable:
                 return self._done(table, shown, [contract.UNSURE])
-            start = (f"I did not recognise {quote(readable.strip())}." if readable.strip()
-                     else "Please type an answer.")
-            return self._ask(table, shown, f"{start} You can choose: "
-                             f"{self._choices(table)}.")
+            start = (
+                f"I did not recognise {quote(readable.strip())}."
+                if readable.strip()
+                else "Please type an answer."
+            )
+            return self._ask(table, shown, f"{start} You can choose: {self._choices(table)}.")
         # an exact code or label, or option numbers
         key = " ".join(w for w in words if w != BREAK and w not in numbers.SYMBOLS)
         if key in table.exact:
@@ -424,8 +548,9 @@ class Reader:
                 return done
         return self._words(table, shown, words)
 
-    def _numbers(self, table: _Table, shown: str, values: list[int],
-                 numbered: bool) -> Reading | None:
+    def _numbers(
+        self, table: _Table, shown: str, values: list[int], numbered: bool
+    ) -> Reading | None:
         if table.qid == "age_group":
             if numbered and values == [0]:
                 return self._done(table, shown, [contract.UNSURE])
@@ -434,42 +559,67 @@ class Reader:
         if numbered and all(v <= count for v in values):
             pass  # the numbers of options shown
         elif table.qid in ("pain", "size", "extent") and values != [0]:
-            what = {"pain": "a pain score out of 10", "size": "a size (in mm or cm)",
-                    "extent": "a number of lumps"}[table.qid]
+            what = {
+                "pain": "a pain score out of 10",
+                "size": "a size (in mm or cm)",
+                "extent": "a number of lumps",
+            }[table.qid]
             if numbered:
-                return self._ask(table, shown, f"There is no answer number "
-                                 f"{_cut(max(values))} here (the answers are 1 to {count}, or "
-                                 f"0 for \"{self._label(table, contract.UNSURE)}\"). If it is "
-                                 f"{what}, please say so in words.")
-            return self._ask(table, shown, f"Is {shown} the number of an answer, or "
-                             f"{what}? Please say it in words, or choose: "
-                             f"{self._choices(table)}.")
+                return self._ask(
+                    table,
+                    shown,
+                    f"There is no answer number "
+                    f"{_cut(max(values))} here (the answers are 1 to {count}, or "
+                    f'0 for "{self._label(table, contract.UNSURE)}"). If it is '
+                    f"{what}, please say so in words.",
+                )
+            return self._ask(
+                table,
+                shown,
+                f"Is {shown} the number of an answer, or "
+                f"{what}? Please say it in words, or choose: "
+                f"{self._choices(table)}.",
+            )
         if not numbered:
             # no numbered list was shown: a bare number is no answer by itself
-            return self._ask(table, shown, f"What does {quote(shown)} mean here? Please say "
-                             f"it in words. You can choose: {self._choices(table)}.")
+            return self._ask(
+                table,
+                shown,
+                f"What does {quote(shown)} mean here? Please say "
+                f"it in words. You can choose: {self._choices(table)}.",
+            )
         if any(v > count for v in values):
             if table.qid in ("pain", "size", "extent") and len(values) == 1:
                 return None  # a score, a size or a count: read with its words
-            return self._ask(table, shown, f"There is no answer number {_cut(max(values))} here: "
-                             f"please use a number from 1 to {count}, or 0 for "
-                             f"\"{self._label(table, contract.UNSURE)}\". You can choose: "
-                             f"{self._choices(table)}.")
+            return self._ask(
+                table,
+                shown,
+                f"There is no answer number {_cut(max(values))} here: "
+                f"please use a number from 1 to {count}, or 0 for "
+                f'"{self._label(table, contract.UNSURE)}". You can choose: '
+                f"{self._choices(table)}.",
+            )
         codes = [contract.UNSURE if v == 0 else table.codes[v - 1] for v in values]
         if table.kind != contract.MANY and len(set(codes)) > 1:
             return self._ask(table, shown, "Please choose just one answer.", codes)
         return self._combined(table, shown, codes)
 
-    def _combined(self, table: _Table, shown: str, codes: Sequence[str],
-                  also: Mapping[str, Any] | None = None) -> Reading:
+    def _combined(
+        self, table: _Table, shown: str, codes: Sequence[str], also: Mapping[str, Any] | None = None
+    ) -> Reading:
         codes = list(dict.fromkeys(codes))
         for alone in (contract.NONE, contract.UNSURE):
             if alone in codes and len(codes) > 1:
                 others = [c for c in codes if c != alone]
                 label = self._label(table, alone)
-                return self._ask(table, shown, f"\"{label}\" cannot be combined with other "
-                                 f"answers: please choose either \"{label}\" or "
-                                 f"{self._labels(table, others, 'and')}.", codes)
+                return self._ask(
+                    table,
+                    shown,
+                    f'"{label}" cannot be combined with other '
+                    f'answers: please choose either "{label}" or '
+                    f"{self._labels(table, others, 'and')}.",
+                    codes,
+                )
         return self._done(table, shown, codes, also)
 
     # ----- words
@@ -504,9 +654,15 @@ class Reader:
         not English, and only when one correction is clear)."""
         out = list(words)
         for i, w in enumerate(words):
-            if (w != BREAK and w not in table.vocab and len(w) >= 3 and not w.isdigit()
-                    and w not in self._lexicon_words
-                    and self._classify(w) == "unknown" and not english.is_english(w)):
+            if (
+                w != BREAK
+                and w not in table.vocab
+                and len(w) >= 3
+                and not w.isdigit()
+                and w not in self._lexicon_words
+                and self._classify(w) == "unknown"
+                and not english.is_english(w)
+            ):
                 cand, _codes = self._correct(table, w)
                 if cand is not None:
                     out[i] = cand
@@ -524,8 +680,12 @@ class Reader:
             return "doubt"
         if word in lex.intensifiers:
             return "intens"
-        if word in lex.filler or word in lex.drop or word in lex.hedges_mild \
-                or word in numbers.SYMBOLS:
+        if (
+            word in lex.filler
+            or word in lex.drop
+            or word in lex.hedges_mild
+            or word in numbers.SYMBOLS
+        ):
             return "filler"
         if numbers.is_number(word) or (word in lex.number_words and len(word) > 2):
             return "num"
@@ -533,14 +693,23 @@ class Reader:
 
     def scan(self, table: _Table, words: Sequence[str]) -> tuple[list[_Item], dict[int, Any]]:
         """Phrases (longest first, typos corrected for non-English words) and the rest."""
-        seq: list[tuple[int, str]] = [(i, w) for i, w in enumerate(words)
-                                      if w not in self.lex.drop and w not in numbers.SYMBOLS]
+        seq: list[tuple[int, str]] = [
+            (i, w)
+            for i, w in enumerate(words)
+            if w not in self.lex.drop and w not in numbers.SYMBOLS
+        ]
         fixed: dict[int, Any] = {}
         out_seq: list[tuple[int, str]] = []
         for i, w in seq:
-            if (w != BREAK and w not in table.vocab and len(w) >= 3 and not w.isdigit()
-                    and w not in self._lexicon_words
-                    and self._classify(w) == "unknown" and not english.is_english(w)):
+            if (
+                w != BREAK
+                and w not in table.vocab
+                and len(w) >= 3
+                and not w.isdigit()
+                and w not in self._lexicon_words
+                and self._classify(w) == "unknown"
+                and not english.is_english(w)
+            ):
                 cand, codes = self._correct(table, w)
                 if cand is not None:
                     out_seq.append((i, cand))
@@ -559,7 +728,7 @@ class Reader:
                 continue
             match = None
             for length in range(min(table.longest, len(out_seq) - k), 0, -1):
-                part = tuple(x for _, x in out_seq[k:k + length])
+                part = tuple(x for _, x in out_seq[k : k + length])
                 if BREAK in part:
                     continue
                 found_codes = table.phrases.get(part)
@@ -578,8 +747,9 @@ class Reader:
             k += 1
         return items, fixed
 
-    def _gapped(self, table: _Table, seq: list[tuple[int, str]], k: int
-                ) -> tuple[int, tuple[str, ...], frozenset[str]] | None:
+    def _gapped(
+        self, table: _Table, seq: list[tuple[int, str]], k: int
+    ) -> tuple[int, tuple[str, ...], frozenset[str]] | None:
         """A phrase with words without an answer between its words ("the redness IS
         spreading", "skin HAS gone black"): at most two in a row are passed over."""
         cur: tuple[str, ...] = (seq[k][1],)
@@ -604,9 +774,16 @@ class Reader:
             j += 1
         return best
 
-    def _words(self, table: _Table, shown: str, words: list[str],
-               extra: Sequence[str] = (), used: frozenset[int] = frozenset(),
-               also: Mapping[str, Any] | None = None, denied: bool = False) -> Reading:
+    def _words(
+        self,
+        table: _Table,
+        shown: str,
+        words: list[str],
+        extra: Sequence[str] = (),
+        used: frozenset[int] = frozenset(),
+        also: Mapping[str, Any] | None = None,
+        denied: bool = False,
+    ) -> Reading:
         """The general reading of words for a one- or many-question."""
         items, fixed = self.scan(table, words)
         items = [it for it in items if it.start not in used]
@@ -614,10 +791,14 @@ class Reader:
         many = table.kind == contract.MANY
         phrases = [it for it in items if it.kind == "phrase" and CONTEXT not in it.codes]
         counting = table.qid in NUMBER_QUESTIONS
-        unknown = [it for it in items if (it.kind == "unknown" or (it.kind == "num"
-                                          and counting)) and it.start not in used]
-        typo_doubt = [fixed[it.start] for it in unknown
-                      if isinstance(fixed.get(it.start), frozenset)]
+        unknown = [
+            it
+            for it in items
+            if (it.kind == "unknown" or (it.kind == "num" and counting)) and it.start not in used
+        ]
+        typo_doubt = [
+            fixed[it.start] for it in unknown if isinstance(fixed.get(it.start), frozenset)
+        ]
         doubt = [it for it in items if it.kind == "doubt"]
         for k, it in enumerate(items[:-1]):
             if it.kind == "neg" and items[k + 1].words[0] in ("really", "exactly", "quite"):
@@ -634,8 +815,12 @@ class Reader:
             said = ", ".join(quote(" ".join(it.words)) for it in unrelated)
             verb = "is" if len(unrelated) == 1 else "are"
             hint = " (several can be given, separated by commas)" if many else ""
-            return self._ask(table, shown, f"{said} {verb} not one of the answers to this "
-                             f"question. You can choose{hint}: {self._choices(table)}.")
+            return self._ask(
+                table,
+                shown,
+                f"{said} {verb} not one of the answers to this "
+                f"question. You can choose{hint}: {self._choices(table)}.",
+            )
         pos = [it for it in phrases if not it.negated]
         neg = [it for it in phrases if it.negated]
         if table.yes_no and not (table.qid in self.lex.several_signs and len(neg) < 2):
@@ -646,31 +831,50 @@ class Reader:
             neg = [it for it in neg if it.negated]
         elif table.yes_no and neg and not pos:
             signs = " ".join(" ".join(it.words) for it in neg)
-            return self._ask(table, shown, f"And the other signs besides {quote(signs)}? "
-                             f"You can choose: {self._choices(table)}.")
+            return self._ask(
+                table,
+                shown,
+                f"And the other signs besides {quote(signs)}? "
+                f"You can choose: {self._choices(table)}.",
+            )
         # the contrast rule: "no pain but it's tender", "none apart from warfarin"
         pos = contrast_kept(items, pos, NEGATIVE)
-        if any(ALL in it.codes for it in pos) and (len(table.real) > self.lex.all_max_options
-                                                   or table.qid in self.lex.all_never):
-            return self._ask(table, shown, f"Which ones? Please name them. You can choose "
-                             f"(several can be given, separated by commas): "
-                             f"{self._choices(table)}.")
+        if any(ALL in it.codes for it in pos) and (
+            len(table.real) > self.lex.all_max_options or table.qid in self.lex.all_never
+        ):
+            return self._ask(
+                table,
+                shown,
+                f"Which ones? Please name them. You can choose "
+                f"(several can be given, separated by commas): "
+                f"{self._choices(table)}.",
+            )
         everything = [c for it in pos if ALL in it.codes for c in table.real]
         pos = [it for it in pos if ALL not in it.codes]
         pos_sets = [self._expand(table, it.codes) for it in pos]
         extra = [*extra, *everything]
-        neg_codes = set().union(*(self._expand(table, it.codes) for it in neg)) \
-            if neg else set()
+        neg_codes = set().union(*(self._expand(table, it.codes) for it in neg)) if neg else set()
         if denied:
             neg_codes.add(DENIED)
         unknown_words = [" ".join(it.words) for it in unknown]
         if table.qid in self.lex.graded and intens and pos:
             unknown_words += [" ".join(it.words) for it in intens]
         if many:
-            return self._many(table, shown, pos_sets, neg_codes, unknown_words, typo_doubt,
-                              doubt, also, extra)
-        return self._one(table, shown, pos_sets, neg_codes, unknown_words, typo_doubt, doubt,
-                         dangling, also, extra)
+            return self._many(
+                table, shown, pos_sets, neg_codes, unknown_words, typo_doubt, doubt, also, extra
+            )
+        return self._one(
+            table,
+            shown,
+            pos_sets,
+            neg_codes,
+            unknown_words,
+            typo_doubt,
+            doubt,
+            dangling,
+            also,
+            extra,
+        )
 
     def _expand(self, table: _Table, codes: frozenset[str]) -> frozenset[str]:
         if ALL in codes:
@@ -679,14 +883,22 @@ class Reader:
 
     def _unknown_message(self, table: _Table, unknown: Sequence[str]) -> str:
         said = ", ".join(quote(w) for w in dict.fromkeys(unknown))
-        hint = " (several can be given, separated by commas)" \
-            if table.kind == contract.MANY else ""
+        hint = " (several can be given, separated by commas)" if table.kind == contract.MANY else ""
         return f"I did not recognise {said}. You can choose{hint}: {self._choices(table)}."
 
-    def _one(self, table: _Table, shown: str, pos_sets: list[frozenset[str]],
-             neg_codes: set[str], unknown: list[str], typo_doubt: list[frozenset[str]],
-             doubt: list[_Item], dangling: list[_Item], also: Mapping[str, Any] | None,
-             extra: Sequence[str]) -> Reading:
+    def _one(
+        self,
+        table: _Table,
+        shown: str,
+        pos_sets: list[frozenset[str]],
+        neg_codes: set[str],
+        unknown: list[str],
+        typo_doubt: list[frozenset[str]],
+        doubt: list[_Item],
+        dangling: list[_Item],
+        also: Mapping[str, Any] | None,
+        extra: Sequence[str],
+    ) -> Reading:
         pos_sets = [*pos_sets, *(frozenset({c}) for c in extra)]
         if pos_sets:
             common = frozenset.intersection(*pos_sets) - neg_codes
@@ -707,27 +919,46 @@ class Reader:
                 return self._ask(table, shown, self._which(table, shown, cands), cands)
             return self._ask(table, shown, self._unknown_message(table, unknown or [shown]))
         if unknown:
-            return self._ask(table, shown, f"I understood \"{self._label(table, code)}\", but "
-                             f"not {', '.join(quote(w) for w in dict.fromkeys(unknown))}. "
-                             f"Please say it another way, or choose: {self._choices(table)}.",
-                             [code], understood=f"Understood: {self._label(table, code)}; "
-                             "not understood: " + ", ".join(dict.fromkeys(unknown)) + ".")
+            return self._ask(
+                table,
+                shown,
+                f'I understood "{self._label(table, code)}", but '
+                f"not {', '.join(quote(w) for w in dict.fromkeys(unknown))}. "
+                f"Please say it another way, or choose: {self._choices(table)}.",
+                [code],
+                understood=f"Understood: {self._label(table, code)}; "
+                "not understood: " + ", ".join(dict.fromkeys(unknown)) + ".",
+            )
         if doubt and code != contract.UNSURE:
-            return self._ask(table, shown, f"Did you mean \"{self._label(table, code)}\", or "
-                             "are you not sure?", [code, contract.UNSURE])
+            return self._ask(
+                table,
+                shown,
+                f'Did you mean "{self._label(table, code)}", or are you not sure?',
+                [code, contract.UNSURE],
+            )
         return self._done(table, shown, [code], also)
 
     def _which(self, table: _Table, shown: str, codes: Any) -> str:
         order = [c for c in (*table.codes, contract.UNSURE) if c in set(codes)]
         if not order:
             return self._unknown_message(table, [shown])
-        return (f"{quote(shown)} could mean more than one answer: "
-                f"{self._labels(table, order)}. Please say which one you meant.")
+        return (
+            f"{quote(shown)} could mean more than one answer: "
+            f"{self._labels(table, order)}. Please say which one you meant."
+        )
 
-    def _many(self, table: _Table, shown: str, pos_sets: list[frozenset[str]],
-              neg_codes: set[str], unknown: list[str], typo_doubt: list[frozenset[str]],
-              doubt: list[_Item], also: Mapping[str, Any] | None,
-              extra: Sequence[str]) -> Reading:
+    def _many(
+        self,
+        table: _Table,
+        shown: str,
+        pos_sets: list[frozenset[str]],
+        neg_codes: set[str],
+        unknown: list[str],
+        typo_doubt: list[frozenset[str]],
+        doubt: list[_Item],
+        also: Mapping[str, Any] | None,
+        extra: Sequence[str],
+    ) -> Reading:
         definite: list[str] = list(extra)
         vague: list[frozenset[str]] = []
         for codes in pos_sets:
@@ -744,36 +975,61 @@ class Reader:
             if contract.NONE in table.codes and not unknown:
                 return self._done(table, shown, [contract.NONE], also)
             if not unknown:
-                return self._ask(table, shown, f"Where are they, then? You can choose "
-                                 f"(several can be given, separated by commas): "
-                                 f"{self._choices(table)}.")
+                return self._ask(
+                    table,
+                    shown,
+                    f"Where are they, then? You can choose "
+                    f"(several can be given, separated by commas): "
+                    f"{self._choices(table)}.",
+                )
         real = [c for c in definite if c not in (contract.NONE, contract.UNSURE)]
         # a warning sign acts at once, whatever else was typed
         if table.qid == "warning_signs" and real:
-            return self._done(table, shown, real, also,
-                              "" if not unknown and not vague else
-                              " (other words were not understood)")
+            return self._done(
+                table,
+                shown,
+                real,
+                also,
+                "" if not unknown and not vague else " (other words were not understood)",
+            )
         if vague:
             cands = frozenset().union(*vague)
-            return self._ask(table, shown, self._which(table, shown, cands), cands,
-                             kept=real, understood=self._kept_sentence(table, real))
+            return self._ask(
+                table,
+                shown,
+                self._which(table, shown, cands),
+                cands,
+                kept=real,
+                understood=self._kept_sentence(table, real),
+            )
         if typo_doubt and not definite:
             cands = frozenset().union(*typo_doubt)
             return self._ask(table, shown, self._which(table, shown, cands), cands)
         if unknown:
             if real:
                 rest = ", ".join(quote(w) for w in dict.fromkeys(unknown))
-                return self._ask(table, shown, f"I understood: {self._labels(table, real, 'and')}"
-                                 f". I did not recognise {rest}: what did you mean? Add it in "
-                                 f"other words, or say \"that's all\". You can choose: "
-                                 f"{self._choices(table)}.", table.codes, kept=real,
-                                 understood=self._kept_sentence(table, real))
+                return self._ask(
+                    table,
+                    shown,
+                    f"I understood: {self._labels(table, real, 'and')}"
+                    f". I did not recognise {rest}: what did you mean? Add it in "
+                    f'other words, or say "that\'s all". You can choose: '
+                    f"{self._choices(table)}.",
+                    table.codes,
+                    kept=real,
+                    understood=self._kept_sentence(table, real),
+                )
             return self._ask(table, shown, self._unknown_message(table, unknown))
         if not definite:
             return self._ask(table, shown, self._unknown_message(table, [shown]))
         if doubt and contract.UNSURE not in definite:
-            return self._ask(table, shown, f"Did you mean {self._labels(table, real, 'and')}, "
-                             "or are you not sure?", [*real, contract.UNSURE], kept=())
+            return self._ask(
+                table,
+                shown,
+                f"Did you mean {self._labels(table, real, 'and')}, or are you not sure?",
+                [*real, contract.UNSURE],
+                kept=(),
+            )
         return self._combined(table, shown, definite, also)
 
     def _kept_sentence(self, table: _Table, codes: Sequence[str]) -> str:
@@ -782,8 +1038,9 @@ class Reader:
         return f"Understood so far: {self._labels(table, codes, 'and')}."
 
     # ----- question-specific readings
-    def _q_age_group(self, table: _Table, shown: str, words: list[str],
-                     given: Mapping[str, Any]) -> Reading | None:
+    def _q_age_group(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
         found = numbers.find_age(words, self.lex)
         if found is None:
             return None
@@ -795,74 +1052,101 @@ class Reader:
             rest = self._words(table, shown, words, used=found.used)
             if rest.ok and rest.answer == group:
                 return rest
-            near = {numbers.age_group(numbers.Age(found.age.value * f, found.age.unit))
-                    for f in (0.5, 0.9, 1.1)}
+            near = {
+                numbers.age_group(numbers.Age(found.age.value * f, found.age.unit))
+                for f in (0.5, 0.9, 1.1)
+            }
             if near == {group} and group in table.codes:
                 return self._done(table, shown, [group])
-            return rest if rest.ok else self._ask(
-                table, shown, "How old exactly? You can type the age (for example 62, or "
-                "3 weeks), or choose: " + self._choices(table) + ".")
+            return (
+                rest
+                if rest.ok
+                else self._ask(
+                    table,
+                    shown,
+                    "How old exactly? You can type the age (for example 62, or "
+                    "3 weeks), or choose: " + self._choices(table) + ".",
+                )
+            )
         if group not in table.codes:
             return self._ask(table, shown, f"You can choose: {self._choices(table)}.")
         also = {"age": found.age.as_answer()} if "age" in _also_ids(table, self) else {}
         rest = self._words(table, shown, words, extra=[group], used=found.used, also=also)
         if rest.ok:
             said = f"{found.age.said()} old ({self._label(table, group)})"
-            return Reading(table.qid, shown, group, also, None, f"Understood: {said}.",
-                           said=said)
+            return Reading(table.qid, shown, group, also, None, f"Understood: {said}.", said=said)
         return rest
 
-    def _q_warning_signs(self, table: _Table, shown: str, words: list[str],
-                         given: Mapping[str, Any]) -> Reading | None:
+    def _q_warning_signs(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
         """A dark colour with very bad pain ("purple skin that's agony") is dark painful
         skin, even when neither word says it alone."""
-        colour = {i for i, w in enumerate(words) if w in self.lex.warning_colour
-                  and not (i >= 2 and words[i - 2:i] in (["a", "bit"], ["a", "little"]))
-                  and not (i >= 1 and words[i - 1] in ("slightly", "bit", "little", "abit"))}
+        colour = {
+            i
+            for i, w in enumerate(words)
+            if w in self.lex.warning_colour
+            and not (i >= 2 and words[i - 2 : i] in (["a", "bit"], ["a", "little"]))
+            and not (i >= 1 and words[i - 1] in ("slightly", "bit", "little", "abit"))
+        }
         pain: set[int] = set()
         for i in range(len(words)):
             for phrase in self.lex.warning_pain:
-                if tuple(words[i:i + len(phrase)]) == phrase:
+                if tuple(words[i : i + len(phrase)]) == phrase:
                     pain |= set(range(i, i + len(phrase)))
         if not colour or not pain or "dark_painful_skin" not in table.codes:
             return None
-        return self._words(table, shown, words, extra=["dark_painful_skin"],
-                           used=frozenset(colour | pain))
+        return self._words(
+            table, shown, words, extra=["dark_painful_skin"], used=frozenset(colour | pain)
+        )
 
-    def _q_pain(self, table: _Table, shown: str, words: list[str],
-                given: Mapping[str, Any]) -> Reading | None:
+    def _q_pain(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
         found = numbers.pain_scores(words, self.lex)
         if found is None:
             plain = [w for w in words if w != BREAK]
             if len(plain) == 1 and plain[0].isdigit():
-                return self._ask(table, shown, f"Is {plain[0]} a score out of 10 (0 is no pain, "
-                                 f"10 the worst)? Please type it as {plain[0]}/10, or choose: "
-                                 f"{self._choices(table)}.")
+                return self._ask(
+                    table,
+                    shown,
+                    f"Is {plain[0]} a score out of 10 (0 is no pain, "
+                    f"10 the worst)? Please type it as {plain[0]}/10, or choose: "
+                    f"{self._choices(table)}.",
+                )
             return None
         code = numbers.pain_code(found.value, self.lex)
         if code is None:
-            return self._ask(table, shown, f"A pain of {numbers._fmt(found.value)} out of 10: "
-                             "would you call that a little or a lot?", ["mild", "severe"])
+            return self._ask(
+                table,
+                shown,
+                f"A pain of {numbers._fmt(found.value)} out of 10: "
+                "would you call that a little or a lot?",
+                ["mild", "severe"],
+            )
         return self._words(table, shown, words, extra=[code], used=found.used)
 
-    def _q_size(self, table: _Table, shown: str, words: list[str],
-                given: Mapping[str, Any]) -> Reading | None:
+    def _q_size(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
         found = numbers.sizes_mm(words, self.lex)
         if found is None:
             return None
         code = numbers.size_code(found.value, self.lex)
         return self._words(table, shown, words, extra=[code], used=found.used)
 
-    def _q_extent(self, table: _Table, shown: str, words: list[str],
-                  given: Mapping[str, Any]) -> Reading | None:
+    def _q_extent(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
         found = numbers.counts(words, self.lex)
         if found is None:
             plain = self._words(table, shown, words)
             if not plain.ok and set(plain.candidates) == {"one_area", "several_areas"}:
                 places = self._places(words, frozenset())
                 if places:  # "a few on each hand and some on my knees"
-                    return self._done(table, shown,
-                                      ["one_area" if places == 1 else "several_areas"])
+                    return self._done(
+                        table, shown, ["one_area" if places == 1 else "several_areas"]
+                    )
             return None
         plain = self._words(table, shown, words)
         if plain.ok:
@@ -878,9 +1162,12 @@ class Reader:
             if found.value >= self.lex.count_many_min and places > 2:
                 code = "widespread"
             return self._done(table, shown, [code])
-        return self._ask(table, shown, f"Are they all in one area, or in several? You can "
-                         f"choose: {self._choices(table)}.",
-                         ["one_area", "several_areas", "widespread"])
+        return self._ask(
+            table,
+            shown,
+            f"Are they all in one area, or in several? You can choose: {self._choices(table)}.",
+            ["one_area", "several_areas", "widespread"],
+        )
 
     def _places(self, words: list[str], used: frozenset[int]) -> int | None:
         """How many body areas the words name (with the locations question's words), or
@@ -893,15 +1180,19 @@ class Reader:
         items, _ = self.scan(table, rest)
         codes: set[str] = set()
         for it in items:
-            if it.kind == "phrase" and len(it.codes) == 1 and not (it.codes & {ALL, CONTEXT,
-                                                                               UNRELATED}):
+            if (
+                it.kind == "phrase"
+                and len(it.codes) == 1
+                and not (it.codes & {ALL, CONTEXT, UNRELATED})
+            ):
                 codes |= it.codes
             elif it.kind in ("unknown", "num") and it.words[0] not in ("lumps", "lump", "ones"):
                 return None
         return len(codes) if codes else None
 
-    def _q_intake(self, table: _Table, shown: str, words: list[str],
-                  given: Mapping[str, Any]) -> Reading | None:
+    def _q_intake(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
         from chatbot.engine.reading.intake import read_intake
 
         return read_intake(self, table, shown, words, given)
@@ -920,15 +1211,17 @@ def _also_ids(table: _Table, reader: Reader) -> tuple[str, ...]:
 
 def _age_problem(found: numbers.AgeFound | None, lex: Lexicon) -> str:
     if found is not None and found.problem == "range":
-        return (f"An age must be more than 0 and at most {numbers._fmt(lex.age_max_years)} "
-                "years. Please type the age again (for example 62, or 3 weeks).")
+        return (
+            f"An age must be more than 0 and at most {numbers._fmt(lex.age_max_years)} "
+            "years. Please type the age again (for example 62, or 3 weeks)."
+        )
     if found is not None and found.problem == "several":
         return "Please type one age (for example 62, or 3 weeks)."
     return "Please type the age as a number (for example 62, or 3 weeks)."
 
 
 def _join(labels: list[str], last: str = "or") -> str:
-    """"A, B, or C"; with "; " between labels that hold commas or "or" themselves."""
+    """ "A, B, or C"; with "; " between labels that hold commas or "or" themselves."""
     plain = not any("," in label or f" {last} " in f" {label.lower()} " for label in labels)
     sep = ", " if plain else "; "
     if len(labels) <= 1:
@@ -953,8 +1246,9 @@ def reader_for(engine: ReaderEngine) -> Reader:
     from chatbot.engine.resources import dialogs_dir
 
     folder = Path(dialogs_dir(engine.root))
-    reader = Reader(engine, load_synonyms(folder / "synonyms.yaml"),
-                    load_lexicon(folder / "reading.yaml"))
+    reader = Reader(
+        engine, load_synonyms(folder / "synonyms.yaml"), load_lexicon(folder / "reading.yaml")
+    )
     with _READERS_LOCK:
         _READERS[id(engine)] = (engine, reader)
     return reader

@@ -18,17 +18,17 @@ class Reading:
     """What a typed answer means for one question."""
 
     question: str
-    text: str                              # what was typed, made safe to show
-    answer: Any = None                     # code, tuple of codes, LabValue, {value, unit}, text
-    also: Mapping[str, Any] = field(default_factory=dict)   # {"age": {"value", "unit"}}
-    ask: str | None = None                 # the question to ask back (answer is then None)
-    understood: str = ""                   # a short sentence: what was understood
-    candidates: tuple[str, ...] = ()       # options offered in the ask-back, in order
-    kept: tuple[str, ...] = ()             # many-question codes understood so far
-    pending: str = ""                      # text to read again with the reply (a number
+    text: str  # what was typed, made safe to show
+    answer: Any = None  # code, tuple of codes, LabValue, {value, unit}, text
+    also: Mapping[str, Any] = field(default_factory=dict)  # {"age": {"value", "unit"}}
+    ask: str | None = None  # the question to ask back (answer is then None)
+    understood: str = ""  # a short sentence: what was understood
+    candidates: tuple[str, ...] = ()  # options offered in the ask-back, in order
+    kept: tuple[str, ...] = ()  # many-question codes understood so far
+    pending: str = ""  # text to read again with the reply (a number
     #                                        waiting for its unit, a dose to find)
-    confirm: str | None = None             # a far-from-normal lab value: confirm first
-    said: str = ""                         # the answer in words ("A little", "62 years old")
+    confirm: str | None = None  # a far-from-normal lab value: confirm first
+    said: str = ""  # the answer in words ("A little", "62 years old")
 
     @property
     def ok(self) -> bool:
@@ -42,9 +42,13 @@ class Reading:
         return _data(self.answer)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"question": self.question, "text": self.text,
-                               "answer": self.answer_data() if self.ok else None,
-                               "ask": self.ask, "understood": self.understood}
+        out: dict[str, Any] = {
+            "question": self.question,
+            "text": self.text,
+            "answer": self.answer_data() if self.ok else None,
+            "ask": self.ask,
+            "understood": self.understood,
+        }
         if self.also and self.ok:
             out["also"] = {k: _data(v) for k, v in self.also.items()}
         if self.confirm:
@@ -63,7 +67,6 @@ def _data(value: Any) -> Any:
     return value
 
 
-
 class ReaderLike(Protocol):
     """The reader as the helper modules use it (see chatbot/engine/reading/reader.py)."""
 
@@ -74,12 +77,33 @@ class ReaderLike(Protocol):
 
     def scan(self, table: Any, words: Sequence[str]) -> tuple[list[Any], dict[int, Any]]: ...
 
-    def _ask(self, table: Any, shown: str, message: str, candidates: Iterable[str] = (),
-             kept: Sequence[str] = (), understood: str = "", pending: str = "") -> Reading: ...
+    def _ask(
+        self,
+        table: Any,
+        shown: str,
+        message: str,
+        candidates: Iterable[str] = (),
+        kept: Sequence[str] = (),
+        understood: str = "",
+        pending: str = "",
+    ) -> Reading: ...
 
-    def _done(self, table: Any, shown: str, codes: Sequence[str],
-              also: Mapping[str, Any] | None = None, note: str = "") -> Reading: ...
+    def _done(
+        self,
+        table: Any,
+        shown: str,
+        codes: Sequence[str],
+        also: Mapping[str, Any] | None = None,
+        note: str = "",
+    ) -> Reading: ...
 
-    def _words(self, table: Any, shown: str, words: list[str], extra: Sequence[str] = (),
-               used: frozenset[int] = frozenset(), also: Mapping[str, Any] | None = None,
-               denied: bool = False) -> Reading: ...
+    def _words(
+        self,
+        table: Any,
+        shown: str,
+        words: list[str],
+        extra: Sequence[str] = (),
+        used: frozenset[int] = frozenset(),
+        also: Mapping[str, Any] | None = None,
+        denied: bool = False,
+    ) -> Reading: ...

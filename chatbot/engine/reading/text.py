@@ -12,16 +12,16 @@ import re
 import unicodedata
 from typing import Any
 
-MAX_TEXT = 500        # characters of typed text that are read at all
-QUOTE_MAX = 60        # characters of typed text quoted back in a message
-BREAK = ","           # the token for a clause break (, ; . ! ? : and line ends)
+MAX_TEXT = 500  # characters of typed text that are read at all
+QUOTE_MAX = 60  # characters of typed text quoted back in a message
+BREAK = ","  # the token for a clause break (, ; . ! ? : and line ends)
 
 _ANSI = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"             # CSI: colours, cursor movement
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"       # DCS, SOS, PM, APC
-    r"|\x1b[ -/]*[0-~]"                     # other two-character escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"               # 8-bit CSI
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]"  # other two-character escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 _SPACES = re.compile(r"\s+")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`\u00b4]")
@@ -37,8 +37,9 @@ def clean_text(text: Any, limit: int | None = None) -> str:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    text = _ANSI.sub("", text[:8 * MAX_TEXT] if limit is None or limit <= MAX_TEXT
-                     else text[:4 * limit])
+    text = _ANSI.sub(
+        "", text[: 8 * MAX_TEXT] if limit is None or limit <= MAX_TEXT else text[: 4 * limit]
+    )
     out = []
     for char in text:
         if char in "\t\n\r\v\f\x85\u2028\u2029":
@@ -49,17 +50,17 @@ def clean_text(text: Any, limit: int | None = None) -> str:
             out.append(char)
     cleaned = _SPACES.sub(" ", "".join(out)).strip()
     if limit is not None and len(cleaned) > limit:
-        cleaned = cleaned[:limit - 1] + "\u2026"
+        cleaned = cleaned[: limit - 1] + "\u2026"
     return cleaned
 
 
 def short(text: str) -> str:
     """Typed text kept short enough to quote in a message."""
-    return text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX - 1].rstrip() + "\u2026"
+    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "\u2026"
 
 
 def quote(text: str) -> str:
-    return f"\"{short(text)}\""
+    return f'"{short(text)}"'
 
 
 def drop_odd_numbers(text: str) -> str:

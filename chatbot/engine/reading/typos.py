@@ -12,7 +12,7 @@ def deletions(word: str, depth: int) -> set[str]:
         nxt = set()
         for w in frontier:
             for i in range(len(w)):
-                nxt.add(w[:i] + w[i + 1:])
+                nxt.add(w[:i] + w[i + 1 :])
         out |= nxt
         frontier = nxt
     return out

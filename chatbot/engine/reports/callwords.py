@@ -28,8 +28,12 @@ if TYPE_CHECKING:
     from chatbot.engine.medicine.content import Content
 
 KIDNEY_DISEASE = ("ckd", "dialysis", "transplant", "acute_injury")
-AGE_UNITS = {"days": ("day", "days"), "weeks": ("week", "weeks"),
-             "months": ("month", "months"), "years": ("", "")}
+AGE_UNITS = {
+    "days": ("day", "days"),
+    "weeks": ("week", "weeks"),
+    "months": ("month", "months"),
+    "years": ("", ""),
+}
 
 
 def _labels(dialog: Dialog, qid: str, value: Any) -> list[str]:
@@ -39,8 +43,11 @@ def _labels(dialog: Dialog, qid: str, value: Any) -> list[str]:
         return []
     codes = value if isinstance(value, (list, tuple)) else [value]
     labels = {o.code: o.label for o in question.options}
-    return [_spoken(labels[c]) for c in codes
-            if c in labels and c not in (contract.NONE, contract.UNSURE, "other")]
+    return [
+        _spoken(labels[c])
+        for c in codes
+        if c in labels and c not in (contract.NONE, contract.UNSURE, "other")
+    ]
 
 
 def _spoken(label: str) -> str:
@@ -119,8 +126,9 @@ def slot_values(a: Assessment, dialog: Dialog, content: Content) -> dict[str, st
         # "none" of the listed conditions is not "no illness" for a person whose
         # kidneys were just named as failing: say nothing rather than "none"
         out["illnesses"] = DROP if answers.get("kidney") in KIDNEY_DISEASE else "none"
-    medicines = (_labels(dialog, "medications", answers.get("medications"))
-                 + _labels(dialog, "intake", answers.get("intake")))
+    medicines = _labels(dialog, "medications", answers.get("medications")) + _labels(
+        dialog, "intake", answers.get("intake")
+    )
     if medicines:
         out["medicines"] = ", ".join(medicines)
     elif _none(answers.get("medications")) and _none(answers.get("intake")):
@@ -157,6 +165,7 @@ def fill_call_words(template: str, values: Mapping[str, str], blanks: Mapping[st
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
         return values.get(name) or blanks.get(name, match.group(0))
+
     return re.sub(r'^"\s+', '"', " ".join(SLOT.sub(one, text).split()))
 
 
@@ -176,5 +185,3 @@ def _drop(text: str, name: str) -> str:
         stop = stop + 1 if stop >= 0 else end
         text = text[:begin] + text[stop:]
     return text
-
-

@@ -119,7 +119,8 @@ MEASURE_UCUM: dict[str, dict[str, str]] = {
 # FHIR dateTime with a time: seconds and a time zone are required.
 _DATETIME = re.compile(
     r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:"
-    r"([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$")
+    r"([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$"
+)
 
 
 def system_for(qid: str) -> str:
@@ -149,9 +150,10 @@ def _lab_status_codes(lab: str) -> tuple[str, ...]:
 # ("and", (f, ...)), ("or", (f, ...)). Atoms are what FHIR can test, plus
 # "opaque" ones it cannot (a status worked out from a number, a derived fact).
 
+
 class Atom(NamedTuple):
     kind: str  # code | stated | measured | opaque
-    qid: str   # the question (or lab) the atom is about; a fact name for facts
+    qid: str  # the question (or lab) the atom is about; a fact name for facts
     code: str  # the answer code / stated status / worked-out status; "" for measured
 
 
@@ -215,10 +217,16 @@ def _lab_has_status(lab: str, status: str) -> tuple:
     Calcium's status is the ionised calcium's whenever that is known (clinical.md 8.2:
     an ionised value decides), else the total calcium's own."""
     if lab == "calcium":
-        ionised_known = _or([_atom("measured", IONIZED)]
-                            + [_atom("stated", IONIZED, s) for s in _real_codes(IONIZED)])
-        return _or([_and([ionised_known, _own_status(IONIZED, status)]),
-                    _and([_not(ionised_known), _own_status(lab, status)])])
+        ionised_known = _or(
+            [_atom("measured", IONIZED)]
+            + [_atom("stated", IONIZED, s) for s in _real_codes(IONIZED)]
+        )
+        return _or(
+            [
+                _and([ionised_known, _own_status(IONIZED, status)]),
+                _and([_not(ionised_known), _own_status(lab, status)]),
+            ]
+        )
     return _own_status(lab, status)
 
 
@@ -299,8 +307,10 @@ def _condition_formula(node: Any) -> tuple:
             measured = _atom("measured", lab)
             return measured if node[op] else _not(measured)
         if op in ("status", "in"):
-            return _or(_lab_has_status(lab, str(s)) for s in
-                       (node[op] if isinstance(node[op], list) else [node[op]]))
+            return _or(
+                _lab_has_status(lab, str(s))
+                for s in (node[op] if isinstance(node[op], list) else [node[op]])
+            )
     # facts, rules and anything else: FHIR cannot look at them
     return _atom("opaque", str(node.get("fact", "")), json.dumps(_plain(node), sort_keys=True))
 
@@ -366,9 +376,9 @@ def _possible(env: Mapping[Atom, bool], enabled: Mapping[str, tuple]) -> bool:
 
 class _Expressed(NamedTuple):
     literals: tuple[tuple[Atom, bool], ...]
-    behavior: str | None   # None (no or one condition), "all" or "any"
-    exact: bool            # the enableWhen says exactly when the dialog asks the question
-    formula: tuple         # equivalent to the dialog's condition when exact
+    behavior: str | None  # None (no or one condition), "all" or "any"
+    exact: bool  # the enableWhen says exactly when the dialog asks the question
+    formula: tuple  # equivalent to the dialog's condition when exact
 
 
 def _literal_formula(literal: tuple[Atom, bool]) -> tuple:
@@ -395,8 +405,9 @@ def _universe(f: tuple, enabled: Mapping[str, tuple]) -> list[Atom]:
     return list(universe)
 
 
-def _truth_table(f: tuple, atoms: list[Atom], enabled: Mapping[str, tuple]
-                 ) -> tuple[list[Atom], dict[_Key, bool], bool]:
+def _truth_table(
+    f: tuple, atoms: list[Atom], enabled: Mapping[str, tuple]
+) -> tuple[list[Atom], dict[_Key, bool], bool]:
     """The visible atoms, whether ``f`` may hold for each possible row of them, and
     whether that is exact (no opaque atom changes the value)."""
     visible = [a for a in atoms if a.kind != "opaque"]
@@ -425,16 +436,18 @@ class _Rows:
         return any(self.holds(lit, key) for lit in chosen)
 
     def implies_shown(self, chosen: list[_Literal]) -> bool:
-        return all(self.rows[k] for k in self.rows
-                   if all(self.holds(lit, k) for lit in chosen))
+        return all(self.rows[k] for k in self.rows if all(self.holds(lit, k) for lit in chosen))
 
 
 def _as_any(t: _Rows, literals: list[_Literal], exact: bool) -> _Expressed | None:
     """any(literals): each literal alone is enough, and together they cover every
     "shown" row; None when that cannot say it."""
-    enough = [lit for lit in literals
-              if any(t.holds(lit, k) for k in t.rows)
-              and all(t.rows[k] for k in t.rows if t.holds(lit, k))]
+    enough = [
+        lit
+        for lit in literals
+        if any(t.holds(lit, k) for k in t.rows)
+        and all(t.rows[k] for k in t.rows if t.holds(lit, k))
+    ]
     if not all(t.covers(enough, k) for k in t.shown):
         return None
     chosen = list(enough)
@@ -496,8 +509,11 @@ def _enable_when_entry(literal: tuple[Atom, bool], dialog: Dialog) -> dict[str, 
     question = dialog.questions.get(atom.qid)
     display = question.label_of(atom.code) if question else None
     link = status_link_id(atom.qid) if atom.kind == "stated" else atom.qid
-    return {"question": link, "operator": "=" if positive else "!=",
-            "answerCoding": _coding(atom.qid, atom.code, display)}
+    return {
+        "question": link,
+        "operator": "=" if positive else "!=",
+        "answerCoding": _coding(atom.qid, atom.code, display),
+    }
 
 
 def enable_conditions(dialog: Dialog) -> dict[str, _Expressed]:
@@ -507,18 +523,20 @@ def enable_conditions(dialog: Dialog) -> dict[str, _Expressed]:
     for question in dialog.questions.values():
         earlier: list[tuple] = []
         for transition in question.transitions:
-            cond = _condition_formula(transition.when_source) \
-                if transition.when_source is not None else TRUE
+            cond = (
+                _condition_formula(transition.when_source)
+                if transition.when_source is not None
+                else TRUE
+            )
             taken = _and([cond] + [_not(c) for c in earlier])
             earlier.append(cond)
             if transition.dest in incoming:
                 incoming[transition.dest].append((question.id, taken))
-    exact: dict[str, tuple] = {}      # question -> when it is asked (for later questions)
+    exact: dict[str, tuple] = {}  # question -> when it is asked (for later questions)
     result: dict[str, _Expressed] = {}
     pending = list(dialog.questions)
     while pending:
-        ready = [q for q in pending
-                 if q == dialog.start or all(p in exact for p, _ in incoming[q])]
+        ready = [q for q in pending if q == dialog.start or all(p in exact for p, _ in incoming[q])]
         if not ready:  # a cycle: FHIR gets no condition, flagged as approximate
             for qid in pending:
                 result[qid] = _Expressed((), None, False, _atom("opaque", qid, "cycle"))
@@ -538,6 +556,7 @@ def enable_conditions(dialog: Dialog) -> dict[str, _Expressed]:
 
 # =========================================================================== Questionnaire
 
+
 def _answer_options(question: Question, qid: str, codes: Iterable[str]) -> list[dict[str, Any]]:
     options: list[dict[str, Any]] = []
     by_code = {o.code: o for o in question.options}
@@ -545,10 +564,12 @@ def _answer_options(question: Question, qid: str, codes: Iterable[str]) -> list[
         entry: dict[str, Any] = {"valueCoding": _coding(qid, code, question.label_of(code))}
         option = by_code.get(code)
         if option is not None and option.when_source is not None:
-            entry["extension"] = [{
-                "url": EXT_OPTION_CONDITION,
-                "valueString": json.dumps(_plain(option.when_source), sort_keys=True),
-            }]
+            entry["extension"] = [
+                {
+                    "url": EXT_OPTION_CONDITION,
+                    "valueString": json.dumps(_plain(option.when_source), sort_keys=True),
+                }
+            ]
         options.append(entry)
     return options
 
@@ -569,12 +590,18 @@ def _question_items(question: Question, expressed: _Expressed, dialog: Dialog) -
     if question.kind == contract.LAB:
         quantity: dict[str, Any] = {"linkId": qid, "text": question.text_self, "type": "quantity"}
         quantity["extension"] = flag + [
-            {"url": UNIT_OPTION,
-             "valueCoding": {"system": UCUM, "code": UCUM_CODES[unit], "display": unit}}
-            for unit in contract.LAB_UNITS[qid]]
+            {
+                "url": UNIT_OPTION,
+                "valueCoding": {"system": UCUM, "code": UCUM_CODES[unit], "display": unit},
+            }
+            for unit in contract.LAB_UNITS[qid]
+        ]
         quantity.update(gate)
-        status: dict[str, Any] = {"linkId": status_link_id(qid), "text": _status_text(question),
-                                  "type": "choice"}
+        status: dict[str, Any] = {
+            "linkId": status_link_id(qid),
+            "text": _status_text(question),
+            "type": "choice",
+        }
         if flag:
             status["extension"] = list(flag)
         status.update(gate)
@@ -594,8 +621,11 @@ def _question_items(question: Question, expressed: _Expressed, dialog: Dialog) -
     if question.kind == contract.MANY:
         item["repeats"] = True
     item["answerOption"] = _answer_options(question, qid, contract.codes_for(qid))
-    return [item] + [_measure_item(other, question, gate, flag) for other in question.also
-                     if other in MEASURE_UCUM]
+    return [item] + [
+        _measure_item(other, question, gate, flag)
+        for other in question.also
+        if other in MEASURE_UCUM
+    ]
 
 
 def _measure_text(qid: str, question: Question) -> str:
@@ -603,14 +633,15 @@ def _measure_text(qid: str, question: Question) -> str:
     return f"{question.text_self} (the exact {qid}, in {units})"
 
 
-def _measure_item(qid: str, question: Question, gate: Mapping[str, Any],
-                  flag: list[dict[str, Any]]) -> dict[str, Any]:
+def _measure_item(
+    qid: str, question: Question, gate: Mapping[str, Any], flag: list[dict[str, Any]]
+) -> dict[str, Any]:
     """A measurement recorded with ``question`` (the exact age): a quantity item."""
-    item: dict[str, Any] = {"linkId": qid, "text": _measure_text(qid, question),
-                            "type": "quantity"}
+    item: dict[str, Any] = {"linkId": qid, "text": _measure_text(qid, question), "type": "quantity"}
     item["extension"] = list(flag) + [
         {"url": UNIT_OPTION, "valueCoding": {"system": UCUM, "code": code, "display": unit}}
-        for unit, code in MEASURE_UCUM[qid].items()]
+        for unit, code in MEASURE_UCUM[qid].items()
+    ]
     item.update(gate)
     return item
 
@@ -625,8 +656,9 @@ def questionnaire(dialog: Dialog) -> dict[str, Any]:
             if question.section == section.id:
                 items.extend(_question_items(question, gates[question.id], dialog))
         if items:
-            groups.append({"linkId": section.id, "text": section.title, "type": "group",
-                           "item": items})
+            groups.append(
+                {"linkId": section.id, "text": section.title, "type": "group", "item": items}
+            )
     return {
         "resourceType": "Questionnaire",
         "url": QUESTIONNAIRE_URL,
@@ -635,33 +667,43 @@ def questionnaire(dialog: Dialog) -> dict[str, Any]:
         "title": QUESTIONNAIRE_TITLE,
         "status": "active",
         "subjectType": ["Patient"],
-        "description": ("Questions about calcium deposits in or under the skin. It informs; "
-                       "it does not diagnose."),
+        "description": (
+            "Questions about calcium deposits in or under the skin. It informs; "
+            "it does not diagnose."
+        ),
         "item": groups,
     }
 
 
 # =========================================================================== QuestionnaireResponse
 
+
 def _check_codes(qid: str, codes: Iterable[str]) -> list[str]:
     allowed = contract.codes_for(qid)
     out = []
     for code in codes:
         if not isinstance(code, str) or code not in allowed:
-            raise ValueError(f"{qid}: {code!r} is not an allowed answer; "
-                             f"allowed: {', '.join(allowed)}")
+            raise ValueError(
+                f"{qid}: {code!r} is not an allowed answer; allowed: {', '.join(allowed)}"
+            )
         out.append(code)
     return out
 
 
 def _measure_response(qid: str, question: Question, value: Answer) -> dict[str, Any]:
     if not isinstance(value, Age) or value.unit not in MEASURE_UCUM[qid]:
-        raise ValueError(f"{qid}: {value!r} is not a measurement in "
-                         f"{', '.join(MEASURE_UCUM[qid])}")
-    quantity = {"value": value.value, "unit": value.unit, "system": UCUM,
-                "code": MEASURE_UCUM[qid][value.unit]}
-    return {"linkId": qid, "text": _measure_text(qid, question),
-            "answer": [{"valueQuantity": quantity}]}
+        raise ValueError(f"{qid}: {value!r} is not a measurement in {', '.join(MEASURE_UCUM[qid])}")
+    quantity = {
+        "value": value.value,
+        "unit": value.unit,
+        "system": UCUM,
+        "code": MEASURE_UCUM[qid][value.unit],
+    }
+    return {
+        "linkId": qid,
+        "text": _measure_text(qid, question),
+        "answer": [{"valueQuantity": quantity}],
+    }
 
 
 def _response_items(question: Question, value: Answer, caregiver: bool) -> dict[str, Any]:
@@ -675,18 +717,29 @@ def _response_items(question: Question, value: Answer, caregiver: bool) -> dict[
         if isinstance(value, LabValue):
             unit = _UNIT_FROM_LOWER.get(value.unit.lower())
             if unit is None or unit not in contract.LAB_UNITS[qid]:
-                raise ValueError(f"{qid}: the unit {value.unit!r} is not one of "
-                                 f"{', '.join(contract.LAB_UNITS[qid])}")
+                raise ValueError(
+                    f"{qid}: the unit {value.unit!r} is not one of "
+                    f"{', '.join(contract.LAB_UNITS[qid])}"
+                )
             if isinstance(value.value, bool) or not math.isfinite(value.value):
                 raise ValueError(f"{qid}: {value.value!r} is not a number")
-            quantity = {"value": value.value, "unit": unit, "system": UCUM,
-                        "code": UCUM_CODES[unit]}
+            quantity = {
+                "value": value.value,
+                "unit": unit,
+                "system": UCUM,
+                "code": UCUM_CODES[unit],
+            }
             return {"linkId": qid, "text": text, "answer": [{"valueQuantity": quantity}]}
         if not isinstance(value, str) or value not in _lab_status_codes(qid):
-            raise ValueError(f"{qid}: {value!r} is neither a measurement nor a status; "
-                             f"statuses: {', '.join(_lab_status_codes(qid))}")
-        return {"linkId": status_link_id(qid), "text": _status_text(question),
-                "answer": [{"valueCoding": _coding(qid, value, question.label_of(value))}]}
+            raise ValueError(
+                f"{qid}: {value!r} is neither a measurement nor a status; "
+                f"statuses: {', '.join(_lab_status_codes(qid))}"
+            )
+        return {
+            "linkId": status_link_id(qid),
+            "text": _status_text(question),
+            "answer": [{"valueCoding": _coding(qid, value, question.label_of(value))}],
+        }
     if question.kind == contract.MANY:
         codes = [value] if isinstance(value, str) else list(value)  # type: ignore[arg-type]
         if not codes:
@@ -696,13 +749,22 @@ def _response_items(question: Question, value: Answer, caregiver: bool) -> dict[
             raise ValueError(f"{qid}: expected one code, got {value!r}")
         codes = [value]
     codes = _check_codes(qid, codes)
-    return {"linkId": qid, "text": text,
-            "answer": [{"valueCoding": _coding(qid, c, question.label_of(c))} for c in codes]}
+    return {
+        "linkId": qid,
+        "text": text,
+        "answer": [{"valueCoding": _coding(qid, c, question.label_of(c))} for c in codes],
+    }
 
 
-def questionnaire_response(answers: Mapping[str, Answer], dialog: Dialog, *, authored: str,
-                           respondent: str | None = None, subject_display: str | None = None,
-                           status: str = "completed") -> dict[str, Any]:
+def questionnaire_response(
+    answers: Mapping[str, Answer],
+    dialog: Dialog,
+    *,
+    authored: str,
+    respondent: str | None = None,
+    subject_display: str | None = None,
+    status: str = "completed",
+) -> dict[str, Any]:
     """Normalised answers (``Session.answers``) as a FHIR R4 ``QuestionnaireResponse``.
 
     ``authored`` is an ISO 8601 date-time with seconds and a time zone
@@ -714,11 +776,12 @@ def questionnaire_response(answers: Mapping[str, Answer], dialog: Dialog, *, aut
     if status not in RESPONSE_STATUSES:
         raise ValueError(f"status {status!r}: use {' or '.join(RESPONSE_STATUSES)}")
     if not isinstance(authored, str) or not _DATETIME.match(authored):
-        raise ValueError(f"authored {authored!r}: give an ISO 8601 date-time with seconds and "
-                         "a time zone, e.g. 2024-05-01T10:30:00+02:00")
+        raise ValueError(
+            f"authored {authored!r}: give an ISO 8601 date-time with seconds and "
+            "a time zone, e.g. 2024-05-01T10:30:00+02:00"
+        )
     recorded_with = {other: q for q in dialog.questions.values() for other in q.also}
-    unknown = [qid for qid in answers
-               if qid not in dialog.questions and qid not in recorded_with]
+    unknown = [qid for qid in answers if qid not in dialog.questions and qid not in recorded_with]
     if unknown:
         raise ValueError(f"not questions of the dialog: {', '.join(map(str, unknown))}")
     caregiver = answers.get("respondent") == "caregiver"
@@ -728,14 +791,23 @@ def questionnaire_response(answers: Mapping[str, Answer], dialog: Dialog, *, aut
         for q in dialog.questions.values():
             if q.section != section.id:
                 continue
-            if q.id in answers and not (q.kind == contract.TEXT
-                                        and answers[q.id] == contract.UNSURE):
+            if q.id in answers and not (
+                q.kind == contract.TEXT and answers[q.id] == contract.UNSURE
+            ):
                 items.append(_response_items(q, answers[q.id], caregiver))
-            items += [_measure_response(other, q, answers[other]) for other in q.also
-                      if other in MEASURE_UCUM and isinstance(answers.get(other), Age)]
+            items += [
+                _measure_response(other, q, answers[other])
+                for other in q.also
+                if other in MEASURE_UCUM and isinstance(answers.get(other), Age)
+            ]
         if items:
-            groups.append({"linkId": section.id, "text": section.title_for(
-                "caregiver" if caregiver else None), "item": items})
+            groups.append(
+                {
+                    "linkId": section.id,
+                    "text": section.title_for("caregiver" if caregiver else None),
+                    "item": items,
+                }
+            )
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": QUESTIONNAIRE_URL,
@@ -752,6 +824,7 @@ def questionnaire_response(answers: Mapping[str, Answer], dialog: Dialog, *, aut
 
 # =========================================================================== and back
 
+
 def _fail(message: str) -> ValueError:
     return ValueError(f"not a calcinosis QuestionnaireResponse: {message}")
 
@@ -761,8 +834,9 @@ def _one_coding(link: str, qid: str, answer: Any) -> str:
     if not isinstance(coding, Mapping):
         raise _fail(f"item {link!r} needs valueCoding answers")
     if coding.get("system") != system_for(qid):
-        raise _fail(f"item {link!r}: code system {coding.get('system')!r}, "
-                    f"expected {system_for(qid)!r}")
+        raise _fail(
+            f"item {link!r}: code system {coding.get('system')!r}, expected {system_for(qid)!r}"
+        )
     return coding.get("code")  # type: ignore[return-value]
 
 
@@ -799,8 +873,10 @@ def _quantity(lab: str, answer: Any) -> dict[str, Any]:
     elif isinstance(quantity.get("unit"), str):
         unit = _UNIT_FROM_LOWER.get(quantity["unit"].strip().lower())
     if unit is None or unit not in contract.LAB_UNITS[lab]:
-        raise _fail(f"item {lab!r}: unit {quantity.get('code') or quantity.get('unit')!r}; "
-                    f"accepted: {', '.join(UCUM_CODES[u] for u in contract.LAB_UNITS[lab])}")
+        raise _fail(
+            f"item {lab!r}: unit {quantity.get('code') or quantity.get('unit')!r}; "
+            f"accepted: {', '.join(UCUM_CODES[u] for u in contract.LAB_UNITS[lab])}"
+        )
     return {"value": value, "unit": unit}
 
 
@@ -821,8 +897,10 @@ def _measure_quantity(qid: str, answer: Any) -> dict[str, Any]:
     elif isinstance(quantity.get("unit"), str):
         unit = quantity["unit"].strip().lower()
     if unit not in units:
-        raise _fail(f"item {qid!r}: unit {quantity.get('code') or quantity.get('unit')!r}; "
-                    f"accepted: {', '.join(units.values())}")
+        raise _fail(
+            f"item {qid!r}: unit {quantity.get('code') or quantity.get('unit')!r}; "
+            f"accepted: {', '.join(units.values())}"
+        )
     return {"value": value, "unit": unit}
 
 
@@ -835,20 +913,25 @@ def _only(link: str, given: list) -> Any:
 
 def _item_answer(link: str, given: list) -> tuple[str, Any]:
     """The answers-file key and value of one item of a QuestionnaireResponse."""
-    lab = link[:-len(STATUS_SUFFIX)] if link.endswith(STATUS_SUFFIX) else None
+    lab = link[: -len(STATUS_SUFFIX)] if link.endswith(STATUS_SUFFIX) else None
     if lab in contract.LAB_UNITS:
         code = _one_coding(link, lab, _only(link, given))
         if code not in _lab_status_codes(lab):
-            raise _fail(f"item {link!r}: {code!r} is not a status; "
-                        f"allowed: {', '.join(_lab_status_codes(lab))}")
+            raise _fail(
+                f"item {link!r}: {code!r} is not a status; "
+                f"allowed: {', '.join(_lab_status_codes(lab))}"
+            )
         return lab, code
     if link in contract.LAB_UNITS:
         return link, _quantity(link, _only(link, given))
     if link in MEASURE_UCUM:
         return link, _measure_quantity(link, _only(link, given))
     if contract.QUESTIONS.get(link, ("", ()))[0] == contract.TEXT:
-        words = given[0].get("valueString") if len(given) == 1 and \
-            isinstance(given[0], Mapping) else None
+        words = (
+            given[0].get("valueString")
+            if len(given) == 1 and isinstance(given[0], Mapping)
+            else None
+        )
         if not isinstance(words, str):
             raise _fail(f"item {link!r} takes one valueString answer")
         return link, words
@@ -862,8 +945,10 @@ def _coded_answer(link: str, given: list) -> str | list[str]:
     codes = [_one_coding(link, link, a) for a in given]
     bad = [c for c in codes if c not in contract.codes_for(link)]
     if bad:
-        raise _fail(f"item {link!r}: {bad[0]!r} is not a code of {link!r}; "
-                    f"allowed: {', '.join(contract.codes_for(link))}")
+        raise _fail(
+            f"item {link!r}: {bad[0]!r} is not a code of {link!r}; "
+            f"allowed: {', '.join(contract.codes_for(link))}"
+        )
     if contract.QUESTIONS[link][0] == contract.ONE:
         if len(codes) != 1:
             raise _fail(f"item {link!r} takes one answer, got {len(codes)}")
@@ -893,8 +978,13 @@ def answers_from_response(resource: Mapping[str, Any]) -> dict[str, Any]:
             raise _fail(f"item {link!r}: answer must be a list")
         key, value = _item_answer(link, given)
         if key in answers:
-            raise _fail(f"{key!r} is answered twice"
-                        + (" (a lab takes a number or a status, not both)"
-                           if key in contract.LAB_UNITS else ""))
+            raise _fail(
+                f"{key!r} is answered twice"
+                + (
+                    " (a lab takes a number or a status, not both)"
+                    if key in contract.LAB_UNITS
+                    else ""
+                )
+            )
         answers[key] = value
     return answers

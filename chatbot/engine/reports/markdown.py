@@ -25,7 +25,7 @@ CERTAINTY_WORDS = {
     "possible": "The answers leave more than one possibility open.",
 }
 SHORT_WORDS = 250  # the most words before "More detail"
-MAX_REASONS = 3    # reasons from the answers shown before "More detail"
+MAX_REASONS = 3  # reasons from the answers shown before "More detail"
 MORE_DETAIL = "## More detail"
 NOT_A_DIAGNOSIS = "**This is not a diagnosis.**"
 
@@ -51,7 +51,7 @@ def type_title(content: Content, code: str | None) -> str:
 
 
 def type_heading(content: Content, a: Assessment) -> str:
-    """"Calciphylaxis" or "Idiopathic calcinosis, tumoral calcinosis"."""
+    """ "Calciphylaxis" or "Idiopathic calcinosis, tumoral calcinosis"."""
     head = type_title(content, a.type)
     if a.subtype:
         head += f", {type_title(content, a.subtype).lower()}"
@@ -86,7 +86,7 @@ def top_reasons(a: Assessment) -> list[str]:
         order = sorted(range(len(reasons)), key=lambda i: -top.weights[i])
         reasons = [reasons[i] for i in order]
     if a.subtype_reason:
-        reasons = reasons[:MAX_REASONS - 1] + [a.subtype_reason]
+        reasons = reasons[: MAX_REASONS - 1] + [a.subtype_reason]
     return reasons[:MAX_REASONS]
 
 
@@ -100,8 +100,9 @@ def caution_texts(a: Assessment) -> list[str]:
     """The assessment's cautions (what a doctor should rule out), when it has any."""
     out = []
     for caution in getattr(a, "cautions", None) or ():
-        text = caution.get("text") if isinstance(caution, Mapping) \
-            else getattr(caution, "text", None)
+        text = (
+            caution.get("text") if isinstance(caution, Mapping) else getattr(caution, "text", None)
+        )
         if text:
             out.append(str(text))
     return out
@@ -170,8 +171,11 @@ LEVEL_MARKERS = {
 
 def one_level(text: str, level: str) -> str:
     """``text`` without the sentences that say a level lower than ``level``."""
-    lower = [m for lv, m in LEVEL_MARKERS.items()
-             if contract.triage_rank(lv) < contract.triage_rank(level)]
+    lower = [
+        m
+        for lv, m in LEVEL_MARKERS.items()
+        if contract.triage_rank(lv) < contract.triage_rank(level)
+    ]
     sentences = re.split(r"(?<=[.!?])\s+", text.strip()) if text else []
     return " ".join(x for x in sentences if not any(m.search(x) for m in lower))
 
@@ -191,16 +195,24 @@ def short_markdown(a: Assessment, content: Content) -> str:
     text = ""
     # fewer reasons, a shorter type summary (0: its first sentence, without how sure),
     # fewer cautions: each step only while the part is still too long
-    for reasons, sentences, cautions in ((MAX_REASONS, 2, None), (2, 2, None), (2, 1, None),
-                                         (1, 1, None), (1, 1, 1), (1, 0, 1), (1, 0, 0)):
+    for reasons, sentences, cautions in (
+        (MAX_REASONS, 2, None),
+        (2, 2, None),
+        (2, 1, None),
+        (1, 1, None),
+        (1, 1, 1),
+        (1, 0, 1),
+        (1, 0, 0),
+    ):
         text = _short(a, content, reasons, sentences, cautions)
         if count_words(text) <= SHORT_WORDS:
             break
     return text
 
 
-def _short(a: Assessment, content: Content, n_reasons: int, n_sentences: int,
-           n_cautions: int | None = None) -> str:
+def _short(
+    a: Assessment, content: Content, n_reasons: int, n_sentences: int, n_cautions: int | None = None
+) -> str:
     out = action_markdown(a, content)
     if a.type == "none":
         out += ["## Type: none", ""]
@@ -229,7 +241,7 @@ def _facts(facts: Iterable[Fact], numbers: Mapping[str, int] | None = None) -> l
 
 
 def _refs(sources: Iterable[str], numbers: Mapping[str, int] | None) -> str:
-    """" [1, 4]": the numbers of the sources in the list at the end."""
+    """ " [1, 4]": the numbers of the sources in the list at the end."""
     if not numbers:
         return ""
     found = sorted({numbers[s] for s in sources if s in numbers})
@@ -248,8 +260,9 @@ def advice_markdown(a: Assessment, content: Content) -> str:
     return "\n".join(lines)
 
 
-def explanation_markdown(a: Assessment, content: Content,
-                         numbers: Mapping[str, int] | None = None) -> str:
+def explanation_markdown(
+    a: Assessment, content: Content, numbers: Mapping[str, int] | None = None
+) -> str:
     lines: list[str] = []
     for code in (a.type, a.subtype):
         if code is None:
@@ -263,8 +276,11 @@ def explanation_markdown(a: Assessment, content: Content,
             lines += ["", "**How doctors usually manage it:**", ""]
             lines += _facts(text.treatment, numbers)
         if text.tells_apart:
-            lines += ["", f"**What tells it apart:** {text.tells_apart}"
-                          f"{_refs(text.tells_apart_sources, numbers)}"]
+            lines += [
+                "",
+                f"**What tells it apart:** {text.tells_apart}"
+                f"{_refs(text.tells_apart_sources, numbers)}",
+            ]
         lines.append("")
     return "\n".join(lines).strip()
 
@@ -288,8 +304,10 @@ def lab_table(a: Assessment) -> list[str]:
     rows = lab_rows(a)
     out: list[str] = []
     if rows:
-        out += ["| test | as entered | value | normal range used | status |",
-                "|---|---|---|---|---|"]
+        out += [
+            "| test | as entered | value | normal range used | status |",
+            "|---|---|---|---|---|",
+        ]
         for row in rows:
             r = row["result"]
             entered = escape_md(r.entered) if r.entered else "(reported as a status)"
@@ -344,9 +362,13 @@ def detail_markdown(a: Assessment, content: Content) -> str:
         out += ["### About this type", "", explanation, ""]
     out += ["### Lab values", ""] + lab_table(a) + [""]
     if a.ignored:
-        out += ["### Answers not used", "",
-                "These answers belong to questions the dialog would not ask with the other "
-                "answers given, so they were not used:", ""]
+        out += [
+            "### Answers not used",
+            "",
+            "These answers belong to questions the dialog would not ask with the other "
+            "answers given, so they were not used:",
+            "",
+        ]
         out += [f"- `{i.id}`: {i.reason}" for i in a.ignored]
         out.append("")
     questions = doctor_questions(a, content)
@@ -390,8 +412,11 @@ def source_keys(a: Assessment, content: Content) -> list[str]:
     for fact in content.levels[a.triage].do_now:
         keys += list(fact.sources)
     for caution in getattr(a, "cautions", None) or ():
-        source = caution.get("source") if isinstance(caution, Mapping) \
+        source = (
+            caution.get("source")
+            if isinstance(caution, Mapping)
             else getattr(caution, "source", None)
+        )
         if isinstance(source, str) and source in content.sources:
             keys.append(source)
         keys += [k for k in getattr(caution, "sources", ()) if k in content.sources]
@@ -400,8 +425,13 @@ def source_keys(a: Assessment, content: Content) -> list[str]:
 
 def _flag_dict(flag: RedFlag, content: Content) -> dict[str, Any]:
     text = content.red_flags.get(flag.code)
-    return {"code": flag.code, "level": flag.level, "reason": flag.reason,
-            "title": text.title if text else flag.code, "text": text.text if text else ""}
+    return {
+        "code": flag.code,
+        "level": flag.level,
+        "reason": flag.reason,
+        "title": text.title if text else flag.code,
+        "text": text.text if text else "",
+    }
 
 
 def to_dict(a: Assessment, content: Content) -> dict[str, Any]:
@@ -412,18 +442,22 @@ def to_dict(a: Assessment, content: Content) -> dict[str, Any]:
         "triage": a.triage,
         "certainty": a.certainty,
         "pathway_step": a.pathway_step,
-        "ranking": [{"type": c.type, "score": c.score, "reasons": list(c.reasons),
-                     "rules": list(c.rules)} for c in a.ranking],
+        "ranking": [
+            {"type": c.type, "score": c.score, "reasons": list(c.reasons), "rules": list(c.rules)}
+            for c in a.ranking
+        ],
         "red_flags": [_flag_dict(flag, content) for flag in a.red_flags],
-        "triage_reasons": [{"rule": r.rule, "level": r.level, "reason": r.reason}
-                           for r in a.triage_reasons],
+        "triage_reasons": [
+            {"rule": r.rule, "level": r.level, "reason": r.reason} for r in a.triage_reasons
+        ],
         "tests": list(a.tests),
         "labs": a.labs.to_dict(),
         "ignored": [{"id": i.id, "reason": i.reason} for i in a.ignored],
         "advice": advice_markdown(a, content),
         "explanation": explanation_markdown(a, content),
-        "sources": [{"key": k, "citation": source_line(content, k)}
-                    for k in source_keys(a, content)],
+        "sources": [
+            {"key": k, "citation": source_line(content, k)} for k in source_keys(a, content)
+        ],
         "answers": a.answers,
         "notice": content.notices["not_a_diagnosis"],
         # contract version 2: what a doctor should rule out, and the exact age

@@ -79,9 +79,17 @@ class AnsweringScreen(Screen):
         if question is not None:
             asked = getattr(self, "_asked", None)  # the reading asked back last, if here
             after = asked if asked is not None and asked.question == question.id else None
-            self.handle(interpret.typed(question, self.session.options(question), text,
-                                        labs=self.app.engine.labs, matcher=self.app.matcher,
-                                        given=self.session.answers, after=after))
+            self.handle(
+                interpret.typed(
+                    question,
+                    self.session.options(question),
+                    text,
+                    labs=self.app.engine.labs,
+                    matcher=self.app.matcher,
+                    given=self.session.answers,
+                    after=after,
+                )
+            )
 
     def handle(self, reply: Reply) -> None:
         from .. import interpret
@@ -106,8 +114,12 @@ class AnsweringScreen(Screen):
                 self.area.problem("Not kept. Please check the value and type it again.")
                 self.area.focus_answer()
 
-        self.app.push_screen(ConfirmScreen(reply.message, yes=f"Yes, {reply.meaning} is right",
-                                           no="No, let me change it"), done)
+        self.app.push_screen(
+            ConfirmScreen(
+                reply.message, yes=f"Yes, {reply.meaning} is right", no="No, let me change it"
+            ),
+            done,
+        )
 
     def accept(self, reply: Reply) -> None:
         from ...engine.dialog.answers import AnswerError

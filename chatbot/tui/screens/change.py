@@ -40,8 +40,11 @@ class ChangeScreen(ModalScreen[str | None]):
         with Vertical(id="change", classes="dialog wide"):
             yield Static(say("change_title", s.respondent), classes="title", markup=False)
             yield OptionList(*options, id="answers")
-            yield Static("↑ ↓ PgUp PgDn to move, Enter to change that answer, Esc to cancel.",
-                         classes="scroll-hint", markup=False)
+            yield Static(
+                "↑ ↓ PgUp PgDn to move, Enter to change that answer, Esc to cancel.",
+                classes="scroll-hint",
+                markup=False,
+            )
             yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:

@@ -106,8 +106,7 @@ class ChatScreen(AnsweringScreen):
             return
         self.transcript.bot(s.text(question), kind="question")
         self._settle(question.id)
-        self.transcript.user(said_for(question, s.answers[question.id]), qid=question.id,
-                             kept=True)
+        self.transcript.user(said_for(question, s.answers[question.id]), qid=question.id, kept=True)
         self.app.saved()
 
     def show_progress(self) -> None:
@@ -133,11 +132,16 @@ class ChatScreen(AnsweringScreen):
         assessment = self.session.news(self.announced)
         if assessment is not None:
             content = self.app.engine.content
-            flags = "; ".join(content.red_flags[f.code].title if f.code in content.red_flags
-                              else f.reason for f in assessment.red_flags if f.interrupt)
+            flags = "; ".join(
+                content.red_flags[f.code].title if f.code in content.red_flags else f.reason
+                for f in assessment.red_flags
+                if f.interrupt
+            )
             level = content.levels[assessment.triage].title
-            self.transcript.bot(say("warning_shown", self.session.respondent)
-                                .format(flags=flags, level=level), kind="note")
+            self.transcript.bot(
+                say("warning_shown", self.session.respondent).format(flags=flags, level=level),
+                kind="note",
+            )
             self.post_message(ShowWarning(assessment))
 
     def ask_back(self, reply: Reply) -> None:
@@ -194,7 +198,7 @@ class ChatScreen(AnsweringScreen):
         if qid not in s.history:
             return
         at = s.history.index(qid)
-        later = s.history[at + 1:]
+        later = s.history[at + 1 :]
         self.carry = {q: s.answers[q] for q in later if q in s.answers}
         count = len(s.history) - at
         before = s.answers.get(qid)
@@ -217,4 +221,4 @@ class ChatScreen(AnsweringScreen):
 
     def _mark_changed(self, count: int) -> None:
         answers = self.transcript.answers()
-        self.transcript.mark_changed(answers[len(answers) - count:] if count else [])
+        self.transcript.mark_changed(answers[len(answers) - count :] if count else [])

@@ -23,8 +23,15 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("right,down", "app.focus_next", show=False),
     ]
 
-    def __init__(self, message: str, *, yes: str = "Yes", no: str = "No",
-                 danger: bool = False, yes_key: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        danger: bool = False,
+        yes_key: bool = True,
+    ) -> None:
         super().__init__(classes="danger" if danger else "")
         self.message = message
         self.yes = yes
@@ -39,8 +46,11 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="dialog", classes="dialog"):
             yield Static(self.message, id="message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)" if self.yes_key else self.yes, id="yes",
-                             variant="error" if self.danger else "primary")
+                yield Button(
+                    f"{self.yes} (y)" if self.yes_key else self.yes,
+                    id="yes",
+                    variant="error" if self.danger else "primary",
+                )
                 yield Button(f"{self.no} (n)", id="no")
 
     def on_mount(self) -> None:

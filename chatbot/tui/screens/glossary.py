@@ -28,14 +28,21 @@ class GlossaryScreen(ModalScreen[None]):
             yield Static(term.term[:1].upper() + term.term[1:], classes="title", markup=False)
             with VerticalScroll(id="glossary-body"):
                 if term.aliases:
-                    yield Static("Also called: " + ", ".join(term.aliases), classes="aliases",
-                                 markup=False)
+                    yield Static(
+                        "Also called: " + ", ".join(term.aliases), classes="aliases", markup=False
+                    )
                 yield Static(term.definition, classes="definition", markup=False)
-                cites = [self.content.sources[k].cite() for k in term.sources
-                         if k in self.content.sources]
+                cites = [
+                    self.content.sources[k].cite()
+                    for k in term.sources
+                    if k in self.content.sources
+                ]
                 if cites:
-                    yield Static("Sources:\n" + "\n".join(f"• {c}" for c in cites),
-                                 classes="sources", markup=False)
+                    yield Static(
+                        "Sources:\n" + "\n".join(f"• {c}" for c in cites),
+                        classes="sources",
+                        markup=False,
+                    )
             yield Static("↑ ↓ to scroll, Esc to close.", classes="scroll-hint", markup=False)
             yield Button("Close (Esc)", id="close", variant="primary")
 

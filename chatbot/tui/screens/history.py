@@ -33,8 +33,7 @@ if TYPE_CHECKING:
 
 WHO = {"self": "you", "caregiver": "someone else"}
 SHORT_TYPES = {"unclear": "not clear yet", "none": "no deposits"}
-NOT_SAVING = ("This window is not saving answers, so there are no saved sessions to show "
-              "here.")
+NOT_SAVING = "This window is not saving answers, so there are no saved sessions to show here."
 
 
 def when(stamp: str) -> str:
@@ -57,8 +56,10 @@ def triage_words(level: str | None, levels: Mapping[str, LevelAdvice]) -> Text:
         return Text("-")
     if level not in levels:
         return Text(level)
-    return Text(f"{SYMBOLS.get(level, '')} {level}".strip(),
-                style="bold" if level in ("urgent", "emergency") else "")
+    return Text(
+        f"{SYMBOLS.get(level, '')} {level}".strip(),
+        style="bold" if level in ("urgent", "emergency") else "",
+    )
 
 
 class SessionTable(DataTable):
@@ -118,12 +119,17 @@ class HistoryScreen(SessionsScreen):
         table = SessionTable(id="sessions", cursor_type="row")
         table.add_columns("Date", "Answered by", "Status", "Type", "How soon")
         yield table
-        yield Static("↑ ↓ PgUp PgDn to move through the list; Enter opens a session.",
-                     id="history-hint", classes="scroll-hint", markup=False)
+        yield Static(
+            "↑ ↓ PgUp PgDn to move through the list; Enter opens a session.",
+            id="history-hint",
+            classes="scroll-hint",
+            markup=False,
+        )
         yield Static("", id="status", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Open (Enter)", id="open", variant="primary", compact=True,
-                         action="screen.open")
+            yield Button(
+                "Open (Enter)", id="open", variant="primary", compact=True, action="screen.open"
+            )
             yield Button("Save summary (v)", id="save", compact=True, action="screen.save")
             yield Button("Delete (d)", id="delete", compact=True, action="screen.delete")
             yield Button("Back (Esc)", id="back", compact=True, action="screen.back")
@@ -175,11 +181,16 @@ class HistoryScreen(SessionsScreen):
         if recorder is not None and row.id == recorder.session_id:
             status = "open now"
         else:
-            status = {"finished": "finished", "set_aside": "set aside"}.get(row.status,
-                                                                           "not finished")
-        return [Text(when(row.updated)), Text(WHO.get(row.respondent or "", "not said")),
-                Text(status), Text(type_words(content, row.type)),
-                triage_words(row.triage, content.levels)]
+            status = {"finished": "finished", "set_aside": "set aside"}.get(
+                row.status, "not finished"
+            )
+        return [
+            Text(when(row.updated)),
+            Text(WHO.get(row.respondent or "", "not said")),
+            Text(status),
+            Text(type_words(content, row.type)),
+            triage_words(row.triage, content.levels),
+        ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "delete"):
@@ -205,11 +216,18 @@ class HistoryScreen(SessionsScreen):
             self.say("That session is no longer saved.", problem=True)
             return None
         try:
-            return build(self.app.engine, record.answers_dict(), record.row.created,
-                         record.row.status == "finished")
+            return build(
+                self.app.engine,
+                record.answers_dict(),
+                record.row.created,
+                record.row.status == "finished",
+            )
         except (ValueError, KeyError):  # answers the current questions no longer allow
-            self.say("The answers of this session cannot be read any more (the questions "
-                     "have changed since). It can still be deleted.", problem=True)
+            self.say(
+                "The answers of this session cannot be read any more (the questions "
+                "have changed since). It can still be deleted.",
+                problem=True,
+            )
             return None
 
     # ----- actions
@@ -238,14 +256,20 @@ class HistoryScreen(SessionsScreen):
             return
         recorder = self.app.recorder
         if recorder is not None and row.id == recorder.session_id:
-            self.say("This is the session being answered now; it cannot be deleted while it "
-                     "is open.", problem=True)
+            self.say(
+                "This is the session being answered now; it cannot be deleted while it is open.",
+                problem=True,
+            )
             return
         _, who, status, *_ = (cell.plain for cell in self.cells(row))
-        message = (f"Delete the session from {when(row.updated)} (answered by {who}, "
-                   f"{status}) for good? It cannot be brought back.")
-        self.app.push_screen(ConfirmScreen(message, yes="Delete", no="Keep", danger=True),
-                             lambda yes: self._delete_row(row) if yes else None)
+        message = (
+            f"Delete the session from {when(row.updated)} (answered by {who}, "
+            f"{status}) for good? It cannot be brought back."
+        )
+        self.app.push_screen(
+            ConfirmScreen(message, yes="Delete", no="Keep", danger=True),
+            lambda yes: self._delete_row(row) if yes else None,
+        )
 
     def _delete_row(self, row: SessionRow) -> None:
         at = self.rows.index(row) if row in self.rows else 0
@@ -283,8 +307,9 @@ class SummaryScreen(SessionsScreen):
             yield Markdown(summary_markdown(self.app.engine, self.summary), open_links=False)
         yield Static("", id="status", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Save summary (v)", id="save", variant="primary", compact=True,
-                         action="screen.save")
+            yield Button(
+                "Save summary (v)", id="save", variant="primary", compact=True, action="screen.save"
+            )
             yield Button("Back (Esc)", id="back", compact=True, action="screen.back")
         yield KeysFooter()
 

@@ -95,33 +95,36 @@ class ResultScreen(Screen[str]):
             cautions = caution_texts(a)
             if cautions:
                 yield Static(say("cautions_heading", who), classes="subheading", markup=False)
-                yield Static("\n".join(f"• {c}" for c in cautions), classes="cautions",
-                             markup=False)
+                yield Static(
+                    "\n".join(f"• {c}" for c in cautions), classes="cautions", markup=False
+                )
             worse = if_worse(a, content)
             if worse:
                 yield Static(say("worse_heading", who), classes="subheading", markup=False)
-                yield Static("\n".join(f"• {f.text}" for f in worse), classes="worse",
-                             markup=False)
-            yield Static("This is not a diagnosis.", classes="notice not-diagnosis",
-                         markup=False)
+                yield Static("\n".join(f"• {f.text}" for f in worse), classes="worse", markup=False)
+            yield Static("This is not a diagnosis.", classes="notice not-diagnosis", markup=False)
             with Collapsible(title=say("more_title", who), collapsed=True, id="more"):
-                yield Markdown(detail_markdown(a, content), classes="detail",
-                               open_links=False)
+                yield Markdown(detail_markdown(a, content), classes="detail", open_links=False)
                 yield from self._labs(a)
                 terms = glossary_terms(self._all_text(a, content), content)
                 if terms:
                     yield Static(say("words_heading", who), classes="heading", markup=False)
                     with Horizontal(id="words"):
                         for term in terms:
-                            yield Button(term.term, id=f"term-{term.key}", classes="term",
-                                         compact=True)
+                            yield Button(
+                                term.term, id=f"term-{term.key}", classes="term", compact=True
+                            )
         yield Static("", id="saved-note", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Change an answer (c)", id="change", variant="primary", compact=True,
-                         action="screen.change")
+            yield Button(
+                "Change an answer (c)",
+                id="change",
+                variant="primary",
+                compact=True,
+                action="screen.change",
+            )
             yield Button("Start over (s)", id="restart", compact=True, action="screen.restart")
-            yield Button("Save summary (v)", id="save", compact=True,
-                         action="screen.save_summary")
+            yield Button("Save summary (v)", id="save", compact=True, action="screen.save_summary")
             yield Button("Quit", id="quit", compact=True, action="app.quit")
         yield KeysFooter()
 
@@ -129,8 +132,12 @@ class ResultScreen(Screen[str]):
         who = a.respondent
         yield Static(say("type_heading", who), classes="heading", markup=False)
         if a.type == "none":
-            yield Static(say("no_type", who) + " " + type_sentences(a, content),
-                         id="type", classes="type", markup=False)
+            yield Static(
+                say("no_type", who) + " " + type_sentences(a, content),
+                id="type",
+                classes="type",
+                markup=False,
+            )
             return
         line = Text.assemble((type_heading(content, a), "bold"))
         line.append(f"\n{type_sentences(a, content)}")
@@ -155,8 +162,13 @@ class ResultScreen(Screen[str]):
             yield RangeBar(result, id=f"lab-{result.lab}")
 
     def _all_text(self, a: Assessment, content: Content) -> str:
-        return "\n".join([type_heading(content, a), explanation_markdown(a, content),
-                          detail_markdown(a, content)])
+        return "\n".join(
+            [
+                type_heading(content, a),
+                explanation_markdown(a, content),
+                detail_markdown(a, content),
+            ]
+        )
 
     def on_mount(self) -> None:
         self.query_one("#result-body").focus()
@@ -194,8 +206,9 @@ class ResultScreen(Screen[str]):
 
         # "Stay" has the focus, and the "y" key does not say yes here: a stray "s" then
         # Enter, or "s…y" (such as "say"), typed on the result must not start over
-        self.app.push_screen(ConfirmScreen(message, yes="Start over", no="Stay",
-                                           danger=True, yes_key=False), done)
+        self.app.push_screen(
+            ConfirmScreen(message, yes="Start over", no="Stay", danger=True, yes_key=False), done
+        )
 
     def action_save_summary(self) -> None:
         """Write the doctor's summary as one printable page and say where it is."""
@@ -203,8 +216,14 @@ class ResultScreen(Screen[str]):
         from ...storage import now
 
         session = self.app.session
-        summary = Summary(self.assessment, dict(session.answers), list(session.history),
-                          now(), session.respondent, True)
+        summary = Summary(
+            self.assessment,
+            dict(session.answers),
+            list(session.history),
+            now(),
+            session.respondent,
+            True,
+        )
         note = self.query_one("#saved-note", Static)
         self.app.clear_notifications()  # one notice at a time, however often v is pressed
         try:

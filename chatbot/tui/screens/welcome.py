@@ -17,9 +17,11 @@ from .base import AnsweringScreen
 if TYPE_CHECKING:
     from ..interpret import Reply
 
-INTRO = ("Welcome. This guide asks about hard lumps, bumps or chalky spots in or under the "
-         "skin, one question at a time, then explains what the answers suggest and how soon "
-         "to see a doctor.")
+INTRO = (
+    "Welcome. This guide asks about hard lumps, bumps or chalky spots in or under the "
+    "skin, one question at a time, then explains what the answers suggest and how soon "
+    "to see a doctor."
+)
 # one line at 80 columns: with the notices and the text box, the whole welcome fits at
 # 80x24 (it scrolls when the window is smaller)
 HOW = "Use ↑ ↓ and Enter, a number, a click, or type; the keys work at any time."
@@ -28,8 +30,11 @@ HOW = "Use ↑ ↓ and Enter, a number, a click, or type; the keys work at any t
 class WelcomeScreen(AnsweringScreen):
     """The first screen; answering its question opens the chat."""
 
-    BINDINGS: ClassVar = [Binding("f1", "app.help", "Help"), Binding("f3", "not_sure", "Not sure"),
-                          Binding("f5", "history", "History")]
+    BINDINGS: ClassVar = [
+        Binding("f1", "app.help", "Help"),
+        Binding("f3", "not_sure", "Not sure"),
+        Binding("f5", "history", "History"),
+    ]
 
     AUTO_FOCUS = "#choices"
 
@@ -38,18 +43,28 @@ class WelcomeScreen(AnsweringScreen):
         notices = welcome.notices
         question = welcome.question
         yield Header()
-        yield Paragraphs([
-            Paragraph(INTRO),
-            Paragraph(notices["emergency"], "emergency", "▲ In an emergency: "),
-            Paragraph(notices["not_a_diagnosis"], "notice", "Information, not a diagnosis: ",
-                      gap=False),
-            Paragraph(notices["privacy"], "notice", "Privacy: ", gap=False),
-            Paragraph(HOW, "muted"),
-        ], id="welcome-body")
-        yield Static(question.text(None), id="first-question", classes="question",
-                     markup=False)
-        yield AnswerArea(question, question.options, body_map=False,  # type: ignore[arg-type]
-                         id="answer")
+        yield Paragraphs(
+            [
+                Paragraph(INTRO),
+                Paragraph(notices["emergency"], "emergency", "▲ In an emergency: "),
+                Paragraph(
+                    notices["not_a_diagnosis"],
+                    "notice",
+                    "Information, not a diagnosis: ",
+                    gap=False,
+                ),
+                Paragraph(notices["privacy"], "notice", "Privacy: ", gap=False),
+                Paragraph(HOW, "muted"),
+            ],
+            id="welcome-body",
+        )
+        yield Static(question.text(None), id="first-question", classes="question", markup=False)
+        yield AnswerArea(
+            question,
+            question.options,
+            body_map=False,  # type: ignore[arg-type]
+            id="answer",
+        )
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -68,8 +83,10 @@ class WelcomeScreen(AnsweringScreen):
     def action_history(self) -> None:
         """The saved sessions (once the engine has loaded, a moment after this screen)."""
         if not self.app.ready:
-            self.notify("One moment: the guide is still getting ready. Press F5 again "
-                        "in a second.", timeout=4)
+            self.notify(
+                "One moment: the guide is still getting ready. Press F5 again in a second.",
+                timeout=4,
+            )
             return
         self.post_message(OpenHistory())
 

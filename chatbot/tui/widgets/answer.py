@@ -52,8 +52,11 @@ class AnswerList(ScrollView, can_focus=True):
     a colour.
     """
 
-    COMPONENT_CLASSES: ClassVar = {"answer-list--option", "answer-list--highlight",
-                         "answer-list--number"}
+    COMPONENT_CLASSES: ClassVar = {
+        "answer-list--option",
+        "answer-list--highlight",
+        "answer-list--number",
+    }
     BINDINGS: ClassVar = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
@@ -77,8 +80,13 @@ class AnswerList(ScrollView, can_focus=True):
     class Send(Message):
         """Enter: answer with the highlighted option (one-of) or what is ticked (many-of)."""
 
-    def __init__(self, items: Sequence[tuple[str, int | None, str]] = (), many: bool = False,
-                 *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        items: Sequence[tuple[str, int | None, str]] = (),
+        many: bool = False,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.many = many
         self._items: list[tuple[str, int | None, str]] = list(items)  # code, number, label
@@ -117,8 +125,9 @@ class AnswerList(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False, immediate=True)
         # a layout only when the list sizes itself to its options (otherwise its height is
         # set in the stylesheet and the screen keeps its layout from question to question)
-        layout = self.styles.height is None or (self.styles.height.is_auto
-                                                and len(self._lines) != before)
+        layout = self.styles.height is None or (
+            self.styles.height.is_auto and len(self._lines) != before
+        )
         if not layout and len(self._lines) != before:
             # without a layout the scroll bar is not updated: more options than fit could
             # neither be scrolled to nor highlighted in view (21 conditions after 4 kidney
@@ -184,7 +193,8 @@ class AnswerList(ScrollView, can_focus=True):
             self._style_cache = (
                 base + self.get_component_rich_style("answer-list--option"),
                 base + self.get_component_rich_style("answer-list--highlight"),
-                self.get_component_rich_style("answer-list--number", partial=True))
+                self.get_component_rich_style("answer-list--number", partial=True),
+            )
         return self._style_cache
 
     def render_line(self, y: int) -> Strip:
@@ -203,8 +213,9 @@ class AnswerList(ScrollView, can_focus=True):
             style = highlight if on else plain
             pointer = "▶" if on and first else " "
             prefix = self._prefix(index) if first else " " * len(self._prefix(index))
-            strip = Strip([Segment(pointer, style), Segment(prefix, style + bold),
-                           Segment(text, style)]).crop_extend(0, width, style)
+            strip = Strip(
+                [Segment(pointer, style), Segment(prefix, style + bold), Segment(text, style)]
+            ).crop_extend(0, width, style)
             self._cache[key] = strip
         return strip
 
@@ -214,8 +225,7 @@ class AnswerList(ScrollView, can_focus=True):
         self.refresh()
         first = self._first[new]
         last = self._first[new + 1] - 1 if new + 1 < len(self._first) else len(self._lines) - 1
-        self.scroll_to_region(Region(0, first, 1, last - first + 1), animate=False,
-                              immediate=True)
+        self.scroll_to_region(Region(0, first, 1, last - first + 1), animate=False, immediate=True)
 
     # ----- keys and mouse
     def on_key(self, event: events.Key) -> None:
@@ -265,7 +275,8 @@ class AnswerArea(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"number({n})", show=False) for n in range(10)),
-        Binding("enter", "send", "Send", show=False)]  # e.g. from the body map
+        Binding("enter", "send", "Send", show=False),
+    ]  # e.g. from the body map
 
     class Chosen(Message):
         """Options picked (codes, ``unsure`` included), for the question ``qid``."""
@@ -289,8 +300,15 @@ class AnswerArea(Vertical):
         """The question the options and the text box are showing."""
         return self.question.id if self.question is not None else None
 
-    def __init__(self, question: Question | None = None, options: Sequence[Option] = (), *,
-                 body_map: bool = True, text_box: bool = True, id: str | None = None) -> None:
+    def __init__(
+        self,
+        question: Question | None = None,
+        options: Sequence[Option] = (),
+        *,
+        body_map: bool = True,
+        text_box: bool = True,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.question = question
         self._options = list(options)
@@ -299,11 +317,11 @@ class AnswerArea(Vertical):
         self.problem_text = ""
 
     @staticmethod
-    def items(question: Question, options: Sequence[Option]
-              ) -> list[tuple[str, int | None, str]]:
+    def items(question: Question, options: Sequence[Option]) -> list[tuple[str, int | None, str]]:
         """The numbered options: 1-9 as shown, then "I'm not sure" as 0."""
-        return ([(o.code, n if n < 10 else None, o.label) for n, o in enumerate(options, 1)]
-                + [(contract.UNSURE, 0, question.unsure_label)])
+        return [(o.code, n if n < 10 else None, o.label) for n, o in enumerate(options, 1)] + [
+            (contract.UNSURE, 0, question.unsure_label)
+        ]
 
     @staticmethod
     def placeholder(question: Question | None) -> str:
@@ -330,8 +348,12 @@ class AnswerArea(Vertical):
             yield choices
         if self.text_box:
             with Horizontal(id="typed-row"):
-                yield Input(id="typed", placeholder=self.placeholder(question), compact=True,
-                            select_on_focus=False)
+                yield Input(
+                    id="typed",
+                    placeholder=self.placeholder(question),
+                    compact=True,
+                    select_on_focus=False,
+                )
                 yield Button("Send", id="send", compact=True)
         # the line for problems is added when there is first a problem to show
 
@@ -489,8 +511,10 @@ class AnswerArea(Vertical):
         elif number < len(codes):
             code = codes[number - 1]
         else:
-            self.problem(f"There is no answer {number}; use 1 to {min(9, len(codes) - 1)}, "
-                         f"or 0 for \"{self.question.unsure_label}\".")
+            self.problem(
+                f"There is no answer {number}; use 1 to {min(9, len(codes) - 1)}, "
+                f'or 0 for "{self.question.unsure_label}".'
+            )
             return
         if self.choices.many:
             self.choices.highlighted = codes.index(code)
@@ -532,14 +556,19 @@ class AnswerArea(Vertical):
         if not self.text_box:
             return
         focused = self.screen.focused
-        if (isinstance(event, events.Key) and event.key in ("up", "down")
-                and focused is not None and focused.id == "typed"):
+        if (
+            isinstance(event, events.Key)
+            and event.key in ("up", "down")
+            and focused is not None
+            and focused.id == "typed"
+        ):
             # the arrows choose in the list from the text box too (a lab question, or
             # after words were asked back): the list gets this key and the next ones
             self.screen.set_focus(self.choices)
             return
-        if not (isinstance(focused, AnswerList) or (focused is not None
-                                                    and focused.id == "bodymap")):
+        if not (
+            isinstance(focused, AnswerList) or (focused is not None and focused.id == "bodymap")
+        ):
             return
         if isinstance(event, events.Paste):
             starts = bool(event.text)
@@ -547,7 +576,8 @@ class AnswerArea(Vertical):
             char = event.character
             # a digit is the list's shortcut, except where a number is an age ("62")
             ages = self.question is not None and "age" in getattr(self.question, "also", ())
-            starts = bool(event.is_printable and char and char != " "
-                          and (ages or not char.isdigit()))
+            starts = bool(
+                event.is_printable and char and char != " " and (ages or not char.isdigit())
+            )
         if starts:
             self.screen.set_focus(self.query_one("#typed", Input))  # now, not after a message

@@ -39,20 +39,46 @@ FIGURE: tuple[str, ...] = (
 
 # letter -> the ``locations`` code it belongs to
 REGIONS: dict[str, str] = {
-    "s": "head_neck", "n": "head_neck", "f": "face", "J": "around_large_joints",
-    "t": "trunk", "a": "arms_legs", "l": "arms_legs", "E": "elbows_knees",
-    "K": "elbows_knees", "h": "fingers_hands", "g": "genital", "F": "feet", "H": "heels",
+    "s": "head_neck",
+    "n": "head_neck",
+    "f": "face",
+    "J": "around_large_joints",
+    "t": "trunk",
+    "a": "arms_legs",
+    "l": "arms_legs",
+    "E": "elbows_knees",
+    "K": "elbows_knees",
+    "h": "fingers_hands",
+    "g": "genital",
+    "F": "feet",
+    "H": "heels",
 }
 
 # the order the arrow keys move through, head to toe
-ORDER: tuple[str, ...] = ("head_neck", "face", "around_large_joints", "trunk", "arms_legs",
-                          "elbows_knees", "fingers_hands", "genital", "feet", "heels")
+ORDER: tuple[str, ...] = (
+    "head_neck",
+    "face",
+    "around_large_joints",
+    "trunk",
+    "arms_legs",
+    "elbows_knees",
+    "fingers_hands",
+    "genital",
+    "feet",
+    "heels",
+)
 
 # short names for the caption under the figure (the list beside it has the full labels)
 SHORT: dict[str, str] = {
-    "head_neck": "scalp, ears, neck", "face": "face", "around_large_joints": "hips, shoulders",
-    "trunk": "chest, belly, back", "arms_legs": "arms, legs", "elbows_knees": "elbows, knees",
-    "fingers_hands": "fingers, hands", "genital": "genital skin", "feet": "feet",
+    "head_neck": "scalp, ears, neck",
+    "face": "face",
+    "around_large_joints": "hips, shoulders",
+    "trunk": "chest, belly, back",
+    "arms_legs": "arms, legs",
+    "elbows_knees": "elbows, knees",
+    "fingers_hands": "fingers, hands",
+    "genital": "genital skin",
+    "feet": "feet",
     "heels": "heels",
 }
 
@@ -69,15 +95,23 @@ def region_at(x: int, y: int) -> str | None:
 
 def cells_of(code: str) -> list[tuple[int, int]]:
     """Every (x, y) cell of a region, for tests and for clicking."""
-    return [(x, y) for y, row in enumerate(FIGURE) for x, ch in enumerate(row)
-            if REGIONS.get(ch) == code]
+    return [
+        (x, y)
+        for y, row in enumerate(FIGURE)
+        for x, ch in enumerate(row)
+        if REGIONS.get(ch) == code
+    ]
 
 
 class BodyMap(Widget, can_focus=True):
     """The figure, with the chosen regions solid and the cursor region marked."""
 
-    COMPONENT_CLASSES: ClassVar = {"bodymap--region", "bodymap--chosen", "bodymap--cursor",
-                         "bodymap--caption"}
+    COMPONENT_CLASSES: ClassVar = {
+        "bodymap--region",
+        "bodymap--chosen",
+        "bodymap--cursor",
+        "bodymap--caption",
+    }
     BINDINGS: ClassVar = [
         Binding("up,left", "move(-1)", "Previous region", show=False),
         Binding("down,right", "move(1)", "Next region", show=False),

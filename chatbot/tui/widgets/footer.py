@@ -48,8 +48,13 @@ class KeysFooter(Widget):
         for _, binding, enabled, _ in screen.active_bindings.values():
             if binding.show and enabled and binding.action not in seen:
                 seen.add(binding.action)
-                items.append((binding.key.split(",")[0], self.app.get_key_display(binding),
-                              binding.description))
+                items.append(
+                    (
+                        binding.key.split(",")[0],
+                        self.app.get_key_display(binding),
+                        binding.description,
+                    )
+                )
         return items
 
     @property
@@ -72,15 +77,17 @@ class KeysFooter(Widget):
             if self._items is None:
                 self._items = self._read(self.screen)
             key_style = base + self.get_component_rich_style("keybar--key", partial=True)
-            text_style = base + self.get_component_rich_style("keybar--description",
-                                                              partial=True)
+            text_style = base + self.get_component_rich_style("keybar--description", partial=True)
             segments: list[Segment] = [Segment(" ", base)]
             self._spans = []
             x = 1
             for key, shown, description in self._items:
                 start = x
-                for text, style in ((f"{shown} ", key_style), (description, text_style),
-                                    (GAP, base)):
+                for text, style in (
+                    (f"{shown} ", key_style),
+                    (description, text_style),
+                    (GAP, base),
+                ):
                     segments.append(Segment(text, style))
                     x += len(text)
                 self._spans.append((start, x - len(GAP), key))
@@ -93,4 +100,3 @@ class KeysFooter(Widget):
                 event.stop()
                 self.app.simulate_key(key)
                 return
-

@@ -27,7 +27,7 @@ from textual.widget import Widget
 
 from ..text import literal
 
-GAP = 8          # the empty side of a bubble
+GAP = 8  # the empty side of a bubble
 MIN_BUBBLE = 24  # narrowest bubble
 
 
@@ -54,9 +54,9 @@ class UserMessage:
 
     said: str
     meaning: str = ""
-    qid: str = ""          # the question answered; empty for words that were asked back
+    qid: str = ""  # the question answered; empty for words that were asked back
     changed: bool = False  # answered again differently (after Back, or from the result)
-    kept: bool = False     # re-applied after an earlier answer was changed
+    kept: bool = False  # re-applied after an earlier answer was changed
     retracted: bool = False  # taken back (Back, or "change an answer"), not yet answered
     # again, or answered again the same way: no longer standing, but not "(changed)"
     speaker: str = field(default="user", init=False)
@@ -88,9 +88,15 @@ class Transcript(ScrollView, can_focus=True):
     """The conversation so far, kept scrolled to the newest message (Textual's mother.py)."""
 
     COMPONENT_CLASSES: ClassVar = {
-        "transcript--bot", "transcript--bot-bar", "transcript--question", "transcript--note",
-        "transcript--note-bar", "transcript--ask-bar", "transcript--user",
-        "transcript--user-bar", "transcript--changed",
+        "transcript--bot",
+        "transcript--bot-bar",
+        "transcript--question",
+        "transcript--note",
+        "transcript--note-bar",
+        "transcript--ask-bar",
+        "transcript--user",
+        "transcript--user-bar",
+        "transcript--changed",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -106,16 +112,20 @@ class Transcript(ScrollView, can_focus=True):
         self._add(message)
         return message
 
-    def user(self, said: str, meaning: str = "", qid: str = "", *, kept: bool = False
-             ) -> UserMessage:
+    def user(
+        self, said: str, meaning: str = "", qid: str = "", *, kept: bool = False
+    ) -> UserMessage:
         message = UserMessage(said, meaning, qid, kept=kept)
         self._add(message)
         return message
 
     def answers(self) -> list[UserMessage]:
         """The answers still standing (not asked-back words, not taken back), oldest first."""
-        return [m for m in self.messages
-                if isinstance(m, UserMessage) and m.qid and not m.changed and not m.retracted]
+        return [
+            m
+            for m in self.messages
+            if isinstance(m, UserMessage) and m.qid and not m.changed and not m.retracted
+        ]
 
     def mark_changed(self, messages: list[UserMessage]) -> None:
         """Answers taken back. Nothing is labelled yet: "(changed)" is said only once the
@@ -129,8 +139,12 @@ class Transcript(ScrollView, can_focus=True):
         and labelled "(changed)" when the new answer differs, and left as it was when not."""
         touched = False
         for message in self.messages:
-            if isinstance(message, UserMessage) and message.qid == qid and message.retracted \
-                    and not message.changed:
+            if (
+                isinstance(message, UserMessage)
+                and message.qid == qid
+                and message.retracted
+                and not message.changed
+            ):
                 message.changed = changed
                 touched = touched or changed
         if touched:
@@ -207,10 +221,18 @@ class Transcript(ScrollView, can_focus=True):
         console = self.app.console
         if isinstance(message, BotMessage):
             fill = self._style("bot")
-            bar = self._style({"why": "note-bar", "note": "note-bar",
-                               "ask": "ask-bar"}.get(message.kind, "bot-bar"))
-            style = fill + (self._style("question") if message.kind == "question" else
-                            self._style("note") if message.kind in ("why", "note") else Style())
+            bar = self._style(
+                {"why": "note-bar", "note": "note-bar", "ask": "ask-bar"}.get(
+                    message.kind, "bot-bar"
+                )
+            )
+            style = fill + (
+                self._style("question")
+                if message.kind == "question"
+                else self._style("note")
+                if message.kind in ("why", "note")
+                else Style()
+            )
             lines = Text(message.text, style=style).wrap(console, inner)
             left, right = 0, width - bubble
         else:
@@ -243,6 +265,9 @@ class Transcript(ScrollView, can_focus=True):
         width = self._width  # set on resize (reading the region for each line would be slow)
         if 0 <= index < len(self._lines):
             strip = self._lines[index]  # drawn at the transcript's width when added
-            return strip if strip.cell_length == width else \
-                strip.crop_extend(0, width, self._style("base"))
+            return (
+                strip
+                if strip.cell_length == width
+                else strip.crop_extend(0, width, self._style("base"))
+            )
         return Strip.blank(width, self._style("base"))

@@ -28,14 +28,15 @@ KINDS = ("plain", "muted", "emergency", "notice")
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    kind: str = "plain"   # plain | muted | emergency | notice
-    lead: str = ""        # bold words before the text ("In an emergency: ")
-    gap: bool = True      # an empty line before this paragraph
+    kind: str = "plain"  # plain | muted | emergency | notice
+    lead: str = ""  # bold words before the text ("In an emergency: ")
+    gap: bool = True  # an empty line before this paragraph
 
 
 class Paragraphs(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar = {f"paragraphs--{kind}" for kind in KINDS} | {
-        f"paragraphs--{kind}-bar" for kind in KINDS}
+        f"paragraphs--{kind}-bar" for kind in KINDS
+    }
 
     def __init__(self, paragraphs: Sequence[Paragraph], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -59,13 +60,15 @@ class Paragraphs(ScrollView, can_focus=True):
                 self._lines.append(Strip.blank(width, base))
             fill = base + self.get_component_rich_style(f"paragraphs--{paragraph.kind}")
             barred = paragraph.kind in ("emergency", "notice")
-            bar = self.get_component_rich_style(f"paragraphs--{paragraph.kind}-bar",
-                                                partial=True)
+            bar = self.get_component_rich_style(f"paragraphs--{paragraph.kind}-bar", partial=True)
             inner = max(8, width - (3 if barred else 2))
             text = Text.assemble((paragraph.lead, "bold"), paragraph.text, style=fill)
             for line in text.wrap(console, inner):
-                segments = ([Segment("▌", fill + Style(color=bar.color)), Segment(" ", fill)]
-                            if barred else [Segment(" ", fill)])
+                segments = (
+                    [Segment("▌", fill + Style(color=bar.color)), Segment(" ", fill)]
+                    if barred
+                    else [Segment(" ", fill)]
+                )
                 segments += Segment.apply_style(line.render(console), fill)
                 self._lines.append(Strip(segments).crop_extend(0, width, fill))
         self.set_reactive(Widget.virtual_size, Size(width, len(self._lines)))

@@ -13,11 +13,15 @@ BAR = 20
 
 
 def progress_text(progress: Progress, part: int, parts: int) -> Text:
-    """"Part 2 of 4: The deposits   ━━━━━━━━──────────  question 7 of about 16"."""
+    """ "Part 2 of 4: The deposits   ━━━━━━━━──────────  question 7 of about 16"."""
     done = round(progress.fraction * BAR)
     total = progress.answered + progress.remaining
-    text = Text.assemble((f"Part {part} of {parts}: {progress.section_title}", "bold"), "   ",
-                         ("━" * done, "bold"), "─" * (BAR - done))
+    text = Text.assemble(
+        (f"Part {part} of {parts}: {progress.section_title}", "bold"),
+        "   ",
+        ("━" * done, "bold"),
+        "─" * (BAR - done),
+    )
     if progress.remaining:
         text.append(f"  question {progress.answered + 1} of about {total}")
     else:
@@ -56,7 +60,7 @@ class ProgressLine(Widget):
             text = self._text.copy()
             text.style = self.rich_style
             text.truncate(width, overflow="ellipsis")
-            self._strip = Strip(Segment.apply_style(text.render(self.app.console),
-                                                      self.rich_style)).crop_extend(
-                0, width, self.rich_style)
+            self._strip = Strip(
+                Segment.apply_style(text.render(self.app.console), self.rich_style)
+            ).crop_extend(0, width, self.rich_style)
         return self._strip

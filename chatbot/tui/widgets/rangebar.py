@@ -19,8 +19,12 @@ from textual.widget import Widget
 
 from ...engine.medicine.labs import LabResult
 
-WORDS = {"high": "above the normal range", "low": "below the normal range",
-         "normal": "within the normal range", "unsure": "not known"}
+WORDS = {
+    "high": "above the normal range",
+    "low": "below the normal range",
+    "normal": "within the normal range",
+    "unsure": "not known",
+}
 OUT, IN, MARK = "░", "█", "●"
 
 
@@ -105,6 +109,6 @@ class RangeBar(Widget):
         labels = [" "] * (bar + 4)
         for at, text in ((lo + 4, _num(r.low)), (hi + 4, _num(r.high))):
             start = max(0, min(len(labels) - len(text), at - len(text) // 2))
-            labels[start:start + len(text)] = list(text)
+            labels[start : start + len(text)] = list(text)
         line = "".join(labels) + f" {r.unit}"
         return Strip([Segment(line, base)]).crop_extend(0, width, base)

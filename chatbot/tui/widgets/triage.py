@@ -23,5 +23,6 @@ def triage_text(level: str, advice: LevelAdvice) -> Text:
 
 class TriageBanner(Static):
     def __init__(self, level: str, advice: LevelAdvice, *, id: str | None = None) -> None:
-        super().__init__(triage_text(level, advice), id=id, markup=False,
-                         classes=f"triage triage-{level}")
+        super().__init__(
+            triage_text(level, advice), id=id, markup=False, classes=f"triage triage-{level}"
+        )
