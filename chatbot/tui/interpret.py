@@ -41,7 +41,7 @@ class Reply:
 Matcher = Any  # the engine's reader (chatbot.engine.reading.reader.Reader)
 
 
-def load_matcher(root: Any = None) -> Matcher | None:
+def load_matcher(root: Any = None) -> Matcher:
     """The engine's reader of typed answers (one for every front end)."""
     from ..engine.loading import default_engine, load_engine
     from ..engine.reading.reader import reader_for

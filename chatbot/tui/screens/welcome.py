@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,11 +59,9 @@ class WelcomeScreen(AnsweringScreen):
             id="welcome-body",
         )
         yield Static(question.text(None), id="first-question", classes="question", markup=False)
+        # the light question has the attributes AnswerArea reads (id, kind, text, options)
         yield AnswerArea(
-            question,
-            question.options,
-            body_map=False,  # type: ignore[arg-type]
-            id="answer",
+            cast(Any, question), cast(Any, question.options), body_map=False, id="answer"
         )
         yield KeysFooter()
 
