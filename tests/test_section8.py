@@ -169,3 +169,13 @@ def test_a_broken_caution_is_named_with_file_and_line(tmp_path: Path) -> None:
         p.startswith("content/rules/cautions.yaml, line ") and "breast_lumpy" in p for p in problems
     ), problems
     assert any("unknown key 'colour'" in p and ", line " in p for p in problems), problems
+
+
+def test_low_calcium_advice_speaks_of_low_calcium() -> None:
+    """An emergency for a very low calcium (clinical.md 8.2) warns of spasms and an uneven
+    heartbeat, never of 'a high blood calcium'; a high calcium keeps its own warning."""
+    for path in (CASES / "v2-01.yaml", CASES / "v2-02.yaml"):
+        advice = run_json(path)["advice"]
+        assert "very low calcium" in advice and "high blood calcium" not in advice, path.stem
+    high = run_json(VIGNETTES / "pub-32.yaml")
+    assert high["triage"] != "emergency" or "very low calcium" not in high["advice"]
