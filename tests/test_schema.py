@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import pytest
 
 from chatbot.engine.schema import (
-    NOT_BLANK,
+    NOT_EMPTY,
     NOWHERE,
     OneOf,
     Place,
@@ -42,9 +42,9 @@ class Item:
 class File:
     WHAT: ClassVar[str] = "the test file"
     items: tuple[Item, ...] = field(metadata=meta(what="a list of items"))
-    names: dict[str, Annotated[str, NOT_BLANK]] = field(default_factory=dict)
+    names: dict[str, Annotated[str, NOT_EMPTY]] = field(default_factory=dict)
     count: int = 0
-    tags: list[str] = field(default_factory=list)
+    tags: Annotated[list[str], NOT_EMPTY] = field(default_factory=list)
 
 
 GOOD = """\
@@ -170,7 +170,14 @@ def test_value_not_in_a_run_time_set():
 
 def test_blank_text_counts_as_empty():
     text = edit("  a: Alpha\n", '  a: "  "\n')
-    assert only(problems_of(text)) == f"{F}, line {line_of(text, '  a: ')}: 'a' is empty"
+    assert only(problems_of(text)) == f"{F}, line {line_of(text, '  a: ')}: 'a' is empty (text)"
+
+
+def test_an_empty_list_where_one_is_needed():
+    text = edit("tags: [x, y]", "tags: []")
+    assert only(problems_of(text)) == (
+        f"{F}, line {line_of(text, 'tags: []')}: 'tags' is empty (a list of texts)"
+    )
 
 
 def test_a_mapping_value_of_the_wrong_type():
@@ -237,3 +244,9 @@ def test_an_unsupported_annotation_is_a_programming_error():
 
     with pytest.raises(TypeError, match="unions"):
         read(Odd, load_text("x: 1\n", F), F, [])
+
+
+def test_a_declared_description_is_used_for_a_wrong_type_too():
+    text = "items: {a: 1}\n"
+    message = only(problems_of(text))
+    assert message == f"{F}, line 1: 'items' must be a list of items, not a mapping"

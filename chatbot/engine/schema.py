@@ -11,7 +11,7 @@ and line of the offending key::
         WHAT: ClassVar[str] = "a caution"            # how messages name one
         id: str
         when: Any                                    # free-form: conditions.py checks it
-        text: Annotated[str, NOT_BLANK]
+        text: Annotated[str, NOT_EMPTY]
         sources: SourceKeys = ()                     # a default makes the key optional
         not_: bool = field(default=False, metadata=meta(key="not"))  # YAML key "not"
         place: Place = NOWHERE                       # filled in: where the mapping stood
@@ -22,7 +22,7 @@ converted), ``bool``, ``Literal[...]``, ``X | None``, ``list[X]``,
 ``Any`` for a free-form node that another module checks itself (a condition).
 ``Annotated[X, ...]`` adds :class:`OneOf` (allowed values known only at run
 time, such as the contract's codes), :class:`What` (how a message describes the
-expected value) and :data:`NOT_BLANK` (a blank text counts as missing).
+expected value) and :data:`NOT_EMPTY` (a blank text or an empty list is wrong).
 
 Only the shape is checked here: unknown keys (naming the allowed ones and the
 nearest), missing keys, wrong types, values outside their set. Checks across
@@ -69,12 +69,12 @@ class What:
 
 
 @dataclasses.dataclass(frozen=True)
-class _NotBlank:
+class _NotEmpty:
     pass
 
 
-NOT_BLANK = _NotBlank()
-"""``Annotated[str, NOT_BLANK]``: an empty or blank text counts as missing."""
+NOT_EMPTY = _NotEmpty()
+"""``Annotated[X, NOT_EMPTY]``: a blank text or an empty list is a problem."""
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -191,6 +191,8 @@ def expected(tp: Any) -> str:
         item, _ = _unwrap(args[0])
         if item in _SCALARS:
             return f"a list of {_SCALARS[item][1]}"
+        if dataclasses.is_dataclass(item):
+            return f"a list of mappings ({_plan(item).what} each)"  # type: ignore[arg-type]
         return f"a list ({expected(args[0])} each)"
     if origin is dict:
         return f"a mapping ({expected(args[1])} each)"
@@ -241,6 +243,7 @@ class _Slot:
 
     at: str
     label: str  # "'rules'", "each item of 'rules'", "the file"
+    what: str | None = None  # the field's own description, if it has one
 
 
 class _Reader:
@@ -248,7 +251,8 @@ class _Reader:
         self.problems = problems
 
     def fail(self, slot: _Slot, tp: Any, value: Any) -> _Bad:
-        self.problems.append(f"{slot.at}: {slot.label} must be {expected(tp)}, not {got(value)}")
+        what = slot.what or expected(tp)
+        self.problems.append(f"{slot.at}: {slot.label} must be {what}, not {got(value)}")
         return BAD
 
     def value(self, full: Any, value: Any, slot: _Slot) -> Any:
@@ -264,7 +268,7 @@ class _Reader:
         if origin is Literal:
             return self.choice(get_args(tp), value, slot)
         if origin in (list, tuple):
-            return self.sequence(full, tp, value, slot)
+            return self.sequence(full, tp, extras, value, slot)
         if origin is dict:
             return self.mapping(tp, value, slot)
         if dataclasses.is_dataclass(tp):
@@ -280,9 +284,16 @@ class _Reader:
         for extra in extras:
             if isinstance(extra, OneOf):
                 return self.choice(extra.choices, value, slot)
-            if isinstance(extra, _NotBlank) and not value.strip():
-                self.problems.append(f"{slot.at}: {slot.label} is empty")
-                return BAD
+        return self.not_empty(full, extras, value, slot)
+
+    def not_empty(self, full: Any, extras: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
+        if any(isinstance(e, _NotEmpty) for e in extras) and not (
+            value.strip() if isinstance(value, str) else value
+        ):
+            self.problems.append(
+                f"{slot.at}: {slot.label} is empty ({slot.what or expected(full)})"
+            )
+            return BAD
         return value
 
     def choice(self, choices: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
@@ -294,7 +305,7 @@ class _Reader:
         )
         return BAD
 
-    def sequence(self, full: Any, tp: Any, value: Any, slot: _Slot) -> Any:
+    def sequence(self, full: Any, tp: Any, extras: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
         if not isinstance(value, list):
             return self.fail(slot, full, value)
         item_type = get_args(tp)[0]
@@ -304,7 +315,7 @@ class _Reader:
             built = self.value(item_type, item, item_slot)
             if built is not BAD:
                 out.append(built)
-        return tuple(out)
+        return self.not_empty(full, extras, tuple(out), slot)
 
     def mapping(self, tp: Any, value: Any, slot: _Slot) -> Any:
         if not isinstance(value, Mapping):
@@ -345,7 +356,7 @@ class _Reader:
                     self.problems.append(f"{where(None)}: missing '{f.key}' ({what})")
                     ok = False
                 continue
-            built = self.value(f.type, value[f.key], _Slot(where(f.key), f"'{f.key}'"))
+            built = self.value(f.type, value[f.key], _Slot(where(f.key), f"'{f.key}'", f.what))
             ok = ok and built is not BAD
             kwargs[f.name] = built
         if not ok:
@@ -382,7 +393,7 @@ def build(cls: type[T], node: Any, where: str) -> T:
 
 
 __all__ = [
-    "NOT_BLANK",
+    "NOT_EMPTY",
     "NOWHERE",
     "OneOf",
     "Place",

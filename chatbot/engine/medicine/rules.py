@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from chatbot.engine import contract
 from chatbot.engine.conditions import ConditionError, Predicate, compile_condition
-from chatbot.engine.yamlio import Located, YamlError, load_file
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OneOf, Place, SourceKeys, meta, read
+from chatbot.engine.yamlio import YamlError, load_file
 
-CERTAINTIES = ("likely", "provisional", "possible")
+Certainty = Literal["likely", "provisional", "possible"]
+CERTAINTIES: tuple[str, ...] = get_args(Certainty)
 
 
 class RulesError(ValueError):
@@ -99,38 +101,112 @@ class Rules:
     cautions: tuple[CautionRule, ...] = ()
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+# --------------------------------------------------------------------------- the files' shape
+
+_TypeCode = Annotated[str, OneOf(contract.CANDIDATE_TYPES)]
+_Level = Annotated[str, OneOf(contract.TRIAGE_LEVELS)]
+
+
+@dataclass(frozen=True)
+class _RuleSpec:
+    WHAT: ClassVar[str] = "an assessment rule"
+    id: str = field(metadata=meta(what="a rule id"))
+    type: _TypeCode = field(metadata=meta(what="a type code"))
+    weight: float = field(metadata=meta(what="a number"))
+    when: Any = field(metadata=meta(what="the condition"))
+    reason: str = field(metadata=meta(what="the reason shown (may be empty for helpers)"))
+    sources: SourceKeys = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _StepSpec:
+    WHAT: ClassVar[str] = "a pathway step"
+    id: str = field(metadata=meta(what="a step id"))
+    type: Annotated[str, OneOf(contract.TYPES)] = field(metadata=meta(what="a type code"))
+    certainty: Certainty
+    note: str = field(metadata=meta(what="a plain sentence about this step"))
+    when: Any = None  # only the last step has none
+    if_labs_unknown: Certainty | None = None
+
+
+@dataclass(frozen=True)
+class _SubtypeSpec:
+    WHAT: ClassVar[str] = "a subtype rule"
+    subtype: Annotated[str, OneOf(contract.SUBTYPES)] = field(metadata=meta(what="a subtype code"))
+    types: tuple[_TypeCode, ...] = field(metadata=meta(what="a list of type codes"))
+    when: Any = field(metadata=meta(what="the condition"))
+    reason: str = field(metadata=meta(what="the reason shown"))
+    sources: SourceKeys = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _TestSpec:
+    WHAT: ClassVar[str] = "a deciding test"
+    id: str = field(metadata=meta(what="a test id"))
+    separates: tuple[_TypeCode, ...] = field(metadata=meta(what="a list of type codes"))
+    when: Any = field(metadata=meta(what="the condition"))
+    text: str = field(metadata=meta(what="the test in plain words"))
+    sources: SourceKeys = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _AssessmentFile:
+    WHAT: ClassVar[str] = "content/rules/assessment.yaml"
+    rules: tuple[_RuleSpec, ...] = field(metadata=meta(what="a list of rules"))
+    pathway: tuple[_StepSpec, ...] = field(metadata=meta(what="a list of steps"))
+    subtypes: tuple[_SubtypeSpec, ...] = field(metadata=meta(what="a list of subtype rules"))
+    tests: tuple[_TestSpec, ...] = field(metadata=meta(what="a list of deciding tests"))
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _TriageSpec:
+    WHAT: ClassVar[str] = "a triage rule"
+    id: str = field(metadata=meta(what="a rule id"))
+    level: _Level = field(metadata=meta(what="a triage level"))
+    when: Any = field(metadata=meta(what="the condition"))
+    reason: str = field(metadata=meta(what="the reason shown"))
+    sources: SourceKeys = ()
+    red_flag: str | None = field(default=None, metadata=meta(what="a red flag code"))
+    interrupt: bool = False  # said at once, mid-dialog, when it starts to hold
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _TriageFile:
+    WHAT: ClassVar[str] = "content/rules/triage.yaml"
+    default: _Level = field(metadata=meta(what="a triage level"))
+    rules: tuple[_TriageSpec, ...] = field(metadata=meta(what="a list of triage rules"))
+
+
+@dataclass(frozen=True)
+class _CautionSpec:
+    WHAT: ClassVar[str] = "a caution"
+    id: str = field(metadata=meta(what="a caution id"))
+    when: Any = field(metadata=meta(what="the condition"))
+    text: Annotated[str, NOT_EMPTY] = field(metadata=meta(what="one plain sentence"))
+    sources: Annotated[SourceKeys, NOT_EMPTY] = field(metadata=meta(what="its sources"))
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _CautionsFile:
+    WHAT: ClassVar[str] = "content/rules/cautions.yaml"
+    cautions: tuple[_CautionSpec, ...] = field(metadata=meta(what="a list of cautions"))
+
+
+# --------------------------------------------------------------------------- across entries
+
+
+class _Compiler:
+    """Conditions compiled against the rule ids they may name; the sources cited."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
         self.cited: list[tuple[str, str]] = []
-
-    def where(self, node: Any, key: Any = None) -> str:
-        return node.where(key) if isinstance(node, Located) else "rules"
-
-    def get(
-        self,
-        node: Any,
-        key: str,
-        kind: type | tuple[type, ...],
-        what: str,
-        choices: tuple[str, ...] | None = None,
-    ) -> Any:
-        if not isinstance(node, Mapping):
-            self.problems.append(f"{self.where(node)}: expected a mapping")
-            return None
-        if key not in node:
-            self.problems.append(f"{self.where(node)}: missing '{key}' ({what})")
-            return None
-        value = node[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            self.problems.append(f"{self.where(node, key)}: '{key}' must be {what}")
-            return None
-        if choices is not None and value not in choices:
-            self.problems.append(
-                f"{self.where(node, key)}: {value!r} is not one of {', '.join(choices)}"
-            )
-            return None
-        return value
 
     def condition(self, node: Any, rule_ids: list[str]) -> Predicate | None:
         try:
@@ -139,209 +215,136 @@ class _Reader:
             self.problems.append(str(exc))
             return None
 
-    def sources(self, node: Mapping) -> tuple[str, ...]:
-        value = node.get("sources", [])
-        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+    def sources(self, place: Place, keys: tuple[str, ...]) -> tuple[str, ...]:
+        self.cited.extend((place.where("sources"), key) for key in keys)
+        return keys
+
+    def twice(self, seen: dict[str, str], rid: str, place: Place, what: str) -> None:
+        """A problem when ``rid`` was defined before (``seen``: id -> where)."""
+        if rid in seen:
             self.problems.append(
-                f"{self.where(node, 'sources')}: 'sources' must be a list of source keys"
+                f"{place.where('id')}: the {what} {rid!r} is defined twice (first at {seen[rid]})"
             )
-            return ()
-        self.cited.extend((self.where(node, "sources"), key) for key in value)
-        return tuple(value)
+        else:
+            seen[rid] = place.where("id")
 
 
-def _read_rules(reader: _Reader, data: Any) -> tuple[list[Rule], list[str]]:
+def _ids(raw: Any, key: str) -> list[str]:
+    """Every rule id under ``key`` in a parsed file, a broken rule's too: a rule left out
+    for a mistake of its own is not reported again by each rule that names it."""
+    items = raw.get(key) if isinstance(raw, Mapping) else None
+    if not isinstance(items, list):
+        return []
+    return [n["id"] for n in items if isinstance(n, Mapping) and isinstance(n.get("id"), str)]
+
+
+def _read_rules(
+    c: _Compiler, specs: tuple[_RuleSpec, ...], ids: list[str]
+) -> tuple[list[Rule], list[str]]:
     """The scoring rules, and the ids of every rule (a later rule may name an earlier)."""
     rules: list[Rule] = []
-    names: list[str] = []
-    for node in reader.get(data, "rules", list, "a list of rules") or []:
-        rid = reader.get(node, "id", str, "a rule id")
-        rtype = reader.get(node, "type", str, "a type code", contract.CANDIDATE_TYPES)
-        weight = reader.get(node, "weight", (int, float), "a number")
-        reason = reader.get(node, "reason", str, "the reason shown (may be empty for helpers)")
-        if rid in names:
-            reader.problems.append(f"{reader.where(node, 'id')}: the rule {rid!r} is defined twice")
-        when = (
-            reader.condition(node.get("when"), list(names))
-            if isinstance(node, Mapping) and "when" in node
-            else None
-        )
-        if isinstance(node, Mapping) and "when" not in node:
-            reader.problems.append(f"{reader.where(node)}: missing 'when' (the condition)")
-        if when is not None and None not in (rid, rtype, weight, reason, when):
-            rules.append(
-                Rule(
-                    rid,
-                    rtype,
-                    float(weight),
-                    when,
-                    reason,
-                    reader.sources(node),
-                    reader.where(node),
-                )
-            )
-        if rid is not None:
-            names.append(rid)
-    return rules, names
+    seen: dict[str, str] = {}
+    at = 0  # the position of this rule among all, the broken ones too
+    for spec in specs:
+        while at < len(ids) and ids[at] != spec.id:
+            at += 1
+        c.twice(seen, spec.id, spec.place, "rule")
+        when = c.condition(spec.when, ids[:at])
+        if when is not None:
+            sources = c.sources(spec.place, spec.sources)
+            place = spec.place.where()
+            rules.append(Rule(spec.id, spec.type, spec.weight, when, spec.reason, sources, place))
+        at += 1
+    return rules, ids
 
 
-def _read_pathway(reader: _Reader, data: Any, names: list[str]) -> list[Step]:
+def _read_pathway(
+    c: _Compiler, specs: tuple[_StepSpec, ...], names: list[str], where: str
+) -> list[Step]:
     """The pathway steps, the last one without ``when``."""
     steps: list[Step] = []
-    for node in reader.get(data, "pathway", list, "a list of steps") or []:
-        sid = reader.get(node, "id", str, "a step id")
-        stype = reader.get(node, "type", str, "a type code", contract.TYPES)
-        certainty = reader.get(
-            node, "certainty", str, "likely, provisional or possible", CERTAINTIES
+    for spec in specs:
+        when = c.condition(spec.when, names) if spec.when is not None else None
+        steps.append(
+            Step(spec.id, spec.type, spec.certainty, when, spec.note, spec.if_labs_unknown)
         )
-        note = reader.get(node, "note", str, "a plain sentence about this step")
-        when = (
-            reader.condition(node["when"], names)
-            if isinstance(node, Mapping) and "when" in node
-            else None
+    if specs and specs[-1].when is not None:
+        c.problems.append(
+            f"{where}: the last pathway step must have no 'when', so that every answer set "
+            "gets a type"
         )
-        unknown = node.get("if_labs_unknown") if isinstance(node, Mapping) else None
-        if unknown is not None and unknown not in CERTAINTIES:
-            reader.problems.append(
-                f"{reader.where(node, 'if_labs_unknown')}: {unknown!r} is not "
-                f"one of {', '.join(CERTAINTIES)}"
-            )
-            unknown = None
-        if None not in (sid, stype, certainty, note):
-            steps.append(Step(sid, stype, certainty, when, note, unknown))
-    if steps and steps[-1].when is not None:
-        reader.problems.append(
-            f"{reader.where(data, 'pathway')}: the last pathway step must have "
-            "no 'when', so that every answer set gets a type"
-        )
-    for step in steps[:-1]:
-        if step.when is None:
-            reader.problems.append(
-                f"{reader.where(data, 'pathway')}: only the last step may have "
-                f"no 'when' (step {step.id!r})"
-            )
+    for spec in specs[:-1]:
+        if spec.when is None:
+            c.problems.append(f"{where}: only the last step may have no 'when' (step {spec.id!r})")
     return steps
 
 
-def _read_subtypes(reader: _Reader, data: Any, names: list[str]) -> list[SubtypeRule]:
-    subtypes: list[SubtypeRule] = []
-    for node in reader.get(data, "subtypes", list, "a list of subtype rules") or []:
-        code = reader.get(node, "subtype", str, "a subtype code", contract.SUBTYPES)
-        types = reader.get(node, "types", list, "a list of type codes")
-        reason = reader.get(node, "reason", str, "the reason shown")
-        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
-        for t in types or []:
-            if t not in contract.CANDIDATE_TYPES:
-                reader.problems.append(f"{reader.where(node, 'types')}: {t!r} is not a type code")
-        if when is not None and None not in (code, types, reason, when):
-            subtypes.append(SubtypeRule(code, tuple(types), when, reason, reader.sources(node)))
-    return subtypes
-
-
-def _read_tests(reader: _Reader, data: Any, names: list[str]) -> list[TestRule]:
-    tests: list[TestRule] = []
-    for node in reader.get(data, "tests", list, "a list of deciding tests") or []:
-        tid = reader.get(node, "id", str, "a test id")
-        separates = reader.get(node, "separates", list, "a list of type codes")
-        text = reader.get(node, "text", str, "the test in plain words")
-        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
-        if when is not None and None not in (tid, separates, text, when):
-            tests.append(TestRule(tid, when, frozenset(separates), text, reader.sources(node)))
-    return tests
-
-
 def _read_assessment(
-    reader: _Reader, data: Any
+    c: _Compiler, data: _AssessmentFile, ids: list[str]
 ) -> tuple[list[Rule], list[Step], list[SubtypeRule], list[TestRule]]:
-    rules, names = _read_rules(reader, data)
-    steps = _read_pathway(reader, data, names)
-    subtypes = _read_subtypes(reader, data, names)
-    tests = _read_tests(reader, data, names)
+    rules, names = _read_rules(c, data.rules, ids)
+    steps = _read_pathway(c, data.pathway, names, data.place.where("pathway"))
+    subtypes = []
+    for sub in data.subtypes:
+        when = c.condition(sub.when, names)
+        if when is not None:
+            sources = c.sources(sub.place, sub.sources)
+            subtypes.append(SubtypeRule(sub.subtype, sub.types, when, sub.reason, sources))
+    tests = []
+    for test in data.tests:
+        when = c.condition(test.when, names)
+        if when is not None:
+            sources = c.sources(test.place, test.sources)
+            tests.append(TestRule(test.id, when, frozenset(test.separates), test.text, sources))
     return rules, steps, subtypes, tests
 
 
-def _read_triage(reader: _Reader, data: Any, names: list[str]) -> tuple[list[TriageRule], str]:
-    default = (
-        reader.get(data, "default", str, "a triage level", contract.TRIAGE_LEVELS) or "routine"
-    )
+def _read_triage(c: _Compiler, data: _TriageFile, names: list[str]) -> list[TriageRule]:
     out: list[TriageRule] = []
     seen: dict[str, str] = {}
-    for node in reader.get(data, "rules", list, "a list of triage rules") or []:
-        tid = reader.get(node, "id", str, "a rule id")
-        if tid is not None and tid in seen:
-            reader.problems.append(
-                f"{reader.where(node, 'id')}: the triage rule {tid!r} is "
-                f"defined twice (first at {seen[tid]})"
-            )
-        elif tid is not None:
-            seen[tid] = reader.where(node, "id")
-        level = reader.get(node, "level", str, "a triage level", contract.TRIAGE_LEVELS)
-        reason = reader.get(node, "reason", str, "the reason shown")
-        flag = node.get("red_flag") if isinstance(node, Mapping) else None
-        if flag is not None and not isinstance(flag, str):
-            reader.problems.append(f"{reader.where(node, 'red_flag')}: 'red_flag' must be a code")
-        interrupt = node.get("interrupt", False) if isinstance(node, Mapping) else False
-        if not isinstance(interrupt, bool):
-            reader.problems.append(
-                f"{reader.where(node, 'interrupt')}: 'interrupt' must be true or false"
-            )
-        elif interrupt and not flag:
-            reader.problems.append(
-                f"{reader.where(node, 'interrupt')}: a rule that interrupts "
+    for spec in data.rules:
+        c.twice(seen, spec.id, spec.place, "triage rule")
+        if spec.interrupt and not spec.red_flag:
+            c.problems.append(
+                f"{spec.place.where('interrupt')}: a rule that interrupts "
                 "the dialog needs a red_flag to say"
             )
-        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
-        if when is not None and None not in (tid, level, reason, when):
+        when = c.condition(spec.when, names)
+        if when is not None:
+            sources = c.sources(spec.place, spec.sources)
+            place = spec.place.where("red_flag" if spec.red_flag else None)
             out.append(
                 TriageRule(
-                    tid,
-                    level,
-                    flag,
+                    spec.id,
+                    spec.level,
+                    spec.red_flag,
                     when,
-                    reason,
-                    reader.sources(node),
-                    reader.where(node, "red_flag" if flag else None),
-                    interrupt is True,
+                    spec.reason,
+                    sources,
+                    place,
+                    spec.interrupt,
                 )
             )
-    return out, default
+    return out
 
 
-def _read_cautions(reader: _Reader, data: Any, names: list[str]) -> list[CautionRule]:
+def _read_cautions(c: _Compiler, data: _CautionsFile, names: list[str]) -> list[CautionRule]:
     out: list[CautionRule] = []
-    seen: set[str] = set()
-    for node in reader.get(data, "cautions", list, "a list of cautions") or []:
-        for key in node if isinstance(node, Mapping) else ():
-            if key not in ("id", "when", "text", "sources"):
-                reader.problems.append(
-                    f"{reader.where(node, key)}: unknown key {key!r} in a "
-                    "caution; allowed: id, when, text, sources"
-                )
-        cid = reader.get(node, "id", str, "a caution id")
-        if cid is not None and cid in seen:
-            reader.problems.append(
-                f"{reader.where(node, 'id')}: the caution {cid!r} is defined twice"
-            )
-        seen.add(cid or "")
-        text = reader.get(node, "text", str, "one plain sentence")
-        if isinstance(text, str) and not text.strip():
-            reader.problems.append(f"{reader.where(node, 'text')}: the text is empty")
-        when = reader.condition(node.get("when"), names) if isinstance(node, Mapping) else None
-        if isinstance(node, Mapping) and not node.get("sources"):
-            reader.problems.append(f"{reader.where(node)}: a caution needs its sources")
-        if cid is not None and text is not None and when is not None:
-            out.append(
-                CautionRule(
-                    cid, when, " ".join(text.split()), reader.sources(node), reader.where(node)
-                )
-            )
+    seen: dict[str, str] = {}
+    for spec in data.cautions:
+        c.twice(seen, spec.id, spec.place, "caution")
+        when = c.condition(spec.when, names)
+        if when is not None:
+            sources = c.sources(spec.place, spec.sources)
+            text = " ".join(spec.text.split())
+            out.append(CautionRule(spec.id, when, text, sources, spec.place.where()))
     return out
 
 
 def load_rules(directory: Path) -> Rules:
     """Read ``assessment.yaml``, ``triage.yaml`` and (when present) ``cautions.yaml``
     from ``content/rules``."""
-    reader = _Reader()
+    problems: list[str] = []
     data: dict[str, Any] = {}
     for name in ("assessment", "triage", "cautions"):
         path = directory / f"{name}.yaml"
@@ -351,22 +354,29 @@ def load_rules(directory: Path) -> Rules:
         try:
             data[name] = load_file(path, f"content/rules/{name}.yaml")
         except YamlError as exc:
-            reader.problems.append(str(exc))
-    if reader.problems:
-        raise RulesError(reader.problems)
-    rules, steps, subtypes, tests = _read_assessment(reader, data["assessment"])
-    names = [r.id for r in rules]
-    triage, default = _read_triage(reader, data["triage"], names)
-    cautions = _read_cautions(reader, data["cautions"], names)
-    if reader.problems:
-        raise RulesError(reader.problems)
+            problems.append(str(exc))
+    if problems:
+        raise RulesError(problems)
+    at = "content/rules/{}.yaml, line 1".format
+    assessment = read(_AssessmentFile, data["assessment"], at("assessment"), problems)
+    triage_file = read(_TriageFile, data["triage"], at("triage"), problems)
+    cautions_file = read(_CautionsFile, data["cautions"], at("cautions"), problems)
+    c = _Compiler(problems)
+    names = _ids(data["assessment"], "rules")
+    rules, steps, subtypes, tests = (
+        _read_assessment(c, assessment, names) if assessment else ([], [], [], [])
+    )
+    triage = _read_triage(c, triage_file, names) if triage_file else []
+    cautions = _read_cautions(c, cautions_file, names) if cautions_file else []
+    if problems or triage_file is None:
+        raise RulesError(problems)
     return Rules(
         tuple(rules),
         tuple(steps),
         tuple(subtypes),
         tuple(tests),
         tuple(triage),
-        default,
-        tuple(reader.cited),
+        triage_file.default,
+        tuple(c.cited),
         tuple(cautions),
     )
