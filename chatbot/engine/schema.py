@@ -9,6 +9,7 @@ and line of the offending key::
     @dataclass(frozen=True)
     class CautionSpec:
         WHAT: ClassVar[str] = "a caution"            # how messages name one
+        SHAPE: ClassVar[str] = "each caution needs ..."  # (optional) said for a non-mapping
         id: str
         when: Any                                    # free-form: conditions.py checks it
         text: Annotated[str, NOT_EMPTY]
@@ -18,7 +19,8 @@ and line of the offending key::
 
 Supported annotations: ``str``, ``int``, ``float`` (an integer is accepted and
 converted), ``bool``, ``Literal[...]``, ``X | None``, ``list[X]``,
-``tuple[X, ...]`` (both give tuples), ``dict[str, X]``, nested dataclasses, and
+``tuple[X, ...]`` (both give tuples), ``dict[str, X]`` (or :class:`Table`, which
+keeps where the mapping stood), nested dataclasses, and
 ``Any`` for a free-form node that another module checks itself (a condition).
 ``Annotated[X, ...]`` adds :class:`OneOf` (allowed values known only at run
 time, such as the contract's codes), :class:`What` (how a message describes the
@@ -92,6 +94,16 @@ class Place:
 
 
 NOWHERE = Place("<unknown>", 0)
+
+V = TypeVar("V")
+
+
+class Table(dict[str, V]):
+    """``Table[X]``: like ``dict[str, X]``, and it keeps ``place``, where the mapping stood
+    (for checks on its keys: "no advice for the triage level 'urgent'")."""
+
+    place: Place = NOWHERE
+
 
 SourceKeys = Annotated[tuple[str, ...], What("a list of source keys")]
 """The keys of ``content/sources.yaml`` a fact rests on."""
@@ -194,8 +206,8 @@ def expected(tp: Any) -> str:
         if dataclasses.is_dataclass(item):
             return f"a list of mappings ({_plan(item).what} each)"  # type: ignore[arg-type]
         return f"a list ({expected(args[0])} each)"
-    if origin is dict:
-        return f"a mapping ({expected(args[1])} each)"
+    if origin is dict or origin is Table:
+        return f"a mapping ({expected(args[-1])} each)"
     if dataclasses.is_dataclass(tp):
         return f"a mapping ({_plan(tp).what})"  # type: ignore[arg-type]
     return "a value"
@@ -252,7 +264,15 @@ class _Reader:
 
     def fail(self, slot: _Slot, tp: Any, value: Any) -> _Bad:
         what = slot.what or expected(tp)
-        self.problems.append(f"{slot.at}: {slot.label} must be {what}, not {got(value)}")
+        base, _ = _unwrap(tp)
+        shape = getattr(base, "SHAPE", None) if dataclasses.is_dataclass(base) else None
+        if shape:  # the class says how one is written
+            message = f"{shape}, not {got(value)}"
+        elif dataclasses.is_dataclass(base) or get_origin(base) in (dict, Table):
+            message = f"missing or not a mapping: {slot.label} must be {what}, not {got(value)}"
+        else:
+            message = f"{slot.label} must be {what}, not {got(value)}"
+        self.problems.append(f"{slot.at}: {message}")
         return BAD
 
     def value(self, full: Any, value: Any, slot: _Slot) -> Any:
@@ -269,7 +289,7 @@ class _Reader:
             return self.choice(get_args(tp), value, slot)
         if origin in (list, tuple):
             return self.sequence(full, tp, extras, value, slot)
-        if origin is dict:
+        if origin is dict or origin is Table:
             return self.mapping(tp, value, slot)
         if dataclasses.is_dataclass(tp):
             return self.record(tp, value, slot)  # type: ignore[arg-type]
@@ -320,8 +340,10 @@ class _Reader:
     def mapping(self, tp: Any, value: Any, slot: _Slot) -> Any:
         if not isinstance(value, Mapping):
             return self.fail(slot, tp, value)
-        value_type = get_args(tp)[1]
-        out = {}
+        value_type = get_args(tp)[-1]
+        out: dict[str, Any] = Table() if get_origin(tp) is Table else {}
+        if isinstance(out, Table) and isinstance(value, Located):
+            out.place = Place(value.file, value.line, value.key_lines)
         for key, item in value.items():
             at = value.where(key) if isinstance(value, Located) else slot.at
             if not isinstance(key, str):
@@ -399,6 +421,7 @@ __all__ = [
     "Place",
     "SchemaError",
     "SourceKeys",
+    "Table",
     "What",
     "build",
     "meta",

@@ -11,12 +11,22 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from chatbot.engine import contract
 from chatbot.engine.conditions import ConditionError, Facts, Predicate, compile_condition
+from chatbot.engine.schema import (
+    NOT_EMPTY,
+    NOWHERE,
+    Place,
+    SourceKeys,
+    Table,
+    What,
+    meta,
+    read,
+)
 from chatbot.engine.slots import SLOTS, template_slots
-from chatbot.engine.yamlio import Located, YamlError, load_file
+from chatbot.engine.yamlio import YamlError, load_file
 
 
 class ContentError(ValueError):
@@ -136,313 +146,348 @@ class Content:
     _cited: tuple[tuple[str, str], ...] = ()
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+def _text(value: str) -> str:
+    """A fact's text on one line."""
+    return " ".join(value.split())
+
+
+def _prose(value: str) -> str:
+    """A text on one line, unless it holds paragraphs (a blank line), which are kept."""
+    return _text(value) if "\n\n" not in value else value.strip()
+
+
+# --------------------------------------------------------------------------- the files' shape
+
+_Prose = Annotated[str, NOT_EMPTY]
+
+
+@dataclass(frozen=True)
+class _FactSpec:
+    WHAT: ClassVar[str] = "a fact"
+    SHAPE: ClassVar[str] = "each fact needs a 'text' and its 'sources'"
+    text: str = field(metadata=meta(what="the fact in plain words"))
+    sources: Annotated[SourceKeys, NOT_EMPTY] = field(
+        metadata=meta(what="the keys of its sources, such as [S1]")
+    )
+    when: Any = None  # said only when this holds
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+_Facts = Annotated[tuple[_FactSpec, ...], NOT_EMPTY, What("a non-empty list of {text, sources}")]
+
+
+@dataclass(frozen=True)
+class _DoctorQuestionSpec:
+    WHAT: ClassVar[str] = "a question for the doctor"
+    SHAPE: ClassVar[str] = (
+        "each question for the doctor needs 'self' and 'caregiver' wording (like the "
+        "dialog's questions)"
+    )
+    own: _Prose = field(metadata=meta(key="self", what="the question in the person's own words"))
+    caregiver: _Prose = field(
+        metadata=meta(what="the question as a caregiver asks it (their, they)")
+    )
+    when: Any = None
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _TypeSpec:
+    WHAT: ClassVar[str] = "the explanation of a type"
+    title: _Prose = field(metadata=meta(what="the plain name"))
+    summary: _Prose = field(metadata=meta(what="one or two plain sentences"))
+    explanation: _Facts
+    sources: SourceKeys = ()
+    tells_apart: str = ""  # required for a type, not for a subtype
+    tells_apart_sources: SourceKeys = ()
+    treatment: tuple[_FactSpec, ...] = ()
+    doctor_questions: tuple[_DoctorQuestionSpec, ...] = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _TypesFile:
+    WHAT: ClassVar[str] = "content/types.yaml"
+    types: Table[_TypeSpec] = field(metadata=meta(what="one entry per type code"))
+    subtypes: Table[_TypeSpec] = field(metadata=meta(what="one entry per subtype code"))
+
+
+@dataclass(frozen=True)
+class _LevelSpec:
+    WHAT: ClassVar[str] = "the advice for a triage level"
+    title: _Prose = field(metadata=meta(what="the headline"))
+    when: _Prose = field(metadata=meta(what="how soon, in plain words"))
+    do_now: _Facts
+    call_words: str = ""  # required for an emergency
+    if_worse: tuple[_FactSpec, ...] = ()  # required except for an emergency
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _FlagSpec:
+    WHAT: ClassVar[str] = "a red flag"
+    title: _Prose = field(metadata=meta(what="a short title"))
+    text: _Prose = field(metadata=meta(what="one or two sentences"))
+    sources: SourceKeys = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _AdviceFile:
+    WHAT: ClassVar[str] = "content/advice.yaml"
+    levels: Table[_LevelSpec] = field(metadata=meta(what="advice per triage level"))
+    worse_signs: _Facts
+    call_words_blanks: Table[_Prose] = field(
+        metadata=meta(what="what stands in a slot of the call words when it is not known")
+    )
+    red_flags: dict[str, _FlagSpec] = field(metadata=meta(what="a text per red flag code"))
+
+
+@dataclass(frozen=True)
+class _TermSpec:
+    WHAT: ClassVar[str] = "a glossary term"
+    term: _Prose = field(metadata=meta(what="the term"))
+    definition: _Prose = field(metadata=meta(what="a plain definition"))
+    aliases: tuple[str, ...] = ()
+    sources: SourceKeys = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _GlossaryFile:
+    WHAT: ClassVar[str] = "content/glossary.yaml"
+    glossary: dict[str, _TermSpec] = field(metadata=meta(what="a mapping of terms"))
+
+
+@dataclass(frozen=True)
+class _SourceSpec:
+    WHAT: ClassVar[str] = "a source"
+    title: _Prose = field(metadata=meta(what="a title"))
+    publisher: _Prose = field(metadata=meta(what="who publishes it"))
+    kind: Literal["paper", "web", "seed"] | None = None
+    url: str | None = None
+    more_urls: tuple[str, ...] = ()
+    file: str | None = None  # the local copy of a seed text, for checks only
+
+
+@dataclass(frozen=True)
+class _SourcesFile:
+    WHAT: ClassVar[str] = "content/sources.yaml"
+    sources: dict[str, _SourceSpec] = field(metadata=meta(what="a mapping of source keys"))
+
+
+@dataclass(frozen=True)
+class _NoticesFile:
+    WHAT: ClassVar[str] = "content/notices.yaml"
+    not_a_diagnosis: _Prose = field(metadata=meta(what="the notice text"))
+    emergency: _Prose = field(metadata=meta(what="the notice text"))
+    privacy: _Prose = field(metadata=meta(what="the notice text"))
+    ranking_order: _Prose = field(metadata=meta(what="the notice text"))
+
+
+# --------------------------------------------------------------------------- across entries
 
 
 class _Reader:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+    """Builds the content from the typed files: conditions, contract codes, slots, and
+    the sources cited (for ``calcinosis validate``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
         self.cited: list[tuple[str, str]] = []
 
-    def where(self, node: Any, key: Any = None) -> str:
-        return node.where(key) if isinstance(node, Located) else "content"
+    def sources(self, place: Place, keys: tuple[str, ...], key: str = "sources") -> tuple[str, ...]:
+        self.cited.extend((place.where(key), s) for s in keys)
+        return keys
 
-    def mapping(self, node: Any, key: str, what: str) -> Mapping:
-        value = node.get(key) if isinstance(node, Mapping) else None
-        if not isinstance(value, Mapping):
-            at = key if isinstance(node, Mapping) and key in node else None
-            self.problems.append(
-                f"{self.where(node, at)}: missing or not a mapping: '{key}' ({what})"
-            )
-            return {}
-        return value
-
-    def string(self, node: Mapping, key: str, what: str, required: bool = True) -> str:
-        value = node.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.problems.append(f"{self.where(node)}: missing '{key}' ({what})")
-            return ""
-        if not isinstance(value, str):
-            self.problems.append(f"{self.where(node, key)}: '{key}' must be text")
-            return ""
-        return _text(value) if "\n\n" not in value else value.strip()
-
-    def sources(self, node: Mapping, key: str = "sources") -> tuple[str, ...]:
-        value = node.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            self.problems.append(f"{self.where(node, key)}: '{key}' must be a list of source keys")
-            return ()
-        for s in value:
-            self.cited.append((self.where(node, key), s))
-        return tuple(value)
-
-    def facts(self, node: Mapping, key: str, required: bool = True) -> tuple[Fact, ...]:
-        value = node.get(key, [])
-        if not isinstance(value, list) or (required and not value):
-            if required or not isinstance(value, list):
-                self.problems.append(
-                    f"{self.where(node, key if key in node else None)}: "
-                    f"'{key}' must be a non-empty list of {{text, sources}}"
-                )
-            return ()
-        out = []
-        for item in value:
-            if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
-                self.problems.append(
-                    f"{self.where(node, key)}: each item of '{key}' needs "
-                    "a 'text' and its 'sources'"
-                )
-                continue
-            srcs = self.sources(item)
-            if not srcs:
-                self.problems.append(
-                    f"{self.where(item)}: this fact has no source; add 'sources: [KEY]'"
-                )
-            out.append(Fact(_text(item["text"]), srcs, self.when(item)))
-        return tuple(out)
-
-    def when(self, node: Mapping) -> Predicate | None:
+    def when(self, node: Any) -> Predicate | None:
         """The optional ``when:`` condition of an entry (the dialog's condition language)."""
-        if "when" not in node:
+        if node is None:
             return None
         try:
-            return compile_condition(node["when"])
+            return compile_condition(node)
         except ConditionError as exc:
             self.problems.append(str(exc))
             return None
 
-    def doctor_question(self, node: Any, parent: Any) -> DoctorQuestion | None:
-        """``{self: ..., caregiver: ..., when: CONDITION}`` (``when`` is optional)."""
-        if not isinstance(node, Mapping):
-            shown = _text(node)
-            shown = shown if len(shown) <= 50 else shown[:49] + "\u2026"
-            self.problems.append(
-                f"{self.where(parent, 'doctor_questions')}: each question for "
-                "the doctor needs 'self' and 'caregiver' wording (like the "
-                f"dialog's questions), not plain text: {shown!r}"
-            )
-            return None
-        for key in node:
-            if key not in ("self", "caregiver", "when"):
-                self.problems.append(
-                    f"{self.where(node, key)}: unknown key '{key}' in a "
-                    "question for the doctor; allowed: self, caregiver, when"
-                )
-        own = self.string(node, "self", "the question in the person's own words")
-        theirs = self.string(node, "caregiver", "the question as a caregiver asks it (their, they)")
-        when = self.when(node)
-        if not own or not theirs:
-            return None
-        return DoctorQuestion(own, theirs, when, self.where(node))
-
-    def type_text(self, code: str, node: Any, full: bool) -> TypeText | None:
-        if not isinstance(node, Mapping):
-            self.problems.append(f"{self.where(node)}: '{code}' must be a mapping")
-            return None
-        raw_questions = node.get("doctor_questions", [])
-        if not isinstance(raw_questions, list):
-            self.problems.append(f"{self.where(node, 'doctor_questions')}: must be a list")
-            raw_questions = []
-        questions = [self.doctor_question(q, node) for q in raw_questions]
-        return TypeText(
-            code=code,
-            title=self.string(node, "title", "the plain name"),
-            summary=self.string(node, "summary", "one or two plain sentences"),
-            summary_sources=self.sources(node),
-            explanation=self.facts(node, "explanation"),
-            tells_apart=self.string(node, "tells_apart", "what tells it apart", required=full),
-            tells_apart_sources=self.sources(node, "tells_apart_sources"),
-            treatment=self.facts(node, "treatment", required=False),
-            doctor_questions=tuple(q for q in questions if q is not None),
+    def facts(self, specs: tuple[_FactSpec, ...]) -> tuple[Fact, ...]:
+        return tuple(
+            Fact(_text(f.text), self.sources(f.place, f.sources), self.when(f.when)) for f in specs
         )
 
+    def doctor_question(self, spec: _DoctorQuestionSpec) -> DoctorQuestion:
+        when = self.when(spec.when)
+        return DoctorQuestion(_prose(spec.own), _prose(spec.caregiver), when, spec.place.where())
 
-TOP_KEYS = {
-    "types": ("types", "subtypes"),
-    "advice": ("levels", "worse_signs", "red_flags", "call_words_blanks"),
-    "glossary": ("glossary",),
-    "sources": ("sources",),
-    "notices": ("not_a_diagnosis", "emergency", "privacy", "ranking_order"),
-}
+    def type_text(self, code: str, spec: _TypeSpec, full: bool) -> TypeText:
+        if full and not spec.tells_apart.strip():
+            self.problems.append(
+                f"{spec.place.where()}: missing 'tells_apart' (what tells it apart)"
+            )
+        questions = tuple(self.doctor_question(q) for q in spec.doctor_questions)
+        return TypeText(
+            code=code,
+            title=_prose(spec.title),
+            summary=_prose(spec.summary),
+            summary_sources=self.sources(spec.place, spec.sources),
+            explanation=self.facts(spec.explanation),
+            tells_apart=_prose(spec.tells_apart),
+            tells_apart_sources=self.sources(
+                spec.place, spec.tells_apart_sources, "tells_apart_sources"
+            ),
+            treatment=self.facts(spec.treatment),
+            doctor_questions=questions,
+        )
+
+    def explanations(
+        self, table: Table[_TypeSpec], codes: tuple[str, ...], word: str
+    ) -> dict[str, TypeText]:
+        """The explanation of each type (``word`` "type") or subtype code of the contract."""
+        found: dict[str, TypeText] = {}
+        for code in codes:
+            if code not in table and code in table.place.key_lines:
+                continue  # written, but wrong: its problem is said
+            if code not in table:
+                self.problems.append(
+                    f"{table.place.where()}: no explanation for the {word} '{code}'"
+                )
+                continue
+            found[code] = self.type_text(code, table[code], full=word == "type")
+        for code in table:
+            if code not in codes:
+                self.problems.append(
+                    f"{table.place.where(code)}: '{code}' is not a {word} code of the contract"
+                )
+        return found
+
+    def levels(self, table: Table[_LevelSpec]) -> dict[str, LevelAdvice]:
+        """The advice per triage level."""
+        levels = {}
+        for level in contract.TRIAGE_LEVELS:
+            spec = table.get(level)
+            if spec is None and level in table.place.key_lines:
+                continue  # written, but wrong: its problem is said
+            if spec is None:
+                self.problems.append(
+                    f"{table.place.where()}: no advice for the triage level '{level}'"
+                )
+                continue
+            if level == "emergency" and not spec.call_words.strip():
+                self.problems.append(
+                    f"{spec.place.where()}: missing 'call_words' (what to say when calling)"
+                )
+            if level != "emergency" and not spec.if_worse:
+                self.problems.append(
+                    f"{spec.place.where('if_worse')}: 'if_worse' must be a non-empty list of "
+                    "{text, sources}"
+                )
+            levels[level] = LevelAdvice(
+                level=level,
+                title=_prose(spec.title),
+                when=_prose(spec.when),
+                do_now=self.facts(spec.do_now),
+                call_words=_prose(spec.call_words),
+                if_worse=self.facts(spec.if_worse),
+            )
+        for level in table:
+            if level not in contract.TRIAGE_LEVELS:
+                self.problems.append(
+                    f"{table.place.where(level)}: '{level}' is not a triage level; levels: "
+                    f"{', '.join(contract.TRIAGE_LEVELS)}"
+                )
+        return levels
+
+    def blanks(
+        self, table: Table[str], levels: Table[_LevelSpec], advice: Mapping[str, LevelAdvice]
+    ) -> dict[str, str]:
+        """What stands in each slot of the call words when it is not known; the call words
+        may use only those slots."""
+        blanks = {}
+        for slot in SLOTS:
+            if slot not in table:
+                self.problems.append(
+                    f"{table.place.where()}: missing '{slot}' (the blank for {{{slot}}})"
+                )
+            blanks[slot] = _prose(table.get(slot, ""))
+        for slot in table:
+            if slot not in SLOTS:
+                self.problems.append(
+                    f"{table.place.where(slot)}: '{slot}' is not a slot "
+                    f"of the call words; slots: {', '.join(SLOTS)}"
+                )
+        for level, node in advice.items():
+            for slot in sorted(template_slots(node.call_words) - set(SLOTS)):
+                self.problems.append(
+                    f"{levels[level].place.where('call_words')}: the "
+                    f"call words use {{{slot}}}, which is not a slot; "
+                    f"slots: {', '.join(SLOTS)}"
+                )
+        return blanks
 
 
-def _load(directory: Path, name: str, reader: _Reader) -> Any:
+def _load(directory: Path, name: str, problems: list[str]) -> Any:
     try:
         return load_file(directory / name, f"content/{name}")
     except YamlError as exc:
-        reader.problems.append(str(exc))
+        problems.append(str(exc))
         return None
 
 
-def _read_explanations(
-    reader: _Reader, raw: Any, key: str, what: str, codes: tuple[str, ...], word: str, full: bool
-) -> dict[str, TypeText]:
-    """The explanation of each type (``word`` "type") or subtype code of the contract."""
-    node = reader.mapping(raw, key, what)
-    found: dict[str, TypeText] = {}
-    for code in codes:
-        if code not in node:
-            reader.problems.append(f"{reader.where(node)}: no explanation for the {word} '{code}'")
-            continue
-        t = reader.type_text(code, node[code], full=full)
-        if t:
-            found[code] = t
-    for code in node:
-        if code not in codes:
-            reader.problems.append(
-                f"{reader.where(node, code)}: '{code}' is not a {word} code of the contract"
-            )
-    return found
+def _read_advice(
+    reader: _Reader, advice: _AdviceFile
+) -> tuple[dict[str, LevelAdvice], tuple[Fact, ...], dict[str, str], dict[str, FlagText]]:
+    levels = reader.levels(advice.levels)
+    worse = reader.facts(advice.worse_signs)
+    blanks = reader.blanks(advice.call_words_blanks, advice.levels, levels)
+    flags = {
+        code: FlagText(code, _prose(f.title), _prose(f.text), reader.sources(f.place, f.sources))
+        for code, f in advice.red_flags.items()
+    }
+    return levels, worse, blanks, flags
 
 
-def _read_levels(reader: _Reader, advice: Any) -> tuple[Mapping, dict[str, LevelAdvice]]:
-    """The advice per triage level (and the node it was read from)."""
-    levels_node = reader.mapping(advice, "levels", "advice per triage level")
-    levels = {}
-    for level in contract.TRIAGE_LEVELS:
-        node = levels_node.get(level)
-        if not isinstance(node, Mapping):
-            reader.problems.append(
-                f"{reader.where(levels_node)}: no advice for the triage level '{level}'"
-            )
-            continue
-        levels[level] = LevelAdvice(
-            level=level,
-            title=reader.string(node, "title", "the headline"),
-            when=reader.string(node, "when", "how soon, in plain words"),
-            do_now=reader.facts(node, "do_now"),
-            call_words=reader.string(
-                node, "call_words", "what to say when calling", required=level in ("emergency",)
-            ),
-            if_worse=reader.facts(node, "if_worse", required=level != "emergency"),
+def _read_glossary(reader: _Reader, glossary: _GlossaryFile) -> dict[str, Term]:
+    return {
+        key: Term(
+            key, _prose(t.term), t.aliases, _prose(t.definition), reader.sources(t.place, t.sources)
         )
-    return levels_node, levels
-
-
-def _read_blanks(
-    reader: _Reader, advice: Any, levels_node: Mapping, levels: Mapping[str, LevelAdvice]
-) -> dict[str, str]:
-    """What stands in each slot of the call words when it is not known; the call words
-    may use only those slots."""
-    blanks_node = reader.mapping(
-        advice, "call_words_blanks", "what stands in a slot of the call words when it is not known"
-    )
-    blanks = {}
-    for slot in SLOTS:
-        blanks[slot] = reader.string(blanks_node, slot, f"the blank for {{{slot}}}")
-    for slot in blanks_node:
-        if slot not in SLOTS:
-            reader.problems.append(
-                f"{reader.where(blanks_node, slot)}: '{slot}' is not a slot "
-                f"of the call words; slots: {', '.join(SLOTS)}"
-            )
-    for level, node in levels.items():
-        for slot in sorted(template_slots(node.call_words) - set(SLOTS)):
-            reader.problems.append(
-                f"{reader.where(levels_node[level], 'call_words')}: the "
-                f"call words use {{{slot}}}, which is not a slot; "
-                f"slots: {', '.join(SLOTS)}"
-            )
-    return blanks
-
-
-def _read_flags(reader: _Reader, advice: Any) -> dict[str, FlagText]:
-    flags_node = reader.mapping(advice, "red_flags", "a text per red flag code")
-    flags = {}
-    for code, node in flags_node.items():
-        if not isinstance(node, Mapping):
-            reader.problems.append(f"{reader.where(flags_node, code)}: must be a mapping")
-            continue
-        flags[code] = FlagText(
-            code,
-            reader.string(node, "title", "a short title"),
-            reader.string(node, "text", "one or two sentences"),
-            reader.sources(node),
-        )
-    return flags
-
-
-def _read_glossary(reader: _Reader, raw: Any) -> dict[str, Term]:
-    glossary_node = reader.mapping(raw, "glossary", "terms")
-    glossary = {}
-    for key, node in glossary_node.items():
-        if not isinstance(node, Mapping):
-            reader.problems.append(f"{reader.where(glossary_node, key)}: must be a mapping")
-            continue
-        aliases = node.get("aliases", [])
-        glossary[key] = Term(
-            key,
-            reader.string(node, "term", "the term"),
-            tuple(aliases) if isinstance(aliases, list) else (),
-            reader.string(node, "definition", "a plain definition"),
-            reader.sources(node),
-        )
-    return glossary
-
-
-def _read_sources(reader: _Reader, raw: Any) -> dict[str, Source]:
-    sources_node = reader.mapping(raw, "sources", "source keys")
-    sources = {}
-    for key, node in sources_node.items():
-        if not isinstance(node, Mapping):
-            reader.problems.append(f"{reader.where(sources_node, key)}: must be a mapping")
-            continue
-        sources[key] = Source(
-            key,
-            reader.string(node, "title", "a title"),
-            str(node.get("kind", "")),
-            node.get("file"),
-            node.get("url"),
-            reader.string(node, "publisher", "who publishes it"),
-        )
-    return sources
+        for key, t in glossary.glossary.items()
+    }
 
 
 def load_content(directory: Path) -> Content:
-    reader = _Reader()
+    problems: list[str] = []
     raw = {
-        name: _load(directory, f"{name}.yaml", reader)
+        name: _load(directory, f"{name}.yaml", problems)
         for name in ("types", "advice", "glossary", "sources", "notices")
     }
-    for name, data in raw.items():
-        if data is not None and not isinstance(data, Mapping):
-            reader.problems.append(
-                f"content/{name}.yaml, line 1: the file must be a mapping "
-                f"(keys such as {', '.join(TOP_KEYS[name])})"
-            )
-    if reader.problems:
-        raise ContentError(reader.problems)
+    if problems:
+        raise ContentError(problems)
+    at = "content/{}.yaml, line 1".format
+    types_file = read(_TypesFile, raw["types"], at("types"), problems)
+    advice_file = read(_AdviceFile, raw["advice"], at("advice"), problems)
+    glossary_file = read(_GlossaryFile, raw["glossary"], at("glossary"), problems)
+    sources_file = read(_SourcesFile, raw["sources"], at("sources"), problems)
+    notices_file = read(_NoticesFile, raw["notices"], at("notices"), problems)
 
-    types = _read_explanations(
-        reader, raw["types"], "types", "one entry per type code", contract.TYPES, "type", full=True
-    )
-    subtypes = _read_explanations(
-        reader,
-        raw["types"],
-        "subtypes",
-        "one entry per subtype code",
-        contract.SUBTYPES,
-        "subtype",
-        full=False,
-    )
-
-    advice = raw["advice"]
-    levels_node, levels = _read_levels(reader, advice)
-    worse = reader.facts(advice if isinstance(advice, Mapping) else {}, "worse_signs")
-    blanks = _read_blanks(reader, advice, levels_node, levels)
-    flags = _read_flags(reader, advice)
-    glossary = _read_glossary(reader, raw["glossary"])
-    sources = _read_sources(reader, raw["sources"])
-
-    notices_node = raw["notices"] if isinstance(raw["notices"], Mapping) else {}
-    notices = {}
-    for key in ("not_a_diagnosis", "emergency", "privacy", "ranking_order"):
-        notices[key] = reader.string(notices_node, key, "the notice text")
-
-    if reader.problems:
-        raise ContentError(reader.problems)
+    # each file that has the right shape is checked further, so that all is said at once
+    reader = _Reader(problems)
+    if types_file:
+        types = reader.explanations(types_file.types, contract.TYPES, "type")
+        subtypes = reader.explanations(types_file.subtypes, contract.SUBTYPES, "subtype")
+    if advice_file:
+        levels, worse, blanks, flags = _read_advice(reader, advice_file)
+    glossary = _read_glossary(reader, glossary_file) if glossary_file else {}
+    if problems or not (types_file and advice_file and sources_file and notices_file):
+        raise ContentError(problems)
+    sources = {
+        key: Source(key, _prose(s.title), s.kind or "", s.file, s.url, _prose(s.publisher))
+        for key, s in sources_file.sources.items()
+    }
+    notices = {
+        key: _prose(getattr(notices_file, key))
+        for key in ("not_a_diagnosis", "emergency", "privacy", "ranking_order")
+    }
     content = Content(types, subtypes, levels, worse, flags, glossary, sources, notices, blanks)
     object.__setattr__(content, "_cited", tuple(reader.cited))
     return content
