@@ -944,7 +944,7 @@ class Reader:
             return self._unknown_message(table, [shown])
         return (
             f"{quote(shown)} could mean more than one answer: "
-            f"{self._labels(table, order)}. Please say which one you meant."
+            f"{self._labels(table, order)}. Please say which you meant."
         )
 
     def _many(
