@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,24 @@ def test_thresholds(table: LabTable) -> None:
     ]
 
 
+def test_the_declared_shape_follows_the_contract() -> None:
+    """labs.yaml's shape names each lab and age group of the contract."""
+    from dataclasses import fields
+
+    from chatbot.engine.medicine import labs
+
+    assert [f.name for f in fields(labs._Labs)] == list(contract.LAB_UNITS)
+    assert [f.name for f in fields(labs._AgeRanges) if f.name != "place"] == list(
+        contract.QUESTIONS["age_group"][1]
+    )
+    assert [f.name for f in fields(labs._CaxpByAge)] == list(contract.QUESTIONS["age_group"][1])
+
+
+def test_every_cited_source_has_its_line(table: LabTable) -> None:
+    assert {key for _where, key in table.cited} == table.source_keys
+    assert all(re.fullmatch(r"content/labs\.yaml, line \d+", where) for where, _ in table.cited)
+
+
 def test_every_number_has_sources(table: LabTable) -> None:
     assert {
         "StatPearlsHyperCa",
@@ -121,12 +140,12 @@ GOOD_FILE = LABS_YAML.read_text(encoding="utf-8")
         (
             "mmol/L: {factor: 4.008, decimals: 1, sources: [ConvCa]}",
             "mmol/L: {factor: 4.008, decimals: 1}",
-            "the key 'sources' is missing",
+            "missing 'sources' (a list of source keys)",
         ),
         (
             "mmol/L: {factor: 4.008, decimals: 1, sources: [ConvCa]}",
             "mmol/L: {factor: 4.008, decimals: 1, sources: []}",
-            "sources must be a non-empty list",
+            "'sources' is empty (a list of source keys)",
         ),
         ("refuse: {low: 2.0, high: 30.0,", "refuse: {lwo: 2.0, high: 30.0,", "did you mean 'low'"),
         ("mEq/L: {factor: 2.004", "mEq/l: {factor: 2.004", "must be exactly mg/dL, mmol/L, mEq/L"),

@@ -95,7 +95,7 @@ def _citation_problems(
                     f"{rule.id!r}) has no text in content/advice.yaml red_flags"
                 )
     if labs is not None:
-        cited += [("content/labs.yaml", s) for s in sorted(labs.source_keys)]
+        cited += list(labs.cited)
     for where, key in cited:
         if key not in known:
             problems.append(f"{where}: the source {key!r} is not in content/sources.yaml")
@@ -120,7 +120,9 @@ def validate(root: Path | None = None) -> list[str]:
         problems += exc.problems
     try:
         labs = load_lab_table(content_dir(root) / "labs.yaml")
-    except (LabTableError, OSError) as exc:
+    except LabTableError as exc:
+        problems += exc.problems
+    except OSError as exc:
         problems.append(str(exc))
     if dialog is not None:
         problems += graph_problems(dialog)

@@ -20,17 +20,17 @@ sentence for a person saying what was wrong and what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Annotated, Any, ClassVar, Literal
 
 from chatbot.engine import contract
-from chatbot.engine.yamlio import Located, YamlError, load_file
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OneOf, Place, SourceKeys, Table, meta, read
+from chatbot.engine.yamlio import YamlError, load_file
 
 LAB_IDS: tuple[str, ...] = tuple(contract.LAB_UNITS)
 BASE_UNITS: dict[str, str] = {
@@ -69,7 +69,11 @@ class LabError(ValueError):
 
 
 class LabTableError(ValueError):
-    """A broken ``labs.yaml``: the message starts with "file, line N:"."""
+    """A broken ``labs.yaml``: every problem, each starting with "file, line N:"."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 # --------------------------------------------------------------------------- the table
@@ -228,6 +232,8 @@ class LabTable:
     correction_reference_by_age: tuple[tuple[float, float], ...] = ()
     # An ionised calcium (mmol/L) at or above this counts as severe (clinical.md 8.2).
     ionized_severe_from: float | None = None
+    # (file and line, source key) of every source cited, for ``calcinosis validate``
+    cited: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def correction_reference_for(self, age_days: float | None) -> float:
         """The reference albumin (g/dL) of the correction for an exact age."""
@@ -249,94 +255,226 @@ class LabTable:
             raise ValueError(f"{lab!r} is not a lab; labs: {', '.join(self.labs)}") from None
 
 
-# --------------------------------------------------------------------------- loading
+# --------------------------------------------------------------------------- the file's shape
+
+_Sources = Annotated[SourceKeys, NOT_EMPTY]
+_AgeUnit = Literal["days", "weeks", "months", "years"]
 
 
-def _fail(node: Any, key: Any, message: str, file: str) -> NoReturn:
-    where = node.where(key) if isinstance(node, Located) else file
-    raise LabTableError(f"{where}: {message}")
+@dataclass(frozen=True)
+class _Sourced:
+    WHAT: ClassVar[str] = "a value with its sources"
+    value: float
+    sources: _Sources
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
 
 
-def _check_keys(
-    node: Located, required: tuple[str, ...], optional: tuple[str, ...], what: str
-) -> None:
-    """Every required key present and no unknown key (with a "did you mean")."""
-    allowed = required + optional
-    for key in node:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
-            _fail(node, key, f"{what}: unknown key {key!r}{hint}", node.file)
-    for key in required:
-        if key not in node:
-            _fail(node, None, f"{what}: the key {key!r} is missing", node.file)
+@dataclass(frozen=True)
+class _Range:
+    WHAT: ClassVar[str] = "a range with its sources"
+    low: float
+    high: float
+    sources: _Sources
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
 
 
-def _mapping(parent: Located, key: str, what: str) -> Located:
-    node = parent.get(key)
-    if not isinstance(node, Located):
-        _fail(parent, key, f"{what} must be a mapping", parent.file)
-    return node
+@dataclass(frozen=True)
+class _Bounds:
+    WHAT: ClassVar[str] = "limits with their sources"
+    sources: _Sources
+    low: float | None = None
+    high: float | None = None
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
 
 
-def _number(node: Located, key: str, what: str, *, zero_ok: bool = False) -> float:
-    value = node.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        _fail(node, key, f"{what}: {key} must be a number, not {value!r}", node.file)
-    if value < 0 or (value == 0 and not zero_ok):
-        _fail(node, key, f"{what}: {key} must be more than zero, not {value!r}", node.file)
-    return float(value)
+@dataclass(frozen=True)
+class _Unit:
+    WHAT: ClassVar[str] = "a unit"
+    factor: float
+    decimals: int
+    sources: _Sources
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
 
 
-def _sources(node: Located, what: str, keys: set[str]) -> None:
-    """The ``sources`` list (non-empty, of keys) and the optional ``choice`` flag."""
-    sources = node.get("sources")
-    if (
-        not isinstance(sources, list)
-        or not sources
-        or not all(isinstance(s, str) and s.strip() for s in sources)
-    ):
-        _fail(
-            node,
-            "sources" if "sources" in node else None,
-            f"{what}: sources must be a non-empty list of source keys",
-            node.file,
-        )
-    if "choice" in node and not isinstance(node["choice"], bool):
-        _fail(node, "choice", f"{what}: choice must be true or false", node.file)
-    keys.update(sources)
+@dataclass(frozen=True)
+class _RangeBand:
+    WHAT: ClassVar[str] = "an age band"
+    below: float
+    unit: _AgeUnit
+    low: float
+    high: float
+    sources: _Sources
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
 
 
-def _sourced_value(parent: Located, key: str, what: str, keys: set[str]) -> float:
-    """A ``{value: N, sources: [...], choice: bool}`` mapping."""
-    node = _mapping(parent, key, f"{what}: {key}")
-    _check_keys(node, ("value", "sources"), ("choice",), f"{what}: {key}")
-    _sources(node, f"{what}: {key}", keys)
-    return _number(node, "value", f"{what}: {key}")
+@dataclass(frozen=True)
+class _ValueBand:
+    WHAT: ClassVar[str] = "an age band"
+    below: float
+    unit: _AgeUnit
+    value: float
+    sources: _Sources
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
 
 
-def _limits(
-    parent: Located,
-    key: str,
-    what: str,
-    keys: set[str],
-    *,
-    both: bool = True,
-    zero_ok: bool = False,
-) -> Limits:
-    """A ``{low, high, sources, choice}`` mapping; ``both=False`` allows one side."""
-    node = _mapping(parent, key, f"{what}: {key}")
-    required = ("low", "high", "sources") if both else ("sources",)
-    optional = ("choice",) if both else ("low", "high", "choice")
-    _check_keys(node, required, optional, f"{what}: {key}")
-    _sources(node, f"{what}: {key}", keys)
-    low = _number(node, "low", f"{what}: {key}", zero_ok=zero_ok) if "low" in node else None
-    high = _number(node, "high", f"{what}: {key}") if "high" in node else None
-    if low is None and high is None:
-        _fail(node, None, f"{what}: {key} needs low, high or both", node.file)
-    if low is not None and high is not None and low >= high:
-        _fail(node, key, f"{what}: {key} low must be below high", node.file)
-    return Limits(low, high)
+@dataclass(frozen=True)
+class _AgeRanges:
+    """One range per age group of the contract (tests/test_labs.py keeps them equal)."""
+
+    WHAT: ClassVar[str] = "the reference ranges by age group"
+    infant: _Range
+    child: _Range
+    adult: _Range
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _Lab:
+    WHAT: ClassVar[str] = "a lab"
+    name: Annotated[str, NOT_EMPTY]
+    base_unit: str
+    units: Table[_Unit]
+    ranges: _AgeRanges
+    refuse: _Range
+    confirm: _Bounds
+    by_age: Annotated[tuple[_RangeBand, ...], NOT_EMPTY] = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _Labs:
+    """One entry per lab of the contract (tests/test_labs.py keeps them equal)."""
+
+    WHAT: ClassVar[str] = "the labs"
+    calcium: _Lab
+    phosphate: _Lab
+    albumin: _Lab
+    pth: _Lab
+    ionized_calcium: _Lab
+    vitamin_d_level: _Lab
+
+
+@dataclass(frozen=True)
+class _Precision:
+    WHAT: ClassVar[str] = "the precision"
+    decimals: int
+    sources: _Sources
+    choice: bool = False
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _Correction:
+    WHAT: ClassVar[str] = "the albumin correction"
+    factor: _Sourced
+    reference_albumin: _Sourced
+    unreliable_below: _Sourced
+    reference_albumin_by_age: Annotated[tuple[_ValueBand, ...], NOT_EMPTY] = ()
+
+
+@dataclass(frozen=True)
+class _GroupCaxp:
+    WHAT: ClassVar[str] = "the Ca x P thresholds of an age group"
+    raised: _Sourced | None = None
+    high: _Sourced | None = None
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _CaxpByAge:
+    WHAT: ClassVar[str] = "Ca x P thresholds by age group"
+    infant: _GroupCaxp | None = None
+    child: _GroupCaxp | None = None
+    adult: _GroupCaxp | None = None
+
+
+@dataclass(frozen=True)
+class _Caxp:
+    WHAT: ClassVar[str] = "the calcium x phosphate product"
+    unit: Annotated[str, NOT_EMPTY]
+    raised: _Sourced
+    high: _Sourced
+    by_age: _CaxpByAge = _CaxpByAge()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _Grade:
+    WHAT: ClassVar[str] = "a hypercalcaemia grade"
+    grade: Annotated[str, NOT_EMPTY]
+    start: float = field(metadata=meta(key="from"))
+    sources: _Sources
+    below: float | None = None  # none only for the last grade
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _LabsFile:
+    WHAT: ClassVar[str] = "content/labs.yaml"
+    precision: _Precision
+    unknown_age_group: Annotated[str, OneOf(AGE_GROUPS)]
+    labs: _Labs
+    albumin_correction: _Correction
+    calcium_phosphate_product: _Caxp
+    hypercalcemia_grades: Annotated[tuple[_Grade, ...], NOT_EMPTY]
+    ionized_calcium_severe_from: _Sourced | None = None
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+# --------------------------------------------------------------------------- numbers and ranges
+
+
+def _parts(spec: Any, path: str) -> list[tuple[Any, str]]:
+    """Every declared object in ``spec`` with its path ("labs: calcium: units: mmol/L")."""
+    out: list[tuple[Any, str]] = []
+    todo: list[tuple[Any, str]] = [(spec, path)]
+    while todo:
+        node, at = todo.pop()
+        if isinstance(node, tuple):
+            todo.extend((item, f"{at}: item {i + 1}") for i, item in enumerate(node))
+        elif isinstance(node, Mapping):
+            todo.extend((item, f"{at}: {key}") for key, item in node.items())
+        elif is_dataclass(node):
+            out.append((node, at))
+            for f in fields(node):
+                key = f.metadata.get("key", f.name)
+                todo.append((getattr(node, f.name), f"{at}: {key}" if at else key))
+    return out
+
+
+_NUMBERS = ("value", "low", "high", "factor", "below", "start")
+
+
+def _number_problems(spec: _LabsFile) -> list[str]:
+    """Every number finite and more than zero (a refused low may be zero)."""
+    problems = []
+    for node, at in _parts(spec, ""):
+        for name in _NUMBERS:
+            value = getattr(node, name, None)
+            if not isinstance(value, float):
+                continue
+            key = "from" if name == "start" else name
+            where = node.place.where(key)
+            if not math.isfinite(value):
+                problems.append(f"{where}: {at}: {key} must be a number, not {value!r}")
+            elif value < 0 or (value == 0 and not (key == "low" and at.endswith(": refuse"))):
+                problems.append(f"{where}: {at}: {key} must be more than zero, not {value!r}")
+    return problems
+
+
+def _limits(spec: _Range | _Bounds, what: str, problems: list[str]) -> Limits:
+    """Low below high; one of them at least."""
+    if spec.low is None and spec.high is None:
+        problems.append(f"{spec.place.where()}: {what} needs low, high or both")
+    if spec.low is not None and spec.high is not None and spec.low >= spec.high:
+        problems.append(f"{spec.place.where()}: {what} low must be below high")
+    return Limits(spec.low, spec.high)
 
 
 def _inside(inner: Limits, outer: Limits) -> bool:
@@ -355,100 +493,95 @@ def _convert_limits(limits: Limits, factor: float, decimals: int) -> Limits:
     return Limits(conv(limits.low), conv(limits.high))
 
 
+def _decimals(spec: _Unit | _Precision, what: str, problems: list[str]) -> None:
+    if not 0 <= spec.decimals <= 6:
+        problems.append(
+            f"{spec.place.where('decimals')}: {what}: decimals must be a whole number 0-6"
+        )
+
+
 def _load_units(
-    node: Located, lab: str, base_unit: str, refuse: Limits, confirm: Limits, keys: set[str]
+    table: Table[_Unit], lab: str, base_unit: str, refuse: Limits, confirm: Limits, p: list[str]
 ) -> dict[str, UnitSpec]:
     what = f"labs: {lab}: units"
     expected = contract.LAB_UNITS[lab]
-    if set(node) != set(expected):
-        _fail(
-            node,
-            None,
-            f"{what} must be exactly {', '.join(expected)} (the contract's units), "
-            f"not {', '.join(map(str, node))}",
-            node.file,
+    if set(table) != set(expected):
+        p.append(
+            f"{table.place.where()}: {what} must be exactly {', '.join(expected)} (the "
+            f"contract's units), not {', '.join(map(str, table))}"
         )
+        return {}
     units: dict[str, UnitSpec] = {}
     for unit in expected:
-        spec = _mapping(node, unit, f"{what}: {unit}")
-        _check_keys(spec, ("factor", "decimals", "sources"), ("choice",), f"{what}: {unit}")
-        _sources(spec, f"{what}: {unit}", keys)
-        factor = _number(spec, "factor", f"{what}: {unit}")
-        decimals = spec["decimals"]
-        if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
-            _fail(
-                spec, "decimals", f"{what}: {unit}: decimals must be a whole number 0-6", spec.file
-            )
-        if unit == base_unit and factor != 1:
-            _fail(
-                spec,
-                "factor",
-                f"{what}: {unit} is the base unit, so its factor must be 1",
-                spec.file,
+        spec = table[unit]
+        _decimals(spec, f"{what}: {unit}", p)
+        if unit == base_unit and spec.factor != 1:
+            p.append(
+                f"{spec.place.where('factor')}: {what}: {unit} is the base unit, so its "
+                "factor must be 1"
             )
         units[unit.lower()] = UnitSpec(
             unit,
-            factor,
-            decimals,
-            _convert_limits(refuse, factor, decimals),
-            _convert_limits(confirm, factor, decimals),
+            spec.factor,
+            spec.decimals,
+            _convert_limits(refuse, spec.factor, spec.decimals),
+            _convert_limits(confirm, spec.factor, spec.decimals),
         )
     return units
 
 
-def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
+def _age_bands(
+    bands: Sequence[_RangeBand | _ValueBand], what: str, p: list[str]
+) -> list[tuple[float, Limits]]:
+    """A ``by_age`` list, youngest first: (below this age in days, its limits)."""
+    out: list[tuple[float, Limits]] = []
+    previous = 0.0
+    for index, band in enumerate(bands):
+        at = f"{what}: item {index + 1}"
+        below = age_in_days(band.below, band.unit)
+        if below <= previous:
+            p.append(f"{band.place.where('below')}: {at}: the bands must go from the youngest up")
+        previous = below
+        if isinstance(band, _RangeBand):
+            if band.low >= band.high:
+                p.append(f"{band.place.where('low')}: {at}: low must be below high")
+            out.append((below, Limits(band.low, band.high)))
+        else:
+            out.append((below, Limits(band.value, None)))
+    return out
+
+
+def _load_lab(spec: _Lab, lab: str, p: list[str]) -> LabSpec:
     what = f"labs: {lab}"
-    node = _mapping(labs, lab, what)
-    _check_keys(
-        node, ("name", "base_unit", "units", "ranges", "refuse", "confirm"), ("by_age",), what
-    )
-    name = node["name"]
-    if not isinstance(name, str) or not name.strip():
-        _fail(node, "name", f"{what}: name must be a non-empty text", node.file)
-    base_unit = node["base_unit"]
-    if base_unit != BASE_UNITS[lab]:
-        _fail(node, "base_unit", f"{what}: base_unit must be {BASE_UNITS[lab]}", node.file)
-    refuse = _limits(node, "refuse", what, keys, zero_ok=True)
-    confirm = _limits(node, "confirm", what, keys, both=False)
+    if spec.base_unit != BASE_UNITS[lab]:
+        p.append(f"{spec.place.where('base_unit')}: {what}: base_unit must be {BASE_UNITS[lab]}")
+    refuse = _limits(spec.refuse, f"{what}: refuse", p)
+    confirm = _limits(spec.confirm, f"{what}: confirm", p)
     if not _inside(confirm, refuse):
-        _fail(
-            node,
-            "confirm",
-            f"{what}: the confirm limits must lie inside the refuse limits",
-            node.file,
+        p.append(
+            f"{spec.place.where('confirm')}: {what}: the confirm limits must lie inside "
+            "the refuse limits"
         )
-    ranges_node = _mapping(node, "ranges", f"{what}: ranges")
-    _check_keys(ranges_node, AGE_GROUPS, (), f"{what}: ranges")
     ranges: dict[str, Limits] = {}
     for group in AGE_GROUPS:
-        ranges[group] = _limits(ranges_node, group, f"{what}: ranges", keys)
+        ranges[group] = _limits(getattr(spec.ranges, group), f"{what}: ranges: {group}", p)
         if not _inside(ranges[group], confirm):
-            _fail(
-                ranges_node,
-                group,
-                f"{what}: ranges: {group} must lie inside the confirm limits",
-                ranges_node.file,
+            p.append(
+                f"{spec.ranges.place.where(group)}: {what}: ranges: {group} must lie inside "
+                "the confirm limits"
             )
-    units = _load_units(
-        _mapping(node, "units", f"{what}: units"), lab, base_unit, refuse, confirm, keys
-    )
-    bands = tuple(
-        (below, limits)
-        for below, limits, _item in _age_bands(node, "by_age", what, keys, ranges=True)
-    )
-    for (below, limits), item in zip(bands, node.get("by_age") or [], strict=True):
+    units = _load_units(spec.units, lab, spec.base_unit, refuse, confirm, p)
+    bands = _age_bands(spec.by_age, f"{what}: by_age", p)
+    for (below, limits), band in zip(bands, spec.by_age, strict=True):
         if not _inside(limits, confirm):
-            _fail(
-                item,
-                None,
-                f"{what}: by_age: the range below {below:g} days must lie inside "
-                "the confirm limits",
-                node.file,
+            p.append(
+                f"{band.place.where()}: {what}: by_age: the range below {below:g} days must "
+                "lie inside the confirm limits"
             )
     return LabSpec(
         lab,
-        name.strip(),
-        base_unit,
+        spec.name.strip(),
+        spec.base_unit,
         MappingProxyType(units),
         MappingProxyType(ranges),
         refuse,
@@ -458,162 +591,91 @@ def _load_lab(labs: Located, lab: str, keys: set[str]) -> LabSpec:
     )
 
 
-def _age_bands(
-    node: Located, key: str, what: str, keys: set[str], *, ranges: bool
-) -> list[tuple[float, Limits, Located]]:
-    """A ``by_age`` list: ``{below: N, unit: days|weeks|months|years, ...}`` youngest first,
-    each with ``low`` and ``high`` (``ranges``) or a ``value``, and its sources."""
-    items = node.get(key)
-    if items is None:
-        return []
-    if not isinstance(items, list) or not items:
-        _fail(node, key, f"{what}: {key} must be a non-empty list of age bands", node.file)
-    out: list[tuple[float, Limits, Located]] = []
-    previous = 0.0
-    for index, item in enumerate(items):
-        where = f"{what}: {key}: item {index + 1}"
-        if not isinstance(item, Located):
-            _fail(node, key, f"{where} must be a mapping", node.file)
-        fields = ("low", "high") if ranges else ("value",)
-        _check_keys(item, ("below", "unit", "sources", *fields), ("choice",), where)
-        _sources(item, where, keys)
-        unit = item["unit"]
-        if unit not in AGE_UNIT_DAYS:
-            _fail(
-                item, "unit", f"{where}: unit must be one of {', '.join(AGE_UNIT_DAYS)}", item.file
-            )
-        below = age_in_days(_number(item, "below", where), unit)
-        if below <= previous:
-            _fail(item, "below", f"{where}: the bands must go from the youngest age up", item.file)
-        previous = below
-        if ranges:
-            low, high = _number(item, "low", where), _number(item, "high", where)
-            if low >= high:
-                _fail(item, "low", f"{where}: low must be below high", item.file)
-            out.append((below, Limits(low, high), item))
-        else:
-            value = _number(item, "value", where)
-            out.append((below, Limits(value, None), item))
-    return out
-
-
-def _load_grades(root: Located, keys: set[str]) -> tuple[Grade, ...]:
-    items = root.get("hypercalcemia_grades")
-    if not isinstance(items, list) or not items:
-        _fail(
-            root, "hypercalcemia_grades", "hypercalcemia_grades must be a non-empty list", root.file
-        )
-    grades: list[Grade] = []
-    for index, item in enumerate(items):
+def _load_grades(grades: tuple[_Grade, ...], p: list[str]) -> tuple[Grade, ...]:
+    out: list[Grade] = []
+    for index, spec in enumerate(grades):
         what = f"hypercalcemia_grades: item {index + 1}"
-        if not isinstance(item, Located):
-            _fail(root, "hypercalcemia_grades", f"{what} must be a mapping", root.file)
-        last = index == len(items) - 1
-        _check_keys(item, ("grade", "from", "sources") + (() if last else ("below",)), (), what)
-        _sources(item, what, keys)
-        if not isinstance(item["grade"], str) or not item["grade"]:
-            _fail(item, "grade", f"{what}: grade must be a name", item.file)
-        low = _number(item, "from", what)
-        below = None if last else _number(item, "below", what)
-        if below is not None and below <= low:
-            _fail(item, "below", f"{what}: below must be more than from", item.file)
-        if grades and grades[-1].below != low:
-            _fail(item, "from", f"{what}: from must equal the previous grade's below", item.file)
-        grades.append(Grade(item["grade"], low, below))
-    return tuple(grades)
+        last = index == len(grades) - 1
+        if last and spec.below is not None:
+            p.append(f"{spec.place.where('below')}: {what}: the last grade has no 'below'")
+        if not last and spec.below is None:
+            p.append(f"{spec.place.where()}: {what}: missing 'below' (where the next grade starts)")
+        if spec.below is not None and spec.below <= spec.start:
+            p.append(f"{spec.place.where('below')}: {what}: below must be more than from")
+        if out and out[-1].below != spec.start:
+            p.append(
+                f"{spec.place.where('from')}: {what}: from must equal the previous grade's below"
+            )
+        out.append(Grade(spec.grade, spec.start, None if last else spec.below))
+    return tuple(out)
+
+
+def _caxp_by_age(spec: _Caxp, p: list[str]) -> dict[str, tuple[float, float]]:
+    """(raised, high) for the age groups that differ from the defaults."""
+    raised, high = spec.raised.value, spec.high.value
+    if raised >= high:
+        p.append(
+            f"{spec.place.where('raised')}: calcium_phosphate_product: raised must be below high"
+        )
+    by_age: dict[str, tuple[float, float]] = {}
+    for group in AGE_GROUPS:
+        node = getattr(spec.by_age, group)
+        if node is None:
+            continue
+        group_raised = node.raised.value if node.raised else raised
+        group_high = node.high.value if node.high else high
+        if group_raised >= group_high:
+            p.append(
+                f"{node.place.where('raised')}: calcium_phosphate_product: by_age: {group}: "
+                "raised must be below high"
+            )
+        by_age[group] = (group_raised, group_high)
+    return by_age
 
 
 def _build_table(root: Any, file: str) -> LabTable:
-    if not isinstance(root, Located):
-        raise LabTableError(f"{file}: must be a mapping")
-    _check_keys(
-        root,
-        (
-            "precision",
-            "unknown_age_group",
-            "labs",
-            "albumin_correction",
-            "calcium_phosphate_product",
-            "hypercalcemia_grades",
-        ),
-        ("ionized_calcium_severe_from",),
-        "labs.yaml",
-    )
-    keys: set[str] = set()
-    precision = _mapping(root, "precision", "precision")
-    _check_keys(precision, ("decimals", "sources"), ("choice",), "precision")
-    _sources(precision, "precision", keys)
-    decimals = precision["decimals"]
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
-        _fail(precision, "decimals", "precision: decimals must be a whole number 0-6", file)
-    unknown_age = root["unknown_age_group"]
-    if unknown_age not in AGE_GROUPS:
-        _fail(
-            root,
-            "unknown_age_group",
-            f"unknown_age_group must be one of {', '.join(AGE_GROUPS)}",
-            file,
-        )
-    labs_node = _mapping(root, "labs", "labs")
-    _check_keys(labs_node, LAB_IDS, (), "labs")
-    labs = {lab: _load_lab(labs_node, lab, keys) for lab in LAB_IDS}
-    corr = _mapping(root, "albumin_correction", "albumin_correction")
-    _check_keys(
-        corr,
-        ("factor", "reference_albumin", "unreliable_below"),
-        ("reference_albumin_by_age",),
-        "albumin_correction",
-    )
+    p: list[str] = []
+    spec = read(_LabsFile, root, f"{file}, line 1", p)
+    if spec is None or p:
+        raise LabTableError(p)
+    p.extend(_number_problems(spec))
+    _decimals(spec.precision, "precision", p)
+    labs = {lab: _load_lab(getattr(spec.labs, lab), lab, p) for lab in LAB_IDS}
+    corr = spec.albumin_correction
     reference_by_age = tuple(
         (below, limits.low or 0.0)
-        for below, limits, _item in _age_bands(
-            corr, "reference_albumin_by_age", "albumin_correction", keys, ranges=False
+        for below, limits in _age_bands(
+            corr.reference_albumin_by_age, "albumin_correction: reference_albumin_by_age", p
         )
     )
-    caxp = _mapping(root, "calcium_phosphate_product", "calcium_phosphate_product")
-    _check_keys(caxp, ("unit", "raised", "high"), ("by_age",), "calcium_phosphate_product")
-    raised = _sourced_value(caxp, "raised", "calcium_phosphate_product", keys)
-    high = _sourced_value(caxp, "high", "calcium_phosphate_product", keys)
-    if raised >= high:
-        _fail(caxp, "raised", "calcium_phosphate_product: raised must be below high", file)
-    by_age: dict[str, tuple[float, float]] = {}
-    if "by_age" in caxp:
-        ages = _mapping(caxp, "by_age", "calcium_phosphate_product: by_age")
-        _check_keys(ages, (), AGE_GROUPS, "calcium_phosphate_product: by_age")
-        for group in ages:
-            what = f"calcium_phosphate_product: by_age: {group}"
-            node = _mapping(ages, group, what)
-            _check_keys(node, (), ("raised", "high"), what)
-            group_raised = (
-                _sourced_value(node, "raised", what, keys) if "raised" in node else raised
-            )
-            group_high = _sourced_value(node, "high", what, keys) if "high" in node else high
-            if group_raised >= group_high:
-                _fail(node, "raised", f"{what}: raised must be below high", file)
-            by_age[group] = (group_raised, group_high)
-    if not isinstance(caxp["unit"], str) or not caxp["unit"]:
-        _fail(caxp, "unit", "calcium_phosphate_product: unit must be a text", file)
+    caxp = spec.calcium_phosphate_product
+    by_age = _caxp_by_age(caxp, p)
+    grades = _load_grades(spec.hypercalcemia_grades, p)
+    if p:
+        raise LabTableError(p)
+    cited = tuple(
+        (node.place.where("sources"), key)
+        for node, _ in _parts(spec, "")
+        for key in getattr(node, "sources", ())
+    )
     return LabTable(
         labs=MappingProxyType(labs),
-        decimals=decimals,
-        unknown_age_group=unknown_age,
-        correction_factor=_sourced_value(corr, "factor", "albumin_correction", keys),
-        correction_reference=_sourced_value(corr, "reference_albumin", "albumin_correction", keys),
-        correction_unreliable_below=_sourced_value(
-            corr, "unreliable_below", "albumin_correction", keys
-        ),
-        caxp_unit=caxp["unit"],
-        caxp_raised=raised,
-        caxp_high=high,
-        grades=_load_grades(root, keys),
-        source_keys=frozenset(keys),
+        decimals=spec.precision.decimals,
+        unknown_age_group=spec.unknown_age_group,
+        correction_factor=corr.factor.value,
+        correction_reference=corr.reference_albumin.value,
+        correction_unreliable_below=corr.unreliable_below.value,
+        caxp_unit=caxp.unit,
+        caxp_raised=caxp.raised.value,
+        caxp_high=caxp.high.value,
+        grades=grades,
+        source_keys=frozenset(key for _where, key in cited),
         caxp_by_age=MappingProxyType(by_age),
         correction_reference_by_age=reference_by_age,
         ionized_severe_from=(
-            _sourced_value(root, "ionized_calcium_severe_from", "labs.yaml", keys)
-            if "ionized_calcium_severe_from" in root
-            else None
+            spec.ionized_calcium_severe_from.value if spec.ionized_calcium_severe_from else None
         ),
+        cited=cited,
     )
 
 
@@ -623,7 +685,7 @@ def load_lab_table(path: Path) -> LabTable:
     try:
         root = load_file(path, display)
     except YamlError as exc:
-        raise LabTableError(str(exc)) from exc
+        raise LabTableError([str(exc)]) from exc
     return _build_table(root, display)
 
 
