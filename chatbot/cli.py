@@ -125,9 +125,26 @@ def _no_repeats(label: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]
     return hook
 
 
-def _read_answers(name: str) -> Any:
+def _read_yaml(text: str, label: str) -> Any:
+    from .engine.simpleyaml import load_simple
     from .engine.yamlio import YamlError, load_text
 
+    # most answers files are simple YAML, read fast; the full loader reads the rest and
+    # names the line of any problem (a key given twice, text that is not YAML)
+    data = load_simple(text)
+    if data is not None:
+        return data
+    try:  # located loading refuses a key given twice, naming its line
+        return load_text(text, label, located=True)
+    except YamlError as exc:
+        raise InputProblem(str(exc)) from exc
+    except (RecursionError, ValueError) as exc:  # a number too long for Python, too deep
+        raise InputProblem(
+            f"{label}: a number is too long or the lists and mappings are nested too deep"
+        ) from exc
+
+
+def _read_answers(name: str) -> Any:
     label = "<stdin>" if name == "-" else visible(name)
     try:
         text = _read_limited(name).decode("utf-8")
@@ -153,14 +170,7 @@ def _read_answers(name: str) -> Any:
                 "file needs only a few levels"
             ) from exc
     else:
-        try:  # located loading refuses a key given twice, naming its line
-            data = load_text(text, label, located=True)
-        except YamlError as exc:
-            raise InputProblem(str(exc)) from exc
-        except (RecursionError, ValueError) as exc:  # a number too long for Python, too deep
-            raise InputProblem(
-                f"{label}: a number is too long or the lists and mappings are nested too deep"
-            ) from exc
+        data = _read_yaml(text, label)
     _check_shape(data, label)
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):
         data = data["answers"]  # a vignette file: use its answers
