@@ -197,6 +197,7 @@ def _read_answers(name: str) -> Any:
 def cmd_assess(args: argparse.Namespace) -> int:
     from .engine.dialog.answers import AnswerError
     from .engine.loading import default_engine
+    from .engine.reports.jsonlines import JsonLines
     from .engine.reports.markdown import to_dict, to_markdown
 
     engine = default_engine()
@@ -211,19 +212,16 @@ def cmd_assess(args: argparse.Namespace) -> int:
             ) from exc
         results.append(assessment)
     if args.json:
-        data = [to_dict(a, engine.content) for a in results]
         # serialised once and written once: json.dump to a stream writes every token
         # separately (about 750 writes per assessment). One file: indented, to be read;
         # several: a list with one compact assessment a line (the indenting encoder is
-        # pure Python and took about 1 s per 1,000 assessments, the compact one is C)
-        if len(data) == 1:
-            text = json.dumps(data[0], indent=2, ensure_ascii=False)
+        # pure Python and took about 1 s per 1,000 assessments, the compact one is C),
+        # the parts that only depend on the content serialised once (JsonLines)
+        if len(results) == 1:
+            text = json.dumps(to_dict(results[0], engine.content), indent=2, ensure_ascii=False)
         else:
-            text = (
-                "[\n"
-                + ",\n".join(json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in data)
-                + "\n]"
-            )
+            lines = JsonLines(engine.content)
+            text = "[\n" + ",\n".join(lines.line(a) for a in results) + "\n]"
         sys.stdout.write(text + "\n")
     else:
         sys.stdout.write("\n\n---\n\n".join(to_markdown(a, engine.content) for a in results))
