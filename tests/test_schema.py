@@ -250,3 +250,18 @@ def test_a_declared_description_is_used_for_a_wrong_type_too():
     text = "items: {a: 1}\n"
     message = only(problems_of(text))
     assert message == f"{F}, line 1: 'items' must be a list of items, not a mapping"
+
+
+def test_a_free_form_node_may_not_be_left_empty():
+    text = edit("    when: {answer: pain, is: severe}\n", "    when:\n")
+    message = only(problems_of(text))
+    assert message == f"{F}, line {line_of(text, '    when:')}: 'when' must be a value, not nothing"
+
+
+def test_a_value_that_yaml_reads_as_true_is_named_so():
+    text = edit("    level: high\n", "    level: on\n")
+    message = only(problems_of(text))
+    assert (
+        message
+        == f"{F}, line {line_of(text, 'level: on')}: 'level' must be one of low, high, not true"
+    )

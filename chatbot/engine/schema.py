@@ -21,7 +21,8 @@ Supported annotations: ``str``, ``int``, ``float`` (an integer is accepted and
 converted), ``bool``, ``Literal[...]``, ``X | None``, ``list[X]``,
 ``tuple[X, ...]`` (both give tuples), ``dict[str, X]`` (or :class:`Table`, which
 keeps where the mapping stood), nested dataclasses, and
-``Any`` for a free-form node that another module checks itself (a condition).
+``Any`` for a free-form node that another module checks itself (a condition; null
+is refused there, as an empty ``when:`` is a slip).
 ``Annotated[X, ...]`` adds :class:`OneOf` (allowed values known only at run
 time, such as the contract's codes), :class:`What` (how a message describes the
 expected value) and :data:`NOT_EMPTY` (a blank text or an empty list is wrong).
@@ -280,8 +281,8 @@ class _Reader:
         inner = _optional(tp)
         if inner is not None:
             return None if value is None else self.value(inner, value, slot)
-        if tp is Any:
-            return value
+        if tp is Any:  # free-form, but written: null is a slip (a "when:" left empty)
+            return self.fail(slot, full, value) if value is None else value
         if tp in _SCALARS:
             return self.scalar(full, tp, extras, value, slot)
         origin = get_origin(tp)
@@ -317,7 +318,11 @@ class _Reader:
         return value
 
     def choice(self, choices: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
-        if value in choices and not isinstance(value, bool | list | dict):
+        if not isinstance(value, str):  # such as yes, no or on, which YAML reads as true/false
+            what = "one of " + ", ".join(map(str, choices))
+            self.problems.append(f"{slot.at}: {slot.label} must be {what}, not {got(value)}")
+            return BAD
+        if value in choices:
             return value
         self.problems.append(
             f"{slot.at}: {value!r} is not one of {', '.join(map(str, choices))}"

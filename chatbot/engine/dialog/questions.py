@@ -11,11 +11,12 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from chatbot.engine import contract
 from chatbot.engine.conditions import ConditionError, Predicate, compile_condition
-from chatbot.engine.yamlio import Located, YamlError, load_file
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, Place, SourceKeys, Table, meta, read
+from chatbot.engine.yamlio import YamlError, load_file
 
 
 class DialogError(ValueError):
@@ -141,301 +142,274 @@ def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- the files' shape
+
+
+@dataclass(frozen=True)
+class _SectionSpec:
+    WHAT: ClassVar[str] = "a section"
+    SHAPE: ClassVar[str] = "each section needs an 'id' and a 'title'"
+    id: str
+    title: str
+    title_caregiver: str | None = None
+
+
+@dataclass(frozen=True)
+class _OutcomeSpec:
+    WHAT: ClassVar[str] = "an outcome"
+    SHAPE: ClassVar[str] = "an outcome needs 'outcome: none' or 'outcome: assess' and a 'text'"
+    outcome: Literal["none", "assess"]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class _DialogFile:
+    WHAT: ClassVar[str] = "dialog.yaml"
+    start: str = field(metadata=meta(what="the id of the first question"))
+    sections: tuple[_SectionSpec, ...] = field(metadata=meta(what="a list of {id, title}"))
+    outcomes: Table[_OutcomeSpec] = field(metadata=meta(what="a mapping of outcomes"))
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _WordingSpec:
+    WHAT: ClassVar[str] = "a question's text"
+    own: str = field(metadata=meta(key="self", what="the wording for the person themself"))
+    caregiver: str = field(metadata=meta(what="the wording for a caregiver"))
+
+
+@dataclass(frozen=True)
+class _OptionSpec:
+    WHAT: ClassVar[str] = "an option"
+    SHAPE: ClassVar[str] = "each option must be a mapping {code, label}"
+    code: str = field(metadata=meta(what="a contract code (quote yes/no)"))
+    label: str = field(metadata=meta(what="the words shown for this option"))
+    when: Any = field(default=None, metadata=meta(what="a condition"))
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _VariantSpec:
+    WHAT: ClassVar[str] = "a 'text_if' wording"
+    SHAPE: ClassVar[str] = "each 'text_if' item must be a mapping {when, self, caregiver}"
+    when: Any = field(metadata=meta(what="a condition"))
+    own: str = field(metadata=meta(key="self", what="the wording for the person themself"))
+    caregiver: str = field(metadata=meta(what="the wording for a caregiver"))
+
+
+@dataclass(frozen=True)
+class _WhySpec:
+    WHAT: ClassVar[str] = "a question's 'why'"
+    text: str = field(metadata=meta(what="why we ask"))
+    sources: SourceKeys = ()
+
+
+@dataclass(frozen=True)
+class _IfUnsureSpec:
+    WHAT: ClassVar[str] = "an 'if_unsure' note"
+    own: str = field(metadata=meta(key="self", what="the note for the person themself"))
+    caregiver: str = field(metadata=meta(what="the note for a caregiver"))
+    sources: Annotated[SourceKeys, NOT_EMPTY] = field(
+        metadata=meta(what="an 'if_unsure' note needs 'sources': a list of source keys")
+    )
+
+
+@dataclass(frozen=True)
+class _TransitionSpec:
+    WHAT: ClassVar[str] = "a transition"
+    SHAPE: ClassVar[str] = "each transition must be a mapping {to, when}"
+    to: str = field(metadata=meta(what="the next question id or outcome"))
+    when: Any = field(default=None, metadata=meta(what="a condition"))
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _QuestionSpec:
+    WHAT: ClassVar[str] = "a question"
+    SHAPE: ClassVar[str] = "each question must be a mapping with id, kind, text, ..."
+    id: str = field(metadata=meta(what="the question's contract id"))
+    section: str = field(metadata=meta(what="a section id from dialog.yaml"))
+    kind: Literal["one", "many", "lab", "measure", "text"]
+    text: _WordingSpec = field(metadata=meta(what="a mapping with 'self' and 'caregiver' wording"))
+    unsure: Annotated[str, NOT_EMPTY] = field(
+        metadata=meta(what="every question needs an 'unsure' label (the \"I'm not sure\" answer)")
+    )
+    why: _WhySpec = field(
+        metadata=meta(what="every question needs a 'why' with a 'text' (why we ask)")
+    )
+    next: tuple[_TransitionSpec, ...] = field(metadata=meta(what="a list of {to, when}"))
+    options: tuple[_OptionSpec, ...] | None = field(
+        default=None, metadata=meta(what="a list of {code, label}")
+    )
+    text_if: Annotated[tuple[_VariantSpec, ...], NOT_EMPTY] = field(
+        default=(), metadata=meta(what="a list of {when, self, caregiver}")
+    )
+    if_unsure: _IfUnsureSpec | None = field(
+        default=None, metadata=meta(what="a mapping with 'self', 'caregiver' and 'sources'")
+    )
+    also: Annotated[tuple[str, ...], NOT_EMPTY] = field(
+        default=(), metadata=meta(what="a list of contract question ids")
+    )
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class _QuestionsFile:
+    WHAT: ClassVar[str] = "questions.yaml"
+    questions: tuple[_QuestionSpec, ...] = field(metadata=meta(what="a list of questions"))
+
+
+# kinds of question that have no options to choose from (the person types)
+TYPED_KINDS = (contract.TEXT, contract.MEASURE)
+
+
+# --------------------------------------------------------------------------- across entries
+
+
 class _Reader:
     """Collects problems while reading one set of dialog files."""
 
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
 
-    def problem(self, node: Any, key: Any, message: str) -> None:
-        where = node.where(key) if isinstance(node, Located) else "dialog"
-        self.problems.append(f"{where}: {message}")
-
-    def require(self, node: Mapping, key: str, kind: type | tuple[type, ...], what: str) -> Any:
-        if key not in node:
-            self.problem(node, None, f"missing '{key}' ({what})")
-            return None
-        value = node[key]
-        if not isinstance(value, kind):
-            self.problem(node, key, f"'{key}' must be {what}")
-            return None
-        return value
-
-    def unknown_keys(self, node: Mapping, allowed: tuple[str, ...], what: str) -> None:
-        for key in node:
-            if key not in allowed:
-                self.problem(
-                    node,
-                    key,
-                    f"unknown key '{key}' in {what}{_suggest(key, allowed)}; "
-                    f"allowed: {', '.join(allowed)}",
-                )
-
-    def condition(self, node: Any, key: str) -> Predicate | None:
+    def condition(self, node: Any) -> Predicate | None:
         try:
-            return compile_condition(node[key])
+            return compile_condition(node)
         except ConditionError as exc:
             self.problems.append(str(exc))
             return None
 
 
-QUESTION_KEYS = (
-    "id",
-    "section",
-    "kind",
-    "text",
-    "text_if",
-    "options",
-    "unsure",
-    "if_unsure",
-    "why",
-    "also",
-    "next",
-)
-# kinds of question that have no options to choose from (the person types)
-TYPED_KINDS = (contract.TEXT, contract.MEASURE)
-
-
-def _read_question(reader: _Reader, node: Any, sections: set[str]) -> Question | None:
-    if not isinstance(node, Located):
-        reader.problem(node, None, "each question must be a mapping with id, kind, text, ...")
-        return None
-    reader.unknown_keys(node, QUESTION_KEYS, "a question")
-    qid = reader.require(node, "id", str, "the question's contract id")
-    if qid is None:
-        return None
+def _read_question(reader: _Reader, spec: _QuestionSpec, sections: set[str]) -> Question | None:
+    place, qid = spec.place, spec.id
     if qid not in contract.QUESTIONS:
-        reader.problem(
-            node,
-            "id",
-            f"{qid!r} is not a question id of the contract"
-            f"{_suggest(qid, list(contract.QUESTIONS))}",
+        reader.problems.append(
+            f"{place.where('id')}: {qid!r} is not a question id of the contract"
+            f"{_suggest(qid, list(contract.QUESTIONS))}"
         )
         return None
     contract_kind, codes = contract.QUESTIONS[qid]
-    kind = reader.require(node, "kind", str, "one, many, lab or text")
-    if kind is not None and kind != contract_kind:
-        reader.problem(
-            node, "kind", f"{qid!r} is a {contract_kind!r} question in the contract, not {kind!r}"
+    if spec.kind != contract_kind:
+        reader.problems.append(
+            f"{place.where('kind')}: {qid!r} is a {contract_kind!r} question in the contract, "
+            f"not {spec.kind!r}"
         )
-    section = reader.require(node, "section", str, "a section id from dialog.yaml")
-    if section is not None and section not in sections:
-        reader.problem(
-            node, "section", f"no section {section!r}{_suggest(section, sorted(sections))}"
+    if spec.section not in sections:
+        reader.problems.append(
+            f"{place.where('section')}: no section {spec.section!r}"
+            f"{_suggest(spec.section, sorted(sections))}"
         )
-    text = reader.require(node, "text", Mapping, "a mapping with 'self' and 'caregiver' wording")
-    text_self = text_caregiver = ""
-    if text is not None:
-        reader.unknown_keys(text, ("self", "caregiver"), "a question's text")
-        text_self = reader.require(text, "self", str, "the wording for the person themself") or ""
-        text_caregiver = reader.require(text, "caregiver", str, "the wording for a caregiver") or ""
-    options = _read_options(reader, node, qid, contract_kind, codes)
-    seen = [o.code for o in options]
-    for code in codes:
-        if code not in seen:
-            reader.problem(node, "options", f"{qid!r} has no option for the contract code {code!r}")
-    unsure = node.get("unsure")
-    if not isinstance(unsure, str) or not unsure.strip():
-        reader.problem(
-            node,
-            "unsure" if "unsure" in node else None,
-            "every question needs an 'unsure' label (the \"I'm not sure\" answer)",
+    if not spec.why.text.strip():
+        reader.problems.append(
+            f"{place.where('why')}: every question needs a 'why' with a 'text' (why we ask)"
         )
-        unsure = "I'm not sure"
-    why_text, why_sources = _read_why(reader, node)
-    if_unsure = _read_if_unsure(reader, node)
-    also = _read_also(reader, node, qid)
-    text_if = _read_text_if(reader, node)
-    transitions = _read_transitions(reader, node)
+    options = _read_options(reader, spec, contract_kind, codes)
+    if_unsure = spec.if_unsure
     return Question(
         id=qid,
-        section=section or "",
+        section=spec.section,
         kind=contract_kind,
-        text_self=" ".join(text_self.split()),
-        text_caregiver=" ".join(text_caregiver.split()),
+        text_self=_one_line(spec.text.own),
+        text_caregiver=_one_line(spec.text.caregiver),
         options=tuple(options),
-        unsure_label=unsure.strip(),
-        why=" ".join(why_text.split()),
-        why_sources=why_sources,
-        transitions=tuple(transitions),
-        where=node.where(),
-        if_unsure_self=if_unsure[0],
-        if_unsure_caregiver=if_unsure[1],
-        if_unsure_sources=if_unsure[2],
-        also=also,
-        text_if=text_if,
+        unsure_label=spec.unsure.strip(),
+        why=_one_line(spec.why.text),
+        why_sources=spec.why.sources,
+        transitions=_read_transitions(reader, spec),
+        where=place.where(),
+        if_unsure_self=_one_line(if_unsure.own) if if_unsure else "",
+        if_unsure_caregiver=_one_line(if_unsure.caregiver) if if_unsure else "",
+        if_unsure_sources=if_unsure.sources if if_unsure else (),
+        also=_read_also(reader, spec),
+        text_if=_read_text_if(reader, spec),
     )
 
 
 def _read_options(
-    reader: _Reader, node: Located, qid: str, contract_kind: str, codes: tuple[str, ...]
+    reader: _Reader, spec: _QuestionSpec, contract_kind: str, codes: tuple[str, ...]
 ) -> list[Option]:
-    """A question's options (none for a question the person types)."""
-    options: list[Option] = []
+    """A question's options (none for a question the person types); every contract code
+    needs one."""
+    qid, place = spec.id, spec.place
     if contract_kind in TYPED_KINDS:
-        if node.get("options"):
-            reader.problem(
-                node,
-                "options",
-                f"{qid!r} is a {contract_kind!r} question: the "
-                "person types the answer, so it has no options",
+        if spec.options:
+            reader.problems.append(
+                f"{place.where('options')}: {qid!r} is a {contract_kind!r} question: the "
+                "person types the answer, so it has no options"
             )
-        raw_options = []
-    else:
-        raw_options = reader.require(node, "options", list, "a list of {code, label}")
-    for raw in raw_options or []:
-        if not isinstance(raw, Mapping):
-            reader.problem(node, "options", "each option must be a mapping {code, label}")
-            continue
-        reader.unknown_keys(raw, ("code", "label", "when"), "an option")
-        code = reader.require(raw, "code", str, "a contract code (quote yes/no)")
-        label = reader.require(raw, "label", str, "the words shown for this option")
-        if code is not None and code not in codes:
-            reader.problem(
-                raw,
-                "code",
-                f"{code!r} is not a code of {qid!r}"
-                f"{_suggest(code, codes)}; allowed: {', '.join(codes)}",
+        return []
+    if spec.options is None:
+        reader.problems.append(f"{place.where()}: missing 'options' (a list of {{code, label}})")
+        return []
+    options: list[Option] = []
+    for raw in spec.options:
+        if raw.code not in codes:
+            reader.problems.append(
+                f"{raw.place.where('code')}: {raw.code!r} is not a code of {qid!r}"
+                f"{_suggest(raw.code, codes)}; allowed: {', '.join(codes)}"
             )
             continue
-        when = reader.condition(raw, "when") if "when" in raw else None
-        if code is not None and label is not None:
-            options.append(Option(code, label, when, raw.get("when")))
+        when = reader.condition(raw.when) if raw.when is not None else None
+        options.append(Option(raw.code, raw.label, when, raw.when))
+    seen = {o.code for o in options} | {o.code for o in spec.options}
+    for code in codes:
+        if code not in seen:
+            reader.problems.append(
+                f"{place.where('options')}: {qid!r} has no option for the contract code {code!r}"
+            )
     return options
 
 
-def _read_why(reader: _Reader, node: Located) -> tuple[str, tuple[str, ...]]:
-    """A question's ``why``: the text (stripped) and its source keys."""
-    why = node.get("why")
-    why_text: str = ""
-    why_sources: tuple[str, ...] = ()
-    if (
-        not isinstance(why, Mapping)
-        or not isinstance(why.get("text"), str)
-        or not why["text"].strip()
-    ):
-        reader.problem(
-            node,
-            "why" if "why" in node else None,
-            "every question needs a 'why' with a 'text' (why we ask)",
-        )
-    else:
-        why_text = why["text"].strip()
-        sources = why.get("sources", [])
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-            reader.problem(why, "sources", "'sources' must be a list of source keys")
-        else:
-            why_sources = tuple(sources)
-    return why_text, why_sources
-
-
-def _read_transitions(reader: _Reader, node: Located) -> list[Transition]:
+def _read_transitions(reader: _Reader, spec: _QuestionSpec) -> tuple[Transition, ...]:
     """A question's ``next``: the transitions in order, the last one without ``when``."""
     transitions: list[Transition] = []
-    raw_next = reader.require(node, "next", list, "a list of {to, when}")
-    for index, raw in enumerate(raw_next or []):
-        if not isinstance(raw, Located):
-            reader.problem(node, "next", "each transition must be a mapping {to, when}")
-            continue
-        reader.unknown_keys(raw, ("to", "when"), "a transition")
-        dest = reader.require(raw, "to", str, "the next question id or outcome")
-        when = reader.condition(raw, "when") if "when" in raw else None
-        if "when" not in raw and index != len(raw_next) - 1:
-            reader.problem(
-                raw,
-                None,
-                "only the last transition may have no 'when'; "
-                "the ones after it could never be taken",
+    for index, raw in enumerate(spec.next):
+        when = reader.condition(raw.when) if raw.when is not None else None
+        if raw.when is None and index != len(spec.next) - 1:
+            reader.problems.append(
+                f"{raw.place.where()}: only the last transition may have no 'when'; "
+                "the ones after it could never be taken"
             )
-        if dest is not None:
-            transitions.append(Transition(dest, when, raw.get("when"), raw.where()))
-    if raw_next is not None and (not raw_next or "when" in raw_next[-1]):
-        reader.problem(
-            node,
-            "next",
-            "the last transition must have no 'when', so that the "
-            "dialog always has somewhere to go",
+        transitions.append(Transition(raw.to, when, raw.when, raw.place.where()))
+    if not spec.next or spec.next[-1].when is not None:
+        reader.problems.append(
+            f"{spec.place.where('next')}: the last transition must have no 'when', so that "
+            "the dialog always has somewhere to go"
         )
-    return transitions
+    return tuple(transitions)
 
 
-def _read_also(reader: _Reader, node: Mapping, qid: str) -> tuple[str, ...]:
+def _read_also(reader: _Reader, spec: _QuestionSpec) -> tuple[str, ...]:
     """``also: [age]``: contract ids recorded with this question's answer, never asked
     on their own."""
-    if "also" not in node:
-        return ()
-    raw = node["also"]
-    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
-        reader.problem(node, "also", "'also' must be a list of contract question ids")
-        return ()
     found: list[str] = []
-    for other in raw:
+    where = spec.place.where("also")
+    for other in spec.also:
         if other not in contract.QUESTIONS:
-            reader.problem(
-                node,
-                "also",
-                f"{other!r} in 'also' is not a question id of the "
-                f"contract{_suggest(other, list(contract.QUESTIONS))}",
+            reader.problems.append(
+                f"{where}: {other!r} in 'also' is not a question id of the "
+                f"contract{_suggest(other, list(contract.QUESTIONS))}"
             )
-        elif other == qid:
-            reader.problem(node, "also", f"{qid!r} cannot list itself in 'also'")
+        elif other == spec.id:
+            reader.problems.append(f"{where}: {spec.id!r} cannot list itself in 'also'")
         elif other not in found:
             found.append(other)
     return tuple(found)
 
 
-def _read_text_if(reader: _Reader, node: Mapping) -> tuple[TextVariant, ...]:
-    """``text_if``: a list of {when, self, caregiver}, other wordings for some answers."""
-    if "text_if" not in node:
-        return ()
-    raw = node["text_if"]
-    if not isinstance(raw, list) or not raw:
-        reader.problem(node, "text_if", "'text_if' must be a list of {when, self, caregiver}")
-        return ()
+def _read_text_if(reader: _Reader, spec: _QuestionSpec) -> tuple[TextVariant, ...]:
+    """``text_if``: other wordings for some answers, each with its condition."""
     variants: list[TextVariant] = []
-    for item in raw:
-        if not isinstance(item, Located):
-            reader.problem(
-                node, "text_if", "each 'text_if' item must be a mapping {when, self, caregiver}"
-            )
-            continue
-        reader.unknown_keys(item, ("when", "self", "caregiver"), "a 'text_if' wording")
-        own = reader.require(item, "self", str, "the wording for the person themself")
-        theirs = reader.require(item, "caregiver", str, "the wording for a caregiver")
-        when = reader.require(item, "when", Mapping, "a condition") and reader.condition(
-            item, "when"
-        )
-        if own and theirs and when:
-            variants.append(
-                TextVariant(when, " ".join(own.split()), " ".join(theirs.split()), item.get("when"))
-            )
+    for item in spec.text_if:
+        when = reader.condition(item.when)
+        if when is not None:
+            own, theirs = _one_line(item.own), _one_line(item.caregiver)
+            variants.append(TextVariant(when, own, theirs, item.when))
     return tuple(variants)
-
-
-def _read_if_unsure(reader: _Reader, node: Mapping) -> tuple[str, str, tuple[str, ...]]:
-    """The optional ``if_unsure`` note: ``self`` and ``caregiver`` wording and its sources."""
-    if "if_unsure" not in node:
-        return "", "", ()
-    raw = node["if_unsure"]
-    if not isinstance(raw, Mapping):
-        reader.problem(
-            node,
-            "if_unsure",
-            "'if_unsure' must be a mapping with 'self', 'caregiver' and 'sources'",
-        )
-        return "", "", ()
-    reader.unknown_keys(raw, ("self", "caregiver", "sources"), "an 'if_unsure' note")
-    own = reader.require(raw, "self", str, "the note for the person themself") or ""
-    theirs = reader.require(raw, "caregiver", str, "the note for a caregiver") or ""
-    sources = raw.get("sources")
-    if not isinstance(sources, list) or not sources or not all(isinstance(x, str) for x in sources):
-        reader.problem(
-            raw,
-            "sources" if "sources" in raw else None,
-            "an 'if_unsure' note needs 'sources': a list of source keys",
-        )
-        sources = []
-    return " ".join(own.split()), " ".join(theirs.split()), tuple(sources)
 
 
 def _display(path: Path, directory: Path) -> str:
@@ -446,54 +420,36 @@ def _display(path: Path, directory: Path) -> str:
         return str(path)
 
 
-def _load(path: Path, root: Path, reader: _Reader) -> Any:
+def _load(path: Path, root: Path, problems: list[str]) -> Any:
     display = _display(path, root)
     try:
         return load_file(path, display)
     except YamlError as exc:
-        reader.problems.append(str(exc))
+        problems.append(str(exc))
         return None
 
 
-def _read_sections(reader: _Reader, meta: Mapping) -> list[Section]:
-    sections: list[Section] = []
-    for raw in reader.require(meta, "sections", list, "a list of {id, title}") or []:
-        if (
-            isinstance(raw, Mapping)
-            and isinstance(raw.get("id"), str)
-            and isinstance(raw.get("title"), str)
-        ):
-            reader.unknown_keys(raw, ("id", "title", "title_caregiver"), "a section")
-            sections.append(
-                Section(raw["id"], raw["title"], raw.get("title_caregiver", raw["title"]))
-            )
-        else:
-            reader.problem(meta, "sections", "each section needs an 'id' and a 'title'")
-    return sections
+def _read_outcomes(table: Table[_OutcomeSpec]) -> dict[str, Outcome]:
+    return {
+        oid: Outcome(oid, spec.outcome, _one_line(spec.text), table.place.where(oid))
+        for oid, spec in table.items()
+    }
 
 
-def _read_outcomes(reader: _Reader, meta: Mapping) -> dict[str, Outcome]:
-    outcomes: dict[str, Outcome] = {}
-    raw_outcomes = reader.require(meta, "outcomes", Mapping, "a mapping of outcomes") or {}
-    for oid, raw in raw_outcomes.items():
-        if not isinstance(raw, Mapping) or raw.get("outcome") not in ("none", "assess"):
-            reader.problem(
-                meta["outcomes"],
-                oid,
-                "an outcome needs 'outcome: none' or 'outcome: assess' and a 'text'",
-            )
-            continue
-        outcomes[oid] = Outcome(
-            oid,
-            raw["outcome"],
-            " ".join(str(raw.get("text", "")).split()),
-            meta["outcomes"].where(oid),
-        )
-    return outcomes
+def _raw_ids(body: Any) -> set[str]:
+    """The id of every question written, a broken one's too: a question left out for a
+    mistake of its own is not reported again by each transition to it."""
+    items = body.get("questions") if isinstance(body, Mapping) else None
+    if not isinstance(items, list):
+        return set()
+    return {q["id"] for q in items if isinstance(q, Mapping) and isinstance(q.get("id"), str)}
 
 
 def _check_links(
-    reader: _Reader, questions: Mapping[str, Question], outcomes: Mapping[str, Outcome]
+    problems: list[str],
+    questions: Mapping[str, Question],
+    outcomes: Mapping[str, Outcome],
+    written: set[str],
 ) -> None:
     """Each id in an 'also' is recorded with one question and never asked itself; each
     transition goes to a question or an outcome."""
@@ -502,73 +458,75 @@ def _check_links(
     for question in questions.values():
         for other in question.also:
             if other in questions:
-                reader.problems.append(
+                problems.append(
                     f"{question.where}: {other!r} in 'also' is asked as a "
                     f"question of its own ({questions[other].where})"
                 )
             elif other in recorded_with:
-                reader.problems.append(
+                problems.append(
                     f"{question.where}: {other!r} is already recorded with {recorded_with[other]!r}"
                 )
             else:
                 recorded_with[other] = question.id
     for question in questions.values():
         for transition in question.transitions:
-            if transition.dest not in states:
-                reader.problems.append(
+            if transition.dest not in states | written:
+                problems.append(
                     f"{transition.where}: {question.id!r} goes to {transition.dest!r}, which is "
                     f"neither a question nor an outcome{_suggest(transition.dest, sorted(states))}"
                 )
 
 
-def load_dialog(directory: Path) -> Dialog:
-    """Read ``dialog.yaml`` and ``questions.yaml`` from a dialogs folder."""
-    reader = _Reader()
-    meta = _load(directory / "dialog.yaml", directory, reader)
-    body = _load(directory / "questions.yaml", directory, reader)
-    if reader.problems:
-        raise DialogError(reader.problems)
-    if not isinstance(meta, Mapping):
-        raise DialogError(
-            [
-                f"{_display(directory / 'dialog.yaml', directory)}, line 1: must be a "
-                "mapping with start, sections and outcomes"
-            ]
-        )
-    if not isinstance(body, Mapping):
-        raise DialogError(
-            [
-                f"{_display(directory / 'questions.yaml', directory)}, line 1: must be "
-                "a mapping with 'questions'"
-            ]
-        )
-    reader.unknown_keys(meta, ("start", "sections", "outcomes"), "dialog.yaml")
-    reader.unknown_keys(body, ("questions",), "questions.yaml")
-    sections = _read_sections(reader, meta)
-    outcomes = _read_outcomes(reader, meta)
-    section_ids = {s.id for s in sections}
+def _read_questions(
+    reader: _Reader, specs: tuple[_QuestionSpec, ...], sections: set[str]
+) -> dict[str, Question]:
     questions: dict[str, Question] = {}
-    for raw in reader.require(body, "questions", list, "a list of questions") or []:
-        question = _read_question(reader, raw, section_ids)
+    for spec in specs:
+        question = _read_question(reader, spec, sections)
         if question is None:
             continue
         if question.id in questions:
-            reader.problem(
-                raw,
-                "id",
-                f"the question {question.id!r} is defined twice "
-                f"(first at {questions[question.id].where})",
+            reader.problems.append(
+                f"{spec.place.where('id')}: the question {question.id!r} is defined twice "
+                f"(first at {questions[question.id].where})"
             )
             continue
         questions[question.id] = question
-    _check_links(reader, questions, outcomes)
-    start = reader.require(meta, "start", str, "the id of the first question")
-    if start is not None and start not in questions:
-        reader.problem(meta, "start", f"the start {start!r} is not a question")
-    if reader.problems:
-        raise DialogError(reader.problems)
+    return questions
+
+
+def load_dialog(directory: Path) -> Dialog:
+    """Read ``dialog.yaml`` and ``questions.yaml`` from a dialogs folder."""
+    problems: list[str] = []
+    raw_meta = _load(directory / "dialog.yaml", directory, problems)
+    body = _load(directory / "questions.yaml", directory, problems)
+    if problems:
+        raise DialogError(problems)
+    at = "{}, line 1".format
+    meta_file = read(
+        _DialogFile, raw_meta, at(_display(directory / "dialog.yaml", directory)), problems
+    )
+    body_file = read(
+        _QuestionsFile, body, at(_display(directory / "questions.yaml", directory)), problems
+    )
+    if meta_file is None or body_file is None:
+        raise DialogError(problems)
+    reader = _Reader(problems)
+    sections = [
+        Section(s.id, s.title, s.title if s.title_caregiver is None else s.title_caregiver)
+        for s in meta_file.sections
+    ]
+    outcomes = _read_outcomes(meta_file.outcomes)
+    questions = _read_questions(reader, body_file.questions, {s.id for s in sections})
+    _check_links(problems, questions, outcomes, _raw_ids(body))
+    if meta_file.start not in questions:
+        problems.append(
+            f"{meta_file.place.where('start')}: the start {meta_file.start!r} is not a question"
+        )
+    if problems:
+        raise DialogError(problems)
     return Dialog(
-        start=start,
+        start=meta_file.start,
         sections=tuple(sections),
         questions=questions,
         outcomes=outcomes,
