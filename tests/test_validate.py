@@ -853,3 +853,24 @@ def test_synonyms_typo_is_reported_with_file_and_line(data_copy: Path) -> None:
         "synonyms.yaml" in p and f"line {line}:" in p and "did you mean 'locations'" in p
         for p in problems
     ), problems
+
+
+def test_reading_yaml_problems_are_reported_with_file_and_line(data_copy: Path) -> None:
+    path = data_copy / "dialogs" / "reading.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("pain_score: {none_max: 0,") == 1
+    path.write_text(
+        text.replace("pain_score: {none_max: 0,", "pain_score: {none_max: zero, nne: 1,"),
+        encoding="utf-8",
+    )
+    line = line_of(path.read_text(encoding="utf-8"), "pain_score:")
+    problems = validate(data_copy)
+    assert (
+        f"dialogs/reading.yaml, line {line}: 'none_max' must be a number, not plain text: 'zero'"
+        in problems
+    ), problems
+    assert any(
+        p.startswith(f"dialogs/reading.yaml, line {line}: unknown key 'nne'")
+        and "allowed: none_max, mild_max, severe_min" in p
+        for p in problems
+    ), problems

@@ -134,6 +134,14 @@ def validate(root: Path | None = None) -> list[str]:
             load_synonyms(synonyms)
         except SynonymsError as exc:
             problems += exc.problems
+    reading = dialogs_dir(root) / "reading.yaml"
+    if reading.exists():
+        from chatbot.engine.reading.lexicon import LexiconError, load_lexicon
+
+        try:
+            load_lexicon(reading, "dialogs/reading.yaml")
+        except LexiconError as exc:
+            problems += exc.problems
     if content is not None:
         problems += _citation_problems(content, dialog, rules, labs)
     return list(dict.fromkeys(problems))

@@ -2,7 +2,8 @@
 hedges, number words, the bands numbers fall into, and lab labels and short units.
 
 Loaded once per file (and again only when it changes) into a frozen :class:`Lexicon`.
-A broken file raises :class:`LexiconError` naming the file and the key.
+Its shape is declared below (``_ReadingFile``) and checked by :mod:`chatbot.engine.schema`;
+a broken file raises :class:`LexiconError` naming the file and line of every problem.
 """
 
 from __future__ import annotations
@@ -11,33 +12,131 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from chatbot.engine.reading.text import fold, tokens
+from chatbot.engine.schema import What, read
 from chatbot.engine.yamlio import YamlError, load_file
 
 
 class LexiconError(ValueError):
-    """``dialogs/reading.yaml`` has a problem; the message names the file and key."""
+    """``dialogs/reading.yaml`` has problems; each names the file and line."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def _words(items: Any, where: str) -> frozenset[str]:
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise LexiconError(f"{where} must be a list of words (quote yes, no, on and off)")
+def _words(items: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(i) for i in items)
 
 
-def _phrases(items: Any, where: str) -> frozenset[tuple[str, ...]]:
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise LexiconError(f"{where} must be a list of words or phrases")
+def _phrases(items: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(t for t in tokens(fold(i)) if t != ",") for i in items)
 
 
-def _number(node: Mapping[str, Any], key: str, where: str) -> float:
-    value = node.get(key) if isinstance(node, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LexiconError(f"{where}.{key} must be a number")
-    return float(value)
+# --------------------------------------------------------------------------- the file's shape
+
+_Words = Annotated[tuple[str, ...], What("a list of words (quote yes, no, on and off)")]
+_Phrases = Annotated[tuple[str, ...], What("a list of words or phrases")]
+
+
+@dataclass(frozen=True)
+class _AgeUnits:
+    WHAT: ClassVar[str] = "the words for each unit of an age"
+    days: _Words
+    weeks: _Words
+    months: _Words
+    years: _Words
+
+
+@dataclass(frozen=True)
+class _Age:
+    WHAT: ClassVar[str] = "the limit and the units of an age"
+    max_years: float
+    units: _AgeUnits
+
+
+@dataclass(frozen=True)
+class _PainScore:
+    WHAT: ClassVar[str] = "the bands of a pain score out of 10"
+    none_max: float
+    mild_max: float
+    severe_min: float
+
+
+@dataclass(frozen=True)
+class _SizeMm:
+    WHAT: ClassVar[str] = "the bands of a size in mm"
+    small_max: float
+    medium_max: float
+
+
+@dataclass(frozen=True)
+class _Count:
+    WHAT: ClassVar[str] = "the bands of a count"
+    many_min: float
+
+
+@dataclass(frozen=True)
+class _VitaminD:
+    WHAT: ClassVar[str] = "the vitamin D limits by age (IU a day)"
+    infant: float
+    over_10: float
+
+
+@dataclass(frozen=True)
+class _Intake:
+    WHAT: ClassVar[str] = "the intake limits"
+    vitamin_d_iu_day: _VitaminD
+    iu_per_microgram: float
+    calcium_mg_day: float
+
+
+@dataclass(frozen=True)
+class _IntakeWords:
+    WHAT: ClassVar[str] = "the intake words"
+    vitamin_d: _Phrases
+    calcium: _Phrases
+    milk: _Phrases
+    usual: _Phrases
+    large: _Phrases
+    tablets: _Phrases
+    tablets_usual_max: float = 2.0
+    tablets_large_min: float = 4.0
+    glasses_usual_max: float = 3.0
+
+
+@dataclass(frozen=True)
+class _ReadingFile:
+    WHAT: ClassVar[str] = "dialogs/reading.yaml"
+    drop: _Words
+    filler: _Words
+    negators: _Words
+    breaks: _Words
+    subjects: _Words
+    hedges_mild: _Words
+    hedges_doubt: _Words
+    intensifiers: _Words
+    graded: _Words
+    all_words: _Phrases
+    none_words: _Phrases
+    all_max_options: int
+    all_never: _Words
+    several_signs: _Words
+    warning_colour: _Words
+    warning_pain: _Phrases
+    ordinals: dict[str, int]
+    number_words: dict[str, float]
+    age: _Age
+    pain_score: _PainScore
+    size_mm: _SizeMm
+    count: _Count
+    intake: _Intake
+    lab_labels: dict[str, _Phrases]
+    lab_words: _Words
+    short_units: dict[str, tuple[str, ...]]
+    intake_words: _IntakeWords
 
 
 @dataclass(frozen=True)
@@ -88,90 +187,64 @@ class Lexicon:
 
 
 def _parse(data: Any, file: str) -> Lexicon:
-    if not isinstance(data, Mapping):
-        raise LexiconError(f"{file}: must be a mapping")
-
-    def need(key: str) -> Any:
-        if key not in data:
-            raise LexiconError(f"{file}: '{key}' is missing")
-        return data[key]
-
-    def words(key: str) -> frozenset[str]:
-        return _words(need(key), f"{file}: {key}")
-
-    ordinals = need("ordinals")
-    numbers = need("number_words")
-    age = need("age")
-    if (
-        not isinstance(ordinals, Mapping)
-        or not isinstance(numbers, Mapping)
-        or not isinstance(age, Mapping)
-    ):
-        raise LexiconError(f"{file}: ordinals, number_words and age must be mappings")
-    units: dict[str, str] = {}
-    for unit, said in (age.get("units") or {}).items():
-        for word in _words(said, f"{file}: age.units.{unit}"):
-            units[word] = str(unit)
-    pain = need("pain_score")
-    size = need("size_mm")
-    intake = need("intake")
-    vit_d = intake.get("vitamin_d_iu_day") if isinstance(intake, Mapping) else None
-    labels: dict[tuple[str, ...], str] = {}
-    for lab, said in (need("lab_labels") or {}).items():
-        for phrase in _phrases(said, f"{file}: lab_labels.{lab}"):
-            labels[phrase] = str(lab)
-    shorts: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for said, units_of in (need("short_units") or {}).items():
-        if not isinstance(units_of, list):
-            raise LexiconError(f"{file}: short_units.{said} must be a list of units")
-        key = tuple(t for t in tokens(fold(str(said))) if t != ",")
-        shorts[key] = tuple(str(u) for u in units_of)
-    intake_words: dict[tuple[str, ...], str] = {}
-    limits: dict[str, float] = {}
-    for kind, said in (need("intake_words") or {}).items():
-        if isinstance(said, (int, float)) and not isinstance(said, bool):
-            limits[str(kind)] = float(said)
-            continue
-        for phrase in _phrases(said, f"{file}: intake_words.{kind}"):
-            intake_words[phrase] = str(kind)
+    problems: list[str] = []
+    spec = read(_ReadingFile, data, f"{file}, line 1", problems)
+    if spec is None or problems:
+        raise LexiconError(problems)
+    units = {
+        word: unit
+        for unit in ("days", "weeks", "months", "years")
+        for word in _words(getattr(spec.age.units, unit))
+    }
+    labels = {phrase: lab for lab, said in spec.lab_labels.items() for phrase in _phrases(said)}
+    shorts = {
+        tuple(t for t in tokens(fold(said)) if t != ","): units_of
+        for said, units_of in spec.short_units.items()
+    }
+    words = spec.intake_words
+    intake_words = {
+        phrase: kind
+        for kind in ("vitamin_d", "calcium", "milk", "usual", "large", "tablets")
+        for phrase in _phrases(getattr(words, kind))
+    }
     return Lexicon(
-        drop=words("drop"),
-        filler=words("filler"),
-        negators=words("negators"),
-        breaks=words("breaks"),
-        subjects=words("subjects"),
-        hedges_mild=words("hedges_mild"),
-        hedges_doubt=words("hedges_doubt"),
-        intensifiers=words("intensifiers"),
-        graded=words("graded"),
-        all_words=_phrases(need("all_words"), f"{file}: all_words"),
-        none_words=_phrases(need("none_words"), f"{file}: none_words"),
-        ordinals={fold(str(k)): int(v) for k, v in ordinals.items()},
-        number_words={fold(str(k)): float(v) for k, v in numbers.items()},
-        age_max_years=_number(age, "max_years", f"{file}: age"),
+        drop=_words(spec.drop),
+        filler=_words(spec.filler),
+        negators=_words(spec.negators),
+        breaks=_words(spec.breaks),
+        subjects=_words(spec.subjects),
+        hedges_mild=_words(spec.hedges_mild),
+        hedges_doubt=_words(spec.hedges_doubt),
+        intensifiers=_words(spec.intensifiers),
+        graded=_words(spec.graded),
+        all_words=_phrases(spec.all_words),
+        none_words=_phrases(spec.none_words),
+        ordinals={fold(k): v for k, v in spec.ordinals.items()},
+        number_words={fold(k): v for k, v in spec.number_words.items()},
+        age_max_years=spec.age.max_years,
         age_units=units,
-        pain_none_max=_number(pain, "none_max", f"{file}: pain_score"),
-        pain_mild_max=_number(pain, "mild_max", f"{file}: pain_score"),
-        pain_severe_min=_number(pain, "severe_min", f"{file}: pain_score"),
-        size_small_max=_number(size, "small_max", f"{file}: size_mm"),
-        size_medium_max=_number(size, "medium_max", f"{file}: size_mm"),
-        count_many_min=_number(need("count"), "many_min", f"{file}: count"),
-        vitamin_d_infant=_number(vit_d or {}, "infant", f"{file}: intake.vitamin_d_iu_day"),
-        vitamin_d_over_10=_number(vit_d or {}, "over_10", f"{file}: intake.vitamin_d_iu_day"),
-        iu_per_microgram=_number(intake, "iu_per_microgram", f"{file}: intake"),
-        calcium_mg_day=_number(intake, "calcium_mg_day", f"{file}: intake"),
+        pain_none_max=spec.pain_score.none_max,
+        pain_mild_max=spec.pain_score.mild_max,
+        pain_severe_min=spec.pain_score.severe_min,
+        size_small_max=spec.size_mm.small_max,
+        size_medium_max=spec.size_mm.medium_max,
+        count_many_min=spec.count.many_min,
+        vitamin_d_infant=spec.intake.vitamin_d_iu_day.infant,
+        vitamin_d_over_10=spec.intake.vitamin_d_iu_day.over_10,
+        iu_per_microgram=spec.intake.iu_per_microgram,
+        calcium_mg_day=spec.intake.calcium_mg_day,
         lab_labels=labels,
-        lab_words=words("lab_words"),
+        lab_words=_words(spec.lab_words),
         short_units=shorts,
         intake_words=intake_words,
-        tablets_usual_max=limits.get("tablets_usual_max", 2.0),
-        tablets_large_min=limits.get("tablets_large_min", 4.0),
-        glasses_usual_max=limits.get("glasses_usual_max", 3.0),
-        all_max_options=int(_number(data, "all_max_options", file)),
-        all_never=words("all_never"),
-        several_signs=words("several_signs"),
-        warning_colour=words("warning_colour"),
-        warning_pain=_phrases(need("warning_pain"), f"{file}: warning_pain"),
+        tablets_usual_max=words.tablets_usual_max,
+        tablets_large_min=words.tablets_large_min,
+        glasses_usual_max=words.glasses_usual_max,
+        all_max_options=spec.all_max_options,
+        all_never=_words(spec.all_never),
+        several_signs=_words(spec.several_signs),
+        warning_colour=_words(spec.warning_colour),
+        warning_pain=_phrases(spec.warning_pain),
     )
 
 
@@ -179,23 +252,25 @@ _CACHE: dict[tuple[str, int, int], Lexicon] = {}
 _LOCK = threading.Lock()
 
 
-def load_lexicon(path: Path) -> Lexicon:
-    """Read ``reading.yaml`` (cached per path until the file changes)."""
+def load_lexicon(path: Path, display: str | None = None) -> Lexicon:
+    """Read ``reading.yaml`` (cached per path until the file changes); problems name
+    ``display`` (default: the path)."""
     path = Path(path)
+    name = display or str(path)
     try:
         stat = path.stat()
     except OSError as exc:
-        raise LexiconError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise LexiconError([f"{name}: cannot be read ({exc.strerror or exc})"]) from exc
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
     try:
-        data = load_file(path, str(path))
+        data = load_file(path, name)
     except YamlError as exc:
-        raise LexiconError(str(exc)) from exc
-    lexicon = _parse(data, str(path))
+        raise LexiconError([str(exc)]) from exc
+    lexicon = _parse(data, name)
     with _LOCK:
         _CACHE[key] = lexicon
     return lexicon
