@@ -11,11 +11,14 @@ import pytest
 from chatbot.engine.schema import (
     NOT_EMPTY,
     NOWHERE,
+    OR_ONE,
     OneOf,
     Place,
     SchemaError,
     SourceKeys,
+    Table,
     build,
+    check,
     meta,
     read,
 )
@@ -145,7 +148,10 @@ def test_a_declared_description_names_the_expected_value():
 
 def test_bool_is_not_a_number_and_a_number_is_not_a_bool():
     text = edit("count: 3", "count: true")
-    assert only(problems_of(text)).endswith("'count' must be a whole number, not true")
+    assert only(problems_of(text)).endswith(
+        "'count' must be a whole number, not true (YAML reads an unquoted yes, no, on or off "
+        "as true or false: put it in quotes)"
+    )
     text = edit("    not: true", "    not: sometimes")
     message = only(problems_of(text))
     assert message.startswith(f"{F}, line {line_of(text, 'not: sometimes')}: ")
@@ -261,7 +267,37 @@ def test_a_free_form_node_may_not_be_left_empty():
 def test_a_value_that_yaml_reads_as_true_is_named_so():
     text = edit("    level: high\n", "    level: on\n")
     message = only(problems_of(text))
-    assert (
-        message
-        == f"{F}, line {line_of(text, 'level: on')}: 'level' must be one of low, high, not true"
+    assert message.startswith(
+        f"{F}, line {line_of(text, 'level: on')}: 'level' must be one of low, high, not true ("
     )
+    assert "put it in quotes" in message
+
+
+def test_one_value_may_stand_for_a_list_of_one_where_declared():
+    @dataclass(frozen=True)
+    class Words:
+        said: Annotated[tuple[str, ...], OR_ONE]
+        more: tuple[str, ...] = ()
+
+    assert build(Words, load_text("said: cheek\n", F), F).said == ("cheek",)
+    assert build(Words, load_text("said: [cheek, nose]\n", F), F).said == ("cheek", "nose")
+    empty: list[str] = []
+    read(Words, load_text("said:\n", F), F, empty)
+    assert empty == [f"{F}, line 1: 'said' must be a list of texts, not nothing"]
+    problems: list[str] = []
+    read(Words, load_text("said: cheek\nmore: nose\n", F), F, problems)
+    assert problems == [f"{F}, line 2: 'more' must be a list of texts, not plain text: 'nose'"]
+
+
+def test_check_reads_a_node_whose_keys_are_data():
+    node = load_text("a: [x]\nb: 3\n", F)
+    problems: list[str] = []
+    table = check(Table[tuple[str, ...]], node, f"{F}, line 1", "the file", problems)
+    assert table == {"a": ("x",)} and table.place.where("b") == f"{F}, line 2"
+    assert problems == [f"{F}, line 2: 'b' must be a list of texts, not the number 3"]
+
+
+def test_a_key_that_yaml_reads_as_true_is_named_so():
+    problems: list[str] = []
+    read(Item, load_text("id: a\nweight: 1\nlevel: low\nyes: 2\n", F), F, problems)
+    assert problems[0].startswith(f"{F}, line 4: unknown key true (YAML reads an unquoted yes")

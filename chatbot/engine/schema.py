@@ -25,7 +25,8 @@ keeps where the mapping stood), nested dataclasses, and
 is refused there, as an empty ``when:`` is a slip).
 ``Annotated[X, ...]`` adds :class:`OneOf` (allowed values known only at run
 time, such as the contract's codes), :class:`What` (how a message describes the
-expected value) and :data:`NOT_EMPTY` (a blank text or an empty list is wrong).
+expected value), :data:`NOT_EMPTY` (a blank text or an empty list is wrong) and
+:data:`OR_ONE` (a single value where a list is declared is a list of one).
 
 Only the shape is checked here: unknown keys (naming the allowed ones and the
 nearest), missing keys, wrong types, values outside their set. Checks across
@@ -78,6 +79,15 @@ class _NotEmpty:
 
 NOT_EMPTY = _NotEmpty()
 """``Annotated[X, NOT_EMPTY]``: a blank text or an empty list is a problem."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _OrOne:
+    pass
+
+
+OR_ONE = _OrOne()
+"""``Annotated[tuple[X, ...], OR_ONE]``: one value alone stands for a list of one."""
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -218,8 +228,11 @@ def got(value: Any) -> str:
     """How a message names what it found: 'a number', "the text 'abc'"."""
     if value is None:
         return "nothing"
-    if isinstance(value, bool):
-        return f"{'true' if value else 'false'}"
+    if isinstance(value, bool):  # yes, no, on and off too, unless quoted
+        return (
+            f"{'true' if value else 'false'} (YAML reads an unquoted yes, no, on or off as "
+            "true or false: put it in quotes)"
+        )
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
@@ -231,6 +244,11 @@ def got(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
+
+
+def _key(key: Any) -> str:
+    """A key as a message shows it: 'name', or what YAML made of it (true, 3)."""
+    return repr(key) if isinstance(key, str) else got(key)
 
 
 def _nearest(word: Any, choices: Any) -> str:
@@ -331,6 +349,9 @@ class _Reader:
         return BAD
 
     def sequence(self, full: Any, tp: Any, extras: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
+        one = value is not None and not isinstance(value, list | Mapping)
+        if one and any(isinstance(e, _OrOne) for e in extras):
+            value = [value]
         if not isinstance(value, list):
             return self.fail(slot, full, value)
         item_type = get_args(tp)[0]
@@ -352,7 +373,7 @@ class _Reader:
         for key, item in value.items():
             at = value.where(key) if isinstance(value, Located) else slot.at
             if not isinstance(key, str):
-                self.problems.append(f"{at}: the key {key!r} must be text")
+                self.problems.append(f"{at}: the key {_key(key)} must be text")
                 continue
             built = self.value(value_type, item, _Slot(at, f"{key!r}"))
             if built is not BAD:
@@ -371,7 +392,7 @@ class _Reader:
             if key not in plan.by_key:
                 allowed = [f.key for f in plan.fields]
                 self.problems.append(
-                    f"{where(key)}: unknown key {key!r} in {plan.what}; allowed: "
+                    f"{where(key)}: unknown key {_key(key)} in {plan.what}; allowed: "
                     f"{', '.join(allowed)}" + _nearest(key, allowed)
                 )
         kwargs: dict[str, Any] = {}
@@ -410,6 +431,14 @@ def read(cls: type[T], node: Any, where: str, problems: list[str]) -> T | None:
     return None if built is BAD else built
 
 
+def check(tp: Any, value: Any, where: str, label: str, problems: list[str]) -> Any:
+    """``value`` read as the annotation ``tp`` (``Table[X]``, ``tuple[str, ...]``), for a
+    node whose keys are data (question ids) rather than a declared shape; None when it
+    does not fit. ``where`` and ``label`` name it in messages ("'locations'")."""
+    built = _Reader(problems).value(tp, value, _Slot(where, label))
+    return None if built is BAD else built
+
+
 def build(cls: type[T], node: Any, where: str) -> T:
     """``node`` as a ``cls``; raises :class:`SchemaError` with every problem."""
     problems: list[str] = []
@@ -422,6 +451,7 @@ def build(cls: type[T], node: Any, where: str) -> T:
 __all__ = [
     "NOT_EMPTY",
     "NOWHERE",
+    "OR_ONE",
     "OneOf",
     "Place",
     "SchemaError",
@@ -429,6 +459,7 @@ __all__ = [
     "Table",
     "What",
     "build",
+    "check",
     "meta",
     "read",
 ]

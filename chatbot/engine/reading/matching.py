@@ -74,12 +74,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Option, Question
 from chatbot.engine.reading.text import drop_odd_numbers
-from chatbot.engine.yamlio import Located, YamlError, load_file
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OR_ONE, Place, Table, What, check
+from chatbot.engine.yamlio import YamlError, load_file
 
 __all__ = [
     "Match",
@@ -396,44 +397,59 @@ class Synonyms:
         return self.questions.get(qid, {}).get(code, ())
 
 
-def _where(node: Any, key: Any, fallback: str) -> str:
-    return node.where(key) if isinstance(node, Located) else fallback
+_Said = Annotated[tuple[Annotated[str, NOT_EMPTY], ...], OR_ONE, What("a list of words or phrases")]
 
 
-def _read_phrases(
-    value: Any, node: Any, key: Any, label: str, source: str, problems: list[str]
-) -> tuple[str, ...]:
-    where = _where(node, key, source)
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list):
-        problems.append(f"{where}: {label} must be a list of words or phrases")
-        return ()
+@dataclass(frozen=True)
+class _GlobalWords:
+    WHAT: ClassVar[str] = "the words every question shares"
+    unsure: _Said = ()
+    none: _Said = ()
+    yes: _Said = ()
+    no: _Said = ()
+    some: _Said = ()
+    all: _Said = ()
+    place: Place = field(default=NOWHERE, compare=False)
+
+
+def _phrases(said: tuple[str, ...], where: str, label: str, problems: list[str]) -> tuple[str, ...]:
+    """The phrases in the order written, each once; one made only of filler words is
+    refused (it could never be matched)."""
     phrases: list[str] = []
-    for item in items:
-        if isinstance(item, bool):
-            problems.append(
-                f"{where}: {label}: YAML read an unquoted word as {item!r}; "
-                "put yes, no, on, off, true and false in quotes"
-            )
-            continue
-        if not isinstance(item, str) or not item.strip():
-            problems.append(
-                f"{where}: {label}: {item!r} is not a word or phrase "
-                "(write text, in quotes if in doubt)"
-            )
-            continue
+    for item in said:
         if not normalize_words(item):
             problems.append(
                 f"{where}: {label}: {item!r} has no words left once filler "
                 f"words ({', '.join(sorted(FILLER))}) are dropped"
             )
-            continue
-        if item not in phrases:
+        elif item not in phrases:
             phrases.append(item)
     return tuple(phrases)
 
 
+def _read_codes(
+    qid: str, table: Table[tuple[str, ...]], problems: list[str]
+) -> dict[str, tuple[str, ...]]:
+    """One question's codes (and ``_unrelated``, ``_context``) and their words."""
+    allowed = contract.codes_for(qid)
+    codes: dict[str, tuple[str, ...]] = {}
+    for code, said in table.items():
+        where = table.place.where(code)
+        if code not in (UNRELATED_KEY, CONTEXT_KEY) and code not in allowed:
+            close = difflib.get_close_matches(str(code), list(allowed), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(
+                f"{where}: {code!r} is not a code of {qid!r}{hint}; "
+                f"allowed: {', '.join(allowed)}, {UNRELATED_KEY}"
+            )
+            continue
+        codes[code] = _phrases(said, where, f"{qid}.{code}", problems)
+    return codes
+
+
 def _parse(data: Any, source: str) -> Synonyms:
+    """The file's shape: ``global`` (declared above) and question ids, each a mapping of
+    codes to words; the ids and codes must be the contract's."""
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise SynonymsError(
@@ -442,55 +458,27 @@ def _parse(data: Any, source: str) -> Synonyms:
                 "(and 'global') to codes and their words"
             ]
         )
+    table = check(Table[Any], data, f"{source}, line 1", "the file", problems)
     questions: dict[str, dict[str, tuple[str, ...]]] = {}
     global_words: dict[str, tuple[str, ...]] = {}
-    for qid, body in data.items():
-        where = _where(data, qid, source)
+    for qid, body in (table or {}).items():
+        where = table.place.where(qid) if table is not None else source
         if qid == "global":
-            if not isinstance(body, Mapping):
-                problems.append(
-                    f"{where}: 'global' must be a mapping of {', '.join(GLOBAL_KEYS)} to words"
-                )
-                continue
-            for key, value in body.items():
-                if not isinstance(key, str) or key not in GLOBAL_KEYS:
-                    shown = f"{key!r} (quote yes and no)" if isinstance(key, bool) else repr(key)
-                    problems.append(
-                        f"{_where(body, key, where)}: unknown global key {shown}; "
-                        f"allowed: {', '.join(GLOBAL_KEYS)}"
+            found = check(_GlobalWords, body, where, "'global'", problems)
+            for key in GLOBAL_KEYS if found else ():
+                if key in body:
+                    global_words[key] = _phrases(
+                        getattr(found, key), found.place.where(key), f"global.{key}", problems
                     )
-                    continue
-                global_words[key] = _read_phrases(
-                    value, body, key, f"global.{key}", source, problems
-                )
             continue
-        if not isinstance(qid, str) or qid not in contract.QUESTIONS:
-            close = difflib.get_close_matches(str(qid), list(contract.QUESTIONS), n=1)
+        if qid not in contract.QUESTIONS:
+            close = difflib.get_close_matches(qid, list(contract.QUESTIONS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(f"{where}: {qid!r} is not a question id of the contract{hint}")
             continue
-        if not isinstance(body, Mapping):
-            problems.append(f"{where}: {qid!r} must be a mapping of codes to words")
-            continue
-        allowed = contract.codes_for(qid)
-        codes: dict[str, tuple[str, ...]] = {}
-        for code, value in body.items():
-            code_where = _where(body, code, where)
-            if isinstance(code, bool):
-                problems.append(
-                    f'{code_where}: {qid}: the code {code!r} must be quoted (write "yes" or "no")'
-                )
-                continue
-            if code not in (UNRELATED_KEY, CONTEXT_KEY) and code not in allowed:
-                close = difflib.get_close_matches(str(code), list(allowed), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(
-                    f"{code_where}: {code!r} is not a code of {qid!r}{hint}; "
-                    f"allowed: {', '.join(allowed)}, {UNRELATED_KEY}"
-                )
-                continue
-            codes[code] = _read_phrases(value, body, code, f"{qid}.{code}", source, problems)
-        questions[qid] = codes
+        codes = check(Table[_Said], body, where, f"{qid!r}", problems)
+        if codes is not None:
+            questions[qid] = _read_codes(qid, codes, problems)
     if problems:
         raise SynonymsError(problems)
     return Synonyms(source=source, questions=questions, global_words=global_words)
