@@ -194,37 +194,44 @@ def _read_answers(name: str) -> Any:
     return data
 
 
-def cmd_assess(args: argparse.Namespace) -> int:
+def _assess_file(engine: Any, name: str) -> Any:
     from .engine.dialog.answers import AnswerError
+
+    raw = _read_answers(name)
+    try:
+        return engine.replay(raw)
+    except AnswerError as exc:
+        raise InputProblem(f"{'<stdin>' if name == '-' else visible(name)}: {exc.message}") from exc
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
     from .engine.loading import default_engine
     from .engine.reports.jsonlines import JsonLines
     from .engine.reports.markdown import to_dict, to_markdown
 
     engine = default_engine()
-    results = []
-    for name in args.files:
-        raw = _read_answers(name)
-        try:
-            assessment = engine.replay(raw)
-        except AnswerError as exc:
-            raise InputProblem(
-                f"{'<stdin>' if name == '-' else visible(name)}: {exc.message}"
-            ) from exc
-        results.append(assessment)
-    if args.json:
-        # serialised once and written once: json.dump to a stream writes every token
-        # separately (about 750 writes per assessment). One file: indented, to be read;
-        # several: a list with one compact assessment a line (the indenting encoder is
-        # pure Python and took about 1 s per 1,000 assessments, the compact one is C),
-        # the parts that only depend on the content serialised once (JsonLines)
-        if len(results) == 1:
-            text = json.dumps(to_dict(results[0], engine.content), indent=2, ensure_ascii=False)
-        else:
-            lines = JsonLines(engine.content)
-            text = "[\n" + ",\n".join(lines.line(a) for a in results) + "\n]"
-        sys.stdout.write(text + "\n")
+    content = engine.content
+    # each assessment is turned into its text at once (only the texts are kept: fewer
+    # objects for the garbage collector to go through), and everything is written once
+    # at the end (nothing is written when a file is bad). --json: json.dump to a stream
+    # writes every token separately (about 750 writes per assessment). One file:
+    # indented, to be read; several: a list with one compact assessment a line (the
+    # indenting encoder is pure Python and took about 1 s per 1,000 assessments, the
+    # compact one is C), the parts that only depend on the content serialised once
+    text: Callable[[Any], str]
+    if args.json and len(args.files) == 1:
+        text = lambda a: json.dumps(to_dict(a, content), indent=2, ensure_ascii=False)  # noqa: E731
+    elif args.json:
+        text = JsonLines(content).line
     else:
-        sys.stdout.write("\n\n---\n\n".join(to_markdown(a, engine.content) for a in results))
+        text = lambda a: to_markdown(a, content)  # noqa: E731
+    texts = [text(_assess_file(engine, name)) for name in args.files]
+    if not args.json:
+        sys.stdout.write("\n\n---\n\n".join(texts))
+    elif len(texts) == 1:
+        sys.stdout.write(texts[0] + "\n")
+    else:
+        sys.stdout.write("[\n" + ",\n".join(texts) + "\n]\n")
     return EXIT_OK
 
 
