@@ -34,18 +34,23 @@ class Item:
 
 
 def mark_negated(
-    items: list[Item], subjects: Collection[str], ignore: Collection[str] = ()
+    items: list[Item],
+    subjects: Collection[str],
+    ignore: Collection[str] = (),
+    keep: Collection[str] = (),
 ) -> None:
     """Set :attr:`Item.negated` on phrases inside a negation's scope (in place).
 
     ``subjects``: words that start a new clause after "and"; ``ignore``: codes of phrases
-    that are no answer (words about the question), which do not count as what is negated.
+    that are no answer (words about the question), which do not count as what is negated;
+    ``keep``: negative answers: a lone "no" before a phrase that only means one of them
+    is that answer too, not its negation ("no I've been through the menopause").
     """
     content = [it for it in items if it.kind == "phrase" and not (it.codes & set(ignore))]
     for idx, it in enumerate(items):
         if it.kind == "phrase" and len(it.words) == 1 and it.words[0] in WORD_NEGATIONS:
             later = [x for x in items[idx + 1 :] if x.kind in ("break", "contrast") or x in content]
-            if later and later[0].kind == "phrase":
+            if later and later[0].kind == "phrase" and not (later[0].codes <= set(keep)):
                 it.kind = "neg"
     negating = False
     for idx, it in enumerate(items):

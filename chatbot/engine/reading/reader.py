@@ -67,6 +67,10 @@ YES_NO = frozenset({"yes", "no"})
 NEGATIVE = frozenset({"none", "no", "normal"})
 DENIED = "*denied*"  # something was denied that has no code of its own ("no calcium")
 NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
+# at the warning signs: a fever with a red or hot area, or redness that grows
+_FEVER = frozenset({"fever", "temperature", "temp", "feverish", "fevers", "pyrexia"})
+_REDNESS = frozenset({"red", "redness", "reddish", "reddened", "inflamed", "hot"})
+_GROWS = frozenset({"spreading", "spreads", "spread", "bigger", "growing", "larger", "wider"})
 
 
 # ----------------------------------------------------------------------------- tables
@@ -787,7 +791,8 @@ class Reader:
         """The general reading of words for a one- or many-question."""
         items, fixed = self.scan(table, words)
         items = [it for it in items if it.start not in used]
-        mark_negated(items, self.lex.subjects, ignore={CONTEXT})
+        self._all_alone(items, words)
+        mark_negated(items, self.lex.subjects, ignore={CONTEXT}, keep=NEGATIVE)
         many = table.kind == contract.MANY
         phrases = [it for it in items if it.kind == "phrase" and CONTEXT not in it.codes]
         counting = table.qid in NUMBER_QUESTIONS
@@ -876,6 +881,21 @@ class Reader:
             extra,
         )
 
+    def _all_alone(self, items: list[_Item], words: Sequence[str]) -> None:
+        """ "all of them" means every option only when nothing but fillers follows it in
+        its clause: "all of a sudden she got confused" and "all of my fingers" are not
+        every warning sign (the words "these", "the" are dropped before matching)."""
+        lex = self.lex
+        for it in items:
+            if ALL not in it.codes:
+                continue
+            for w in words[it.end :]:
+                if w == BREAK or w in lex.breaks:
+                    break
+                if not (w in lex.drop or w in lex.filler or w in lex.hedges_mild):
+                    it.codes, it.kind = frozenset(), "unknown"
+                    break
+
     def _expand(self, table: _Table, codes: frozenset[str]) -> frozenset[str]:
         if ALL in codes:
             return frozenset(table.real)
@@ -908,7 +928,8 @@ class Reader:
             if len(common) > 1:
                 return self._ask(table, shown, self._which(table, shown, common), common)
             code = next(iter(common))
-        elif neg_codes:
+        elif neg_codes and not neg_codes <= NEGATIVE:
+            # only a negative answer denied ("not on the pill"): no answer by elimination
             remaining = [c for c in table.codes if c not in neg_codes]
             if len(remaining) != 1:
                 return self._ask(table, shown, self._which(table, shown, remaining), remaining)
@@ -1094,11 +1115,48 @@ class Reader:
             for phrase in self.lex.warning_pain:
                 if tuple(words[i : i + len(phrase)]) == phrase:
                     pain |= set(range(i, i + len(phrase)))
-        if not colour or not pain or "dark_painful_skin" not in table.codes:
+        extra: list[str] = []
+        used: set[int] = set()
+        if colour and pain and "dark_painful_skin" in table.codes:
+            extra.append("dark_painful_skin")
+            used |= colour | pain
+        infection = self._infection_words(words)
+        if infection and "fever_spreading_redness" in table.codes:
+            extra.append("fever_spreading_redness")
+            used |= infection
+        if not extra:
             return None
-        return self._words(
-            table, shown, words, extra=["dark_painful_skin"], used=frozenset(colour | pain)
-        )
+        return self._words(table, shown, words, extra=extra, used=frozenset(used))
+
+    def _infection_words(self, words: list[str]) -> set[int]:
+        """A fever with a red or hot area ("a temperature and the area is red and hot"), or
+        redness that grows ("the redness round it is getting bigger"), neither denied:
+        the words of fever with spreading redness (none when not said)."""
+        said = {
+            i: w
+            for i, w in enumerate(words)
+            if w in (_FEVER | _REDNESS | _GROWS) and not self._negated_at(words, i)
+        }
+        fever = {i for i, w in said.items() if w in _FEVER}
+        red = {i for i, w in said.items() if w in _REDNESS}
+        if fever and red:
+            return fever | red
+        for i, w in said.items():
+            if w == "redness":
+                end = next((j for j in range(i + 1, len(words)) if words[j] == BREAK), len(words))
+                grows = {j for j in range(i + 1, end) if j in said and said[j] in _GROWS}
+                if grows:
+                    return {i, *grows}
+        return set()
+
+    def _negated_at(self, words: list[str], i: int) -> bool:
+        """Whether a negation comes before word ``i`` in its clause."""
+        for j in range(i - 1, -1, -1):
+            if words[j] == BREAK or words[j] in self.lex.breaks:
+                return False
+            if words[j] in self.lex.negators:
+                return True
+        return False
 
     def _q_pain(
         self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
@@ -1149,6 +1207,9 @@ class Reader:
                     )
             return None
         plain = self._words(table, shown, words)
+        ones = [i for i, w in enumerate(words) if w in ("one", "1")]
+        if len(ones) > 1 and (not plain.ok or plain.answer == "single"):
+            return self._ones(table, shown, words, ones)
         if plain.ok:
             return plain  # "one place", "just one": the words say it
         if found.value == 1 and not ({"each", "every", "both", "per"} & set(words)):
@@ -1162,6 +1223,19 @@ class Reader:
             if found.value >= self.lex.count_many_min and places > 2:
                 code = "widespread"
             return self._done(table, shown, [code])
+        return self._ask(
+            table,
+            shown,
+            f"Are they all in one area, or in several? You can choose: {self._choices(table)}.",
+            ["one_area", "several_areas", "widespread"],
+        )
+
+    def _ones(self, table: _Table, shown: str, words: list[str], ones: list[int]) -> Reading:
+        """ "one on my hand, one on my foot": one lump in each of several places is not
+        one lump."""
+        places = self._places(words, frozenset(ones))
+        if places is not None and places > 1 and "several_areas" in table.codes:
+            return self._done(table, shown, ["several_areas"])
         return self._ask(
             table,
             shown,
