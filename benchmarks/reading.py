@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """How well and how fast typed answers are read: the phrase table, per tag.
 
-    python benchmarks/reading.py [--table tests/data/phrases.yaml] [--show wrong|asked|all]
+    python benchmarks/reading.py [--table FILE ...] [--show wrong|asked|all]
+
+By default it reads ``tests/data/phrases.yaml`` and, when it is there, the held-out
+table ``tests/data/phrases_heldout.yaml`` (written blind by someone else), one after
+the other; ``--table`` (which may be given more than once) reads those files instead.
 
 For every phrase of the table (``tests/data/phrases.yaml``: question, text, answers
 so far, the answer a careful reader records or ``ask``) the engine's reader
@@ -35,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 from chatbot.engine.dialog.answers import normalize  # noqa: E402
 from chatbot.engine.loading import default_engine  # noqa: E402
 from chatbot.engine.reading.reader import Reading, reader_for  # noqa: E402
+
+DEFAULT_TABLES = ("phrases.yaml", "phrases_heldout.yaml")
 
 
 def same(expect: Any, got: Any) -> bool:
@@ -74,6 +80,7 @@ def given_answers(engine: Any, entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(table: Path, show: str) -> int:
+    print(f"== {table.relative_to(ROOT) if table.is_relative_to(ROOT) else table}")
     engine = default_engine()
     reader = reader_for(engine)
     entries = yaml.safe_load(table.read_text(encoding="utf-8"))
@@ -118,12 +125,20 @@ def run(table: Path, show: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", type=Path, default=ROOT / "tests" / "data" / "phrases.yaml")
+    parser.add_argument("--table", type=Path, action="append", help="a phrase table (repeatable)")
     parser.add_argument(
         "--show", choices=("wrong", "asked", "right", "all", "none"), default="none"
     )
     args = parser.parse_args()
-    return run(args.table, args.show)
+    tables = args.table or [
+        t for t in (ROOT / "tests" / "data" / n for n in DEFAULT_TABLES) if t.exists()
+    ]
+    status = 0
+    for k, table in enumerate(tables):
+        if k:
+            print()
+        status = run(table.resolve(), args.show) or status
+    return status
 
 
 if __name__ == "__main__":

@@ -67,6 +67,8 @@ YES_NO = frozenset({"yes", "no"})
 NEGATIVE = frozenset({"none", "no", "normal"})
 DENIED = "*denied*"  # something was denied that has no code of its own ("no calcium")
 NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
+# "a bit", "slightly" before a sign (not "a bit of pus"): the sign is asked about
+_DIMINISH = frozenset({"bit", "little", "slightly", "mildly", "somewhat", "abit"})
 # at the warning signs: a fever with a red or hot area, or redness that grows
 _FEVER = frozenset({"fever", "temperature", "temp", "feverish", "fevers", "pyrexia"})
 _REDNESS = frozenset({"red", "redness", "reddish", "reddened", "inflamed", "hot"})
@@ -458,15 +460,14 @@ class Reader:
                 shown,
                 None,
                 {},
-                'Please type your note, or say "nothing".',
+                f'Please type your note, or choose "{question.unsure_label}".',
                 "Nothing typed yet.",
             )
-        words = [w for w in tokens(fold(shown)) if w != BREAK]
-        if words and all(
-            w in _WORD_NEG
-            or w in ("nope", "nah", "no", "thanks", "thank", "you", "else", "that", "thats", "all")
-            for w in words
-        ):
+        # the person's own words are kept as typed ("nope" too: the contract keeps notes
+        # exactly as typed); only the "nothing to add" answer itself is no note
+        said = " ".join(w for w in tokens(fold(shown)) if w != BREAK)
+        label = " ".join(w for w in tokens(fold(question.unsure_label)) if w != BREAK)
+        if said in {label, "nothing to add"}:
             return Reading(
                 question.id,
                 shown,
@@ -808,6 +809,13 @@ class Reader:
         for k, it in enumerate(items[:-1]):
             if it.kind == "neg" and items[k + 1].words[0] in ("really", "exactly", "quite"):
                 doubt.append(items[k + 1])  # "doesn't really hurt": not quite a no
+            if (
+                table.qid in self.lex.several_signs
+                and it.kind == "intens"
+                and it.words[0] in _DIMINISH
+                and items[k + 1].words[0] != "of"
+            ):
+                doubt.append(it)  # "a bit hot and shivery": a sign, or not quite?
         intens = [it for it in items if it.kind == "intens"]
         dangling = [it for it in items if it.kind == "neg"]
         unrelated = [it for it in phrases if UNRELATED in it.codes and not it.negated]
