@@ -41,7 +41,7 @@ import dataclasses
 import difflib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
@@ -90,13 +90,18 @@ OR_ONE = _OrOne()
 """``Annotated[tuple[X, ...], OR_ONE]``: one value alone stands for a list of one."""
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
 class Place:
-    """Where a mapping stood: its file, its line and the line of each of its keys."""
+    """Where a mapping stood: its file, its line and the line of each of its keys.
+    (A plain class: one is made for every mapping read, and a dataclass costs more.)"""
 
-    file: str
-    line: int
-    key_lines: Mapping[Any, int] = dataclasses.field(default_factory=dict)
+    __slots__ = ("file", "key_lines", "line")
+
+    def __init__(self, file: str, line: int, key_lines: Mapping[Any, int] | None = None):
+        self.file, self.line = file, line
+        self.key_lines: Mapping[Any, int] = {} if key_lines is None else key_lines
+
+    def __repr__(self) -> str:
+        return f"Place({self.where()!r})"
 
     def where(self, key: Any = None) -> str:
         """'FILE, line N' of the mapping, or of ``key`` in it."""
@@ -141,6 +146,8 @@ class _Field:
     type: Any
     required: bool
     what: str | None
+    convert: Any  # reads a value of ``type`` (see _converter)
+    plain: Any  # str, int, float, bool: a value of that exact type is taken as it is; Any: not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +156,11 @@ class _Plan:
     by_key: Mapping[str, _Field]
     place: str | None  # the field that receives the Place, if any
     what: str  # "a caution"
+    # the values of the fields left out, for making an object without calling its
+    # __init__ (a frozen dataclass's sets each field through object.__setattr__);
+    # None for a class that needs its __init__ (__post_init__, __slots__)
+    defaults: Mapping[str, Any] | None
+    factories: tuple[tuple[str, Callable[[], Any]], ...]
 
 
 @cache
@@ -166,9 +178,20 @@ def _plan(cls: type) -> _Plan:
             continue
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         key = f.metadata.get("key", f.name)
-        fields.append(_Field(f.name, key, tp, required, f.metadata.get("what")))
+        what = f.metadata.get("what")
+        plain = tp if tp in (str, int, float, bool, Any) else None
+        fields.append(_Field(f.name, key, tp, required, what, _converter(tp), plain))
     what = getattr(cls, "WHAT", None) or f"a {cls.__name__}"
-    return _Plan(tuple(fields), {f.key: f for f in fields}, place, what)
+    plain = not hasattr(cls, "__post_init__") and "__slots__" not in cls.__dict__
+    every = dataclasses.fields(cls)
+    defaults = {f.name: f.default for f in every if f.default is not dataclasses.MISSING}
+    factories = tuple(
+        (f.name, f.default_factory) for f in every if f.default_factory is not dataclasses.MISSING
+    )
+    if any(not f.init for f in every):
+        plain = False
+    by_key = {f.key: f for f in fields}
+    return _Plan(tuple(fields), by_key, place, what, defaults if plain else None, factories)
 
 
 def _unwrap(tp: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -268,153 +291,200 @@ class _Bad:
 BAD = _Bad()
 
 
-@dataclasses.dataclass
-class _Slot:
-    """Where a value stands, for messages: 'FILE, line N' and how to name it."""
+# Where a value stands: (mapping or None, key, fallback 'FILE, line N', what the field
+# says it is, a name such as "the file", the slot of the list it is an item of). A tuple:
+# one is made for each value read, and 'FILE, line N' only for a message.
+_Slot = tuple[Located | None, Any, str, str | None, str | None, Any]
 
-    at: str
-    label: str  # "'rules'", "each item of 'rules'", "the file"
-    what: str | None = None  # the field's own description, if it has one
+
+def _at(slot: _Slot) -> str:
+    node, key, fallback = slot[0], slot[1], slot[2]
+    return node.where(key) if node is not None else fallback
+
+
+def _label(slot: _Slot) -> str:  # "'rules'", "each item of 'rules'", "the file"
+    if slot[5] is not None:
+        return f"each item of {_label(slot[5])}"
+    return slot[4] if slot[4] is not None else f"'{slot[1]}'"
+
+
+_Convert = Callable[["_Reader", Any, _Slot], Any]
+
+
+@cache
+def _converter(full: Any) -> _Convert:
+    """A function that reads a value as the annotation ``full`` (made once per type)."""
+    tp, extras = _unwrap(full)
+    inner = _optional(tp)
+    if inner is not None:
+        convert = _converter(inner)
+        return lambda r, v, s: None if v is None else convert(r, v, s)
+    if tp is Any:  # free-form, but written: null is a slip (a "when:" left empty)
+        return lambda r, v, s: r.fail(s, full, v) if v is None else v
+    if tp in _SCALARS:
+        return _scalar(full, tp, extras)
+    origin = get_origin(tp)
+    if origin is Literal:
+        choices = get_args(tp)
+        return lambda r, v, s: r.choice(choices, v, s)
+    if origin in (list, tuple):
+        return _sequence(full, get_args(tp)[0], extras)
+    if origin is dict or origin is Table:
+        return _mapping(tp)
+    if dataclasses.is_dataclass(tp):
+        return lambda r, v, s: r.record(tp, v, s)  # type: ignore[arg-type]
+    raise TypeError(f"schema: unsupported annotation {tp!r}")
+
+
+def _scalar(full: Any, tp: type, extras: tuple[Any, ...]) -> _Convert:
+    choices = next((e.choices for e in extras if isinstance(e, OneOf)), None)
+    not_empty = any(isinstance(e, _NotEmpty) for e in extras)
+
+    def convert(r: _Reader, v: Any, s: _Slot) -> Any:
+        if type(v) is not tp:  # YAML gives exact types; True is no int here
+            if tp is not float or type(v) is not int:
+                return r.fail(s, full, v)
+            v = float(v)
+        if choices is not None:
+            return r.choice(choices, v, s)
+        if not_empty and not v.strip():
+            return r.empty(s, full)
+        return v
+
+    return convert
+
+
+def _sequence(full: Any, item_type: Any, extras: tuple[Any, ...]) -> _Convert:
+    or_one = any(isinstance(e, _OrOne) for e in extras)
+    not_empty = any(isinstance(e, _NotEmpty) for e in extras)
+
+    def convert(r: _Reader, v: Any, s: _Slot) -> Any:
+        if or_one and v is not None and not isinstance(v, list | dict):
+            v = [v]
+        if not isinstance(v, list):
+            return r.fail(s, full, v)
+        item = _converter(item_type)
+        item_slot = (s[0], s[1], s[2], None, None, s)
+        out = []
+        for x in v:
+            built = item(r, x, item_slot)
+            if built is not BAD:
+                out.append(built)
+        return r.empty(s, full) if not_empty and not out else tuple(out)
+
+    return convert
+
+
+def _mapping(tp: Any) -> _Convert:
+    value_type = get_args(tp)[-1]
+    table = get_origin(tp) is Table
+
+    def convert(r: _Reader, v: Any, s: _Slot) -> Any:
+        if not isinstance(v, dict):
+            return r.fail(s, tp, v)
+        item = _converter(value_type)
+        out: dict[str, Any] = Table() if table else {}
+        node, fallback = (v, "") if isinstance(v, Located) else (None, _at(s))
+        if isinstance(out, Table) and node is not None:
+            out.place = Place(node.file, node.line, node.key_lines)
+        for key, value in v.items():
+            slot = (node, key, fallback, None, None, None)
+            if type(key) is not str:
+                r.problems.append(f"{_at(slot)}: the key {_key(key)} must be text")
+                continue
+            built = item(r, value, slot)
+            if built is not BAD:
+                out[key] = built
+        return out
+
+    return convert
 
 
 class _Reader:
+    """Records the problems of one read. Mappings are tested as ``dict`` (what YAML gives),
+    not ``Mapping``, whose isinstance check costs ten times more."""
+
     def __init__(self, problems: list[str]):
         self.problems = problems
 
     def fail(self, slot: _Slot, tp: Any, value: Any) -> _Bad:
-        what = slot.what or expected(tp)
+        what = slot[3] or expected(tp)
         base, _ = _unwrap(tp)
         shape = getattr(base, "SHAPE", None) if dataclasses.is_dataclass(base) else None
         if shape:  # the class says how one is written
             message = f"{shape}, not {got(value)}"
         elif dataclasses.is_dataclass(base) or get_origin(base) in (dict, Table):
-            message = f"missing or not a mapping: {slot.label} must be {what}, not {got(value)}"
+            message = f"missing or not a mapping: {_label(slot)} must be {what}, not {got(value)}"
         else:
-            message = f"{slot.label} must be {what}, not {got(value)}"
-        self.problems.append(f"{slot.at}: {message}")
+            message = f"{_label(slot)} must be {what}, not {got(value)}"
+        self.problems.append(f"{_at(slot)}: {message}")
         return BAD
 
-    def value(self, full: Any, value: Any, slot: _Slot) -> Any:
-        tp, extras = _unwrap(full)
-        inner = _optional(tp)
-        if inner is not None:
-            return None if value is None else self.value(inner, value, slot)
-        if tp is Any:  # free-form, but written: null is a slip (a "when:" left empty)
-            return self.fail(slot, full, value) if value is None else value
-        if tp in _SCALARS:
-            return self.scalar(full, tp, extras, value, slot)
-        origin = get_origin(tp)
-        if origin is Literal:
-            return self.choice(get_args(tp), value, slot)
-        if origin in (list, tuple):
-            return self.sequence(full, tp, extras, value, slot)
-        if origin is dict or origin is Table:
-            return self.mapping(tp, value, slot)
-        if dataclasses.is_dataclass(tp):
-            return self.record(tp, value, slot)  # type: ignore[arg-type]
-        raise TypeError(f"schema: unsupported annotation {tp!r}")
-
-    def scalar(self, full: Any, tp: type, extras: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
-        fits = isinstance(value, tp) and (tp is bool or not isinstance(value, bool))
-        if tp is float and isinstance(value, int) and not isinstance(value, bool):
-            value, fits = float(value), True
-        if not fits:
-            return self.fail(slot, full, value)
-        for extra in extras:
-            if isinstance(extra, OneOf):
-                return self.choice(extra.choices, value, slot)
-        return self.not_empty(full, extras, value, slot)
-
-    def not_empty(self, full: Any, extras: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
-        if any(isinstance(e, _NotEmpty) for e in extras) and not (
-            value.strip() if isinstance(value, str) else value
-        ):
-            self.problems.append(
-                f"{slot.at}: {slot.label} is empty ({slot.what or expected(full)})"
-            )
-            return BAD
-        return value
+    def empty(self, slot: _Slot, tp: Any) -> _Bad:
+        self.problems.append(f"{_at(slot)}: {_label(slot)} is empty ({slot[3] or expected(tp)})")
+        return BAD
 
     def choice(self, choices: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
         if not isinstance(value, str):  # such as yes, no or on, which YAML reads as true/false
             what = "one of " + ", ".join(map(str, choices))
-            self.problems.append(f"{slot.at}: {slot.label} must be {what}, not {got(value)}")
+            self.problems.append(f"{_at(slot)}: {_label(slot)} must be {what}, not {got(value)}")
             return BAD
         if value in choices:
             return value
         self.problems.append(
-            f"{slot.at}: {value!r} is not one of {', '.join(map(str, choices))}"
+            f"{_at(slot)}: {value!r} is not one of {', '.join(map(str, choices))}"
             + _nearest(value, choices)
         )
         return BAD
 
-    def sequence(self, full: Any, tp: Any, extras: tuple[Any, ...], value: Any, slot: _Slot) -> Any:
-        one = value is not None and not isinstance(value, list | Mapping)
-        if one and any(isinstance(e, _OrOne) for e in extras):
-            value = [value]
-        if not isinstance(value, list):
-            return self.fail(slot, full, value)
-        item_type = get_args(tp)[0]
-        item_slot = _Slot(slot.at, f"each item of {slot.label}")
-        out = []
-        for item in value:
-            built = self.value(item_type, item, item_slot)
-            if built is not BAD:
-                out.append(built)
-        return self.not_empty(full, extras, tuple(out), slot)
-
-    def mapping(self, tp: Any, value: Any, slot: _Slot) -> Any:
-        if not isinstance(value, Mapping):
-            return self.fail(slot, tp, value)
-        value_type = get_args(tp)[-1]
-        out: dict[str, Any] = Table() if get_origin(tp) is Table else {}
-        if isinstance(out, Table) and isinstance(value, Located):
-            out.place = Place(value.file, value.line, value.key_lines)
-        for key, item in value.items():
-            at = value.where(key) if isinstance(value, Located) else slot.at
-            if not isinstance(key, str):
-                self.problems.append(f"{at}: the key {_key(key)} must be text")
-                continue
-            built = self.value(value_type, item, _Slot(at, f"{key!r}"))
-            if built is not BAD:
-                out[key] = built
-        return out
-
-    def record(self, cls: type, value: Any, slot: _Slot) -> Any:
-        if not isinstance(value, Mapping):
-            return self.fail(slot, cls, value)
-        plan = _plan(cls)
-
-        def where(key: Any) -> str:
-            return value.where(key) if isinstance(value, Located) else slot.at
-
+    def unknown_keys(self, plan: _Plan, value: Mapping[Any, Any], slot: _Slot) -> None:
         for key in value:
             if key not in plan.by_key:
                 allowed = [f.key for f in plan.fields]
+                at = value.where(key) if isinstance(value, Located) else _at(slot)
                 self.problems.append(
-                    f"{where(key)}: unknown key {_key(key)} in {plan.what}; allowed: "
+                    f"{at}: unknown key {_key(key)} in {plan.what}; allowed: "
                     f"{', '.join(allowed)}" + _nearest(key, allowed)
                 )
+
+    def record(self, cls: type, value: Any, slot: _Slot) -> Any:
+        if not isinstance(value, dict):
+            return self.fail(slot, cls, value)
+        plan = _plan(cls)
+        if not value.keys() <= plan.by_key.keys():
+            self.unknown_keys(plan, value, slot)
+        node, fallback = (value, "") if isinstance(value, Located) else (None, _at(slot))
         kwargs: dict[str, Any] = {}
         ok = True
         for f in plan.fields:
-            if f.key not in value:
-                if f.required:
-                    what = f.what or expected(f.type)
-                    self.problems.append(f"{where(None)}: missing '{f.key}' ({what})")
+            if f.key in value:
+                v = value[f.key]
+                if type(v) is f.plain or (f.plain is Any and v is not None):  # the usual case
+                    kwargs[f.name] = v
+                    continue
+                built = f.convert(self, v, (node, f.key, fallback, f.what, None, None))
+                if built is BAD:
                     ok = False
-                continue
-            built = self.value(f.type, value[f.key], _Slot(where(f.key), f"'{f.key}'", f.what))
-            ok = ok and built is not BAD
-            kwargs[f.name] = built
+                kwargs[f.name] = built
+            elif f.required:
+                at = node.where() if node is not None else fallback
+                self.problems.append(f"{at}: missing '{f.key}' ({f.what or expected(f.type)})")
+                ok = False
         if not ok:
             return BAD
         if plan.place is not None:
-            if isinstance(value, Located):
-                kwargs[plan.place] = Place(value.file, value.line, value.key_lines)
-            else:
-                kwargs[plan.place] = NOWHERE
-        return cls(**kwargs)
+            kwargs[plan.place] = (
+                NOWHERE if node is None else Place(node.file, node.line, node.key_lines)
+            )
+        if plan.defaults is None:
+            return cls(**kwargs)
+        made: Any = object.__new__(cls)
+        attributes = made.__dict__
+        attributes.update(plan.defaults)
+        for name, factory in plan.factories:
+            attributes[name] = factory()
+        attributes.update(kwargs)
+        return made
 
 
 def read(cls: type[T], node: Any, where: str, problems: list[str]) -> T | None:
@@ -427,7 +497,7 @@ def read(cls: type[T], node: Any, where: str, problems: list[str]) -> T | None:
             f"{where}: the file must be a mapping (keys such as {keys}), not {got(node)}"
         )
         return None
-    built = _Reader(problems).record(cls, node, _Slot(where, "the file"))
+    built = _Reader(problems).record(cls, node, (None, None, where, None, "the file", None))
     return None if built is BAD else built
 
 
@@ -435,7 +505,7 @@ def check(tp: Any, value: Any, where: str, label: str, problems: list[str]) -> A
     """``value`` read as the annotation ``tp`` (``Table[X]``, ``tuple[str, ...]``), for a
     node whose keys are data (question ids) rather than a declared shape; None when it
     does not fit. ``where`` and ``label`` name it in messages ("'locations'")."""
-    built = _Reader(problems).value(tp, value, _Slot(where, label))
+    built = _converter(tp)(_Reader(problems), value, (None, None, where, None, label, None))
     return None if built is BAD else built
 
 

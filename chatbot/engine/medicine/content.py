@@ -161,7 +161,7 @@ def _prose(value: str) -> str:
 _Prose = Annotated[str, NOT_EMPTY]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _FactSpec:
     WHAT: ClassVar[str] = "a fact"
     SHAPE: ClassVar[str] = "each fact needs a 'text' and its 'sources'"
@@ -176,7 +176,7 @@ class _FactSpec:
 _Facts = Annotated[tuple[_FactSpec, ...], NOT_EMPTY, What("a non-empty list of {text, sources}")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _DoctorQuestionSpec:
     WHAT: ClassVar[str] = "a question for the doctor"
     SHAPE: ClassVar[str] = (
@@ -191,7 +191,7 @@ class _DoctorQuestionSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _TypeSpec:
     WHAT: ClassVar[str] = "the explanation of a type"
     title: _Prose = field(metadata=meta(what="the plain name"))
@@ -205,14 +205,14 @@ class _TypeSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _TypesFile:
     WHAT: ClassVar[str] = "content/types.yaml"
     types: Table[_TypeSpec] = field(metadata=meta(what="one entry per type code"))
     subtypes: Table[_TypeSpec] = field(metadata=meta(what="one entry per subtype code"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _LevelSpec:
     WHAT: ClassVar[str] = "the advice for a triage level"
     title: _Prose = field(metadata=meta(what="the headline"))
@@ -223,7 +223,7 @@ class _LevelSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _FlagSpec:
     WHAT: ClassVar[str] = "a red flag"
     title: _Prose = field(metadata=meta(what="a short title"))
@@ -232,7 +232,7 @@ class _FlagSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _AdviceFile:
     WHAT: ClassVar[str] = "content/advice.yaml"
     levels: Table[_LevelSpec] = field(metadata=meta(what="advice per triage level"))
@@ -243,7 +243,7 @@ class _AdviceFile:
     red_flags: dict[str, _FlagSpec] = field(metadata=meta(what="a text per red flag code"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _TermSpec:
     WHAT: ClassVar[str] = "a glossary term"
     term: _Prose = field(metadata=meta(what="the term"))
@@ -253,13 +253,13 @@ class _TermSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _GlossaryFile:
     WHAT: ClassVar[str] = "content/glossary.yaml"
     glossary: dict[str, _TermSpec] = field(metadata=meta(what="a mapping of terms"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _SourceSpec:
     WHAT: ClassVar[str] = "a source"
     title: _Prose = field(metadata=meta(what="a title"))
@@ -270,13 +270,13 @@ class _SourceSpec:
     file: str | None = None  # the local copy of a seed text, for checks only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _SourcesFile:
     WHAT: ClassVar[str] = "content/sources.yaml"
     sources: dict[str, _SourceSpec] = field(metadata=meta(what="a mapping of source keys"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _NoticesFile:
     WHAT: ClassVar[str] = "content/notices.yaml"
     not_a_diagnosis: _Prose = field(metadata=meta(what="the notice text"))

@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
@@ -261,7 +262,7 @@ _Sources = Annotated[SourceKeys, NOT_EMPTY]
 _AgeUnit = Literal["days", "weeks", "months", "years"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Sourced:
     WHAT: ClassVar[str] = "a value with its sources"
     value: float
@@ -270,7 +271,7 @@ class _Sourced:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Range:
     WHAT: ClassVar[str] = "a range with its sources"
     low: float
@@ -280,7 +281,7 @@ class _Range:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Bounds:
     WHAT: ClassVar[str] = "limits with their sources"
     sources: _Sources
@@ -290,7 +291,7 @@ class _Bounds:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Unit:
     WHAT: ClassVar[str] = "a unit"
     factor: float
@@ -300,7 +301,7 @@ class _Unit:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _RangeBand:
     WHAT: ClassVar[str] = "an age band"
     below: float
@@ -312,7 +313,7 @@ class _RangeBand:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _ValueBand:
     WHAT: ClassVar[str] = "an age band"
     below: float
@@ -323,7 +324,7 @@ class _ValueBand:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _AgeRanges:
     """One range per age group of the contract (tests/test_labs.py keeps them equal)."""
 
@@ -334,7 +335,7 @@ class _AgeRanges:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Lab:
     WHAT: ClassVar[str] = "a lab"
     name: Annotated[str, NOT_EMPTY]
@@ -347,7 +348,7 @@ class _Lab:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Labs:
     """One entry per lab of the contract (tests/test_labs.py keeps them equal)."""
 
@@ -360,7 +361,7 @@ class _Labs:
     vitamin_d_level: _Lab
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Precision:
     WHAT: ClassVar[str] = "the precision"
     decimals: int
@@ -369,7 +370,7 @@ class _Precision:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Correction:
     WHAT: ClassVar[str] = "the albumin correction"
     factor: _Sourced
@@ -378,7 +379,7 @@ class _Correction:
     reference_albumin_by_age: Annotated[tuple[_ValueBand, ...], NOT_EMPTY] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _GroupCaxp:
     WHAT: ClassVar[str] = "the Ca x P thresholds of an age group"
     raised: _Sourced | None = None
@@ -386,7 +387,7 @@ class _GroupCaxp:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _CaxpByAge:
     WHAT: ClassVar[str] = "Ca x P thresholds by age group"
     infant: _GroupCaxp | None = None
@@ -394,7 +395,7 @@ class _CaxpByAge:
     adult: _GroupCaxp | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Caxp:
     WHAT: ClassVar[str] = "the calcium x phosphate product"
     unit: Annotated[str, NOT_EMPTY]
@@ -404,7 +405,7 @@ class _Caxp:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Grade:
     WHAT: ClassVar[str] = "a hypercalcaemia grade"
     grade: Annotated[str, NOT_EMPTY]
@@ -414,7 +415,7 @@ class _Grade:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _LabsFile:
     WHAT: ClassVar[str] = "content/labs.yaml"
     precision: _Precision
@@ -430,41 +431,56 @@ class _LabsFile:
 # --------------------------------------------------------------------------- numbers and ranges
 
 
-def _parts(spec: Any, path: str) -> list[tuple[Any, str]]:
-    """Every declared object in ``spec`` with its path ("labs: calcium: units: mmol/L")."""
-    out: list[tuple[Any, str]] = []
-    todo: list[tuple[Any, str]] = [(spec, path)]
+@cache
+def _keys_of(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field, YAML key) of a declared class, its place left out."""
+    return tuple((f.name, f.metadata.get("key", f.name)) for f in fields(cls) if f.name != "place")
+
+
+_Path = tuple[str | int, ...]  # keys, and list positions from 0; joined only for a message
+
+
+def _path(at: _Path) -> str:
+    """("labs", "calcium", "units") -> "labs: calcium: units"; a position is "item N"."""
+    return ": ".join(f"item {p + 1}" if isinstance(p, int) else p for p in at)
+
+
+def _parts(spec: Any) -> list[tuple[Any, _Path]]:
+    """Every declared object in ``spec`` with its path."""
+    out: list[tuple[Any, _Path]] = []
+    todo: list[tuple[Any, _Path]] = [(spec, ())]
     while todo:
         node, at = todo.pop()
         if isinstance(node, tuple):
-            todo.extend((item, f"{at}: item {i + 1}") for i, item in enumerate(node))
+            todo.extend((item, (*at, i)) for i, item in enumerate(node))
         elif isinstance(node, Mapping):
-            todo.extend((item, f"{at}: {key}") for key, item in node.items())
-        elif is_dataclass(node):
+            todo.extend((item, (*at, key)) for key, item in node.items())
+        elif hasattr(type(node), "__dataclass_fields__"):
             out.append((node, at))
-            for f in fields(node):
-                key = f.metadata.get("key", f.name)
-                todo.append((getattr(node, f.name), f"{at}: {key}" if at else key))
+            keys = _keys_of(type(node))  # type: ignore[arg-type]  # a class is hashable
+            todo.extend((getattr(node, name), (*at, key)) for name, key in keys)
     return out
 
 
-_NUMBERS = ("value", "low", "high", "factor", "below", "start")
+_NUMBERS = {"value": "value", "low": "low", "high": "high", "factor": "factor"}
+_NUMBERS.update(below="below", start="from")
 
 
-def _number_problems(spec: _LabsFile) -> list[str]:
+def _number_problems(parts: list[tuple[Any, _Path]]) -> list[str]:
     """Every number finite and more than zero (a refused low may be zero)."""
     problems = []
-    for node, at in _parts(spec, ""):
-        for name in _NUMBERS:
+    for node, at in parts:
+        for name, key in _NUMBERS.items():
             value = getattr(node, name, None)
-            if not isinstance(value, float):
+            if not isinstance(value, float) or (math.isfinite(value) and value > 0):
                 continue
-            key = "from" if name == "start" else name
             where = node.place.where(key)
             if not math.isfinite(value):
-                problems.append(f"{where}: {at}: {key} must be a number, not {value!r}")
-            elif value < 0 or (value == 0 and not (key == "low" and at.endswith(": refuse"))):
-                problems.append(f"{where}: {at}: {key} must be more than zero, not {value!r}")
+                problems.append(f"{where}: {_path(at)}: {key} must be a number, not {value!r}")
+            elif value < 0 or not (key == "low" and at[-1:] == ("refuse",)):
+                problems.append(
+                    f"{where}: {_path(at)}: {key} must be more than zero, not {value!r}"
+                )
     return problems
 
 
@@ -638,7 +654,8 @@ def _build_table(root: Any, file: str) -> LabTable:
     spec = read(_LabsFile, root, f"{file}, line 1", p)
     if spec is None or p:
         raise LabTableError(p)
-    p.extend(_number_problems(spec))
+    parts = _parts(spec)
+    p.extend(_number_problems(parts))
     _decimals(spec.precision, "precision", p)
     labs = {lab: _load_lab(getattr(spec.labs, lab), lab, p) for lab in LAB_IDS}
     corr = spec.albumin_correction
@@ -655,7 +672,7 @@ def _build_table(root: Any, file: str) -> LabTable:
         raise LabTableError(p)
     cited = tuple(
         (node.place.where("sources"), key)
-        for node, _ in _parts(spec, "")
+        for node, _ in parts
         for key in getattr(node, "sources", ())
     )
     return LabTable(

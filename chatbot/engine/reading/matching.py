@@ -400,7 +400,7 @@ class Synonyms:
 _Said = Annotated[tuple[Annotated[str, NOT_EMPTY], ...], OR_ONE, What("a list of words or phrases")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _GlobalWords:
     WHAT: ClassVar[str] = "the words every question shares"
     unsure: _Said = ()
