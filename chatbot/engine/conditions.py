@@ -27,6 +27,7 @@ function of a :class:`Facts`-like object, so evaluation is cheap.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import methodcaller
 from typing import Any, Protocol
 
 from chatbot.engine import contract
@@ -112,7 +113,7 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         rid = node["rule"]
         if rid not in rule_ids:
             raise _fail(node, f"no rule called {rid!r}")
-        return lambda f: f.rule(rid)
+        return methodcaller("rule", rid)  # f.rule(rid), without a Python frame
     raise _fail(
         node,
         "unknown condition; use answer, lab, fact, caxp, rule, all, any or not "
@@ -122,7 +123,17 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
 
 def _all_of(preds: tuple[Predicate, ...]) -> Predicate:
     # plain loops: all()/any() over a generator cost a frame per part, and the rules
-    # and the dialog's transitions test these thousands of times per assessment
+    # and the dialog's transitions test these thousands of times per assessment; most
+    # have two or three parts, tested without a loop (every predicate gives a bool)
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        one, two = preds
+        return lambda f: one(f) and two(f)
+    if len(preds) == 3:
+        one, two, three = preds
+        return lambda f: one(f) and two(f) and three(f)
+
     def check(f: Facts) -> bool:
         for pred in preds:  # noqa: SIM110 (all() over a generator is slower here)
             if not pred(f):
@@ -133,6 +144,15 @@ def _all_of(preds: tuple[Predicate, ...]) -> Predicate:
 
 
 def _any_of(preds: tuple[Predicate, ...]) -> Predicate:
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        one, two = preds
+        return lambda f: one(f) or two(f)
+    if len(preds) == 3:
+        one, two, three = preds
+        return lambda f: one(f) or two(f) or three(f)
+
     def check(f: Facts) -> bool:
         for pred in preds:  # noqa: SIM110 (any() over a generator is slower here)
             if pred(f):

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from chatbot.engine.medicine.labs import LabTable
 
 
+# the answers the lab report is made from (see Session.labs)
+_LAB_INPUTS = frozenset((*contract.LAB_UNITS, "age_group", "age"))
+
+
 @dataclass(frozen=True)
 class Progress:
     section: str
@@ -73,6 +77,8 @@ class Session:
         # questions answered "unsure" on resuming a session saved before they existed
         self.filled: list[str] = []
         self._labs: LabReport | None = None
+        # question id -> whether all its options are always offered (none has a 'when')
+        self._always_offered: dict[str, bool] = {}
         engine.machine.add_model(self)
 
     # ----- the Facts protocol used by conditions
@@ -247,18 +253,21 @@ class Session:
             and normal.text.strip().lower() == question.unsure_label.lower()
         ):
             normal = contract.UNSURE  # the words of the "Nothing to add" answer itself
-        if normal in (contract.UNSURE, (contract.UNSURE,)):
-            normal = implied_by(question.id, extra) or normal
-        check_together({question.id: normal, **extra})
+        recorded: tuple[str, ...] = ()
+        if extra:  # (one answer alone implies nothing and cannot disagree)
+            if normal in (contract.UNSURE, (contract.UNSURE,)):
+                normal = implied_by(question.id, extra) or normal
+            check_together({question.id: normal, **extra})
+            recorded = tuple(qid for qid, v in extra.items() if v != contract.UNSURE)
         normal = self._only_offered(question, normal)
         self.answers[question.id] = normal
-        recorded = tuple(qid for qid, v in extra.items() if v != contract.UNSURE)
         for qid in recorded:
             self.answers[qid] = extra[qid]
         if recorded:
             self.implied[question.id] = recorded
         self.history.append(question.id)
-        self._labs = None
+        if question.id in _LAB_INPUTS or recorded:  # the lab report reads only these
+            self._labs = None
         if walk:
             self._walk(question)
         else:
@@ -296,7 +305,12 @@ class Session:
         return out
 
     def _only_offered(self, question: Question, value: Answer) -> Answer:
-        if question.kind == contract.LAB or all(o.when is None for o in question.options):
+        always = self._always_offered.get(question.id)
+        if always is None:  # (asked once per question: a replay asks for each answer)
+            always = self._always_offered[question.id] = question.kind == contract.LAB or all(
+                o.when is None for o in question.options
+            )
+        if always:
             return value
         offered = {o.code for o in self.options(question)} | {contract.UNSURE}
         codes = value if isinstance(value, tuple) else (value,)
@@ -367,8 +381,9 @@ class Session:
         """
         given = validate_all(raw, self.engine.labs)
         older = not set(given) & set(contract.VERSION_2_QUESTIONS)
-        while not self.finished:
-            question = self.current
+        questions, outcomes = self.engine.dialog.questions, self.engine.dialog.outcomes
+        while self.state not in outcomes:  # (not finished)
+            question = questions.get(self.state)
             assert question is not None
             if not complete and question.id not in given:
                 waiting = any(qid not in self.answers for qid in given)

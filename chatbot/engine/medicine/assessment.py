@@ -11,11 +11,12 @@ A pure function of the answers. The rules, weights and thresholds are data
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chatbot.engine import contract
+from chatbot.engine.conditions import FACT_NAMES
 from chatbot.engine.dialog.answers import Ignored, to_plain
 from chatbot.engine.medicine.labs import LabReport
 from chatbot.engine.medicine.rules import Rules
@@ -106,42 +107,33 @@ class Assessment:
 
 
 class _RuleFacts:
-    """The session's facts plus the evidence rules that have fired so far."""
+    """The session's facts plus the evidence rules that have fired so far.
 
-    __slots__ = ("_answers", "_statuses", "fired", "session")
+    The session does not change while it is assessed, so every fact is read once, up
+    front, and the conditions read them through dict and set lookups (the rules ask
+    about a hundred questions of each session)."""
+
+    __slots__ = ("_caxp", "answer", "fired", "lab_measured", "lab_status", "number", "rule")
 
     def __init__(self, session: AssessedSession):
-        self.session = session
         self.fired: set[str] = set()
-        # the session does not change while it is assessed: each fact is read once
-        self._answers: dict[str, Any] = {}
-        self._statuses: dict[str, str] = {}
-
-    def answer(self, qid: str) -> Any:
-        try:
-            return self._answers[qid]
-        except KeyError:
-            value = self._answers[qid] = self.session.answer(qid)
-            return value
-
-    def lab_status(self, lab: str) -> str:
-        try:
-            return self._statuses[lab]
-        except KeyError:
-            status = self._statuses[lab] = self.session.lab_status(lab)
-            return status
-
-    def lab_measured(self, lab: str) -> bool:
-        return self.session.lab_measured(lab)
-
-    def number(self, name: str) -> float | None:
-        return self.session.number(name)
+        self.rule: Callable[[str], bool] = self.fired.__contains__
+        self.answer: Callable[[str], Any] = {
+            qid: session.answer(qid) for qid in contract.QUESTIONS
+        }.__getitem__
+        self.lab_status: Callable[[str], str] = {
+            lab: session.lab_status(lab) for lab in contract.LAB_UNITS
+        }.__getitem__
+        self.lab_measured: Callable[[str], bool] = {
+            lab: session.lab_measured(lab) for lab in contract.LAB_UNITS
+        }.__getitem__
+        self.number: Callable[[str], float | None] = {
+            name: session.number(name) for name in FACT_NAMES
+        }.__getitem__
+        self._caxp = session.caxp_level()
 
     def caxp_level(self) -> str:
-        return self.session.caxp_level()
-
-    def rule(self, rule_id: str) -> bool:
-        return rule_id in self.fired
+        return self._caxp
 
 
 class AssessedFacts:
