@@ -836,7 +836,8 @@ class Reader:
             )
         pos = [it for it in phrases if not it.negated]
         neg = [it for it in phrases if it.negated]
-        if table.yes_no and not (table.qid in self.lex.several_signs and len(neg) < 2):
+        several, neg = self._several_signs(table, items, pos, neg, bool(unknown))
+        if table.yes_no and not several:
             for it in neg:
                 if it.codes <= {"yes"}:
                     it.negated, it.codes = False, frozenset({"no"})
@@ -888,6 +889,29 @@ class Reader:
             also,
             extra,
         )
+
+    def _several_signs(
+        self,
+        table: _Table,
+        items: list[_Item],
+        pos: list[_Item],
+        neg: list[_Item],
+        unknown: bool,
+    ) -> tuple[bool, list[_Item]]:
+        """At a question about several signs: whether one sign denied leaves the others
+        to ask about, and the denials that count."""
+        several = table.qid in self.lex.several_signs and len(neg) < 2
+        if (
+            several
+            and neg
+            and not pos
+            and not unknown
+            and any(it.kind == "contrast" for it in items)
+        ):
+            several = False  # "no fever, just sore", "red but not spreading": no sign said
+        if several and neg and pos:
+            neg = []  # "no fever but it is spreading": the sign said stands
+        return several, neg
 
     def _all_alone(self, items: list[_Item], words: Sequence[str]) -> None:
         """ "all of them" means every option only when nothing but fillers follows it in
