@@ -301,3 +301,28 @@ def test_a_key_that_yaml_reads_as_true_is_named_so():
     problems: list[str] = []
     read(Item, load_text("id: a\nweight: 1\nlevel: low\nyes: 2\n", F), F, problems)
     assert problems[0].startswith(f"{F}, line 4: unknown key true (YAML reads an unquoted yes")
+
+
+def test_a_declared_shape_is_a_frozen_dataclass_built_by_read():
+    from dataclasses import FrozenInstanceError, fields, is_dataclass
+
+    from chatbot.engine.schema import shape
+
+    @shape
+    class Note:
+        WHAT: ClassVar[str] = "a note"
+        text: str
+        sources: SourceKeys = ()
+        place: Place = field(default=NOWHERE, compare=False)
+
+    assert is_dataclass(Note) and [f.name for f in fields(Note)] == ["text", "sources", "place"]
+    note = build(Note, load_text("text: Hi\n", F), F)
+    assert (note.text, note.sources, note.place.where()) == ("Hi", (), f"{F}, line 1")
+    with pytest.raises(FrozenInstanceError):
+        note.text = "changed"  # type: ignore[misc]
+    problems: list[str] = []
+    read(Note, load_text("txt: Hi\n", F), F, problems)
+    assert problems == [
+        f"{F}, line 1: unknown key 'txt' in a note; allowed: text, sources (did you mean 'text'?)",
+        f"{F}, line 1: missing 'text' (text)",
+    ]

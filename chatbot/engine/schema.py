@@ -1,12 +1,13 @@
 """One typed validator for the YAML files in ``dialogs/`` and ``content/``.
 
 The shape of a file is declared as frozen dataclasses with ordinary type
-annotations; :func:`read` walks a parsed YAML node (:class:`~chatbot.engine.yamlio.Located`
-mappings, which know their file and the line of each key) against them and
-returns the typed object, or records what is wrong, each message with the file
-and line of the offending key::
+annotations (``@shape``, or ``@dataclass(frozen=True)``); :func:`read` walks a
+parsed YAML node (:class:`~chatbot.engine.yamlio.Located` mappings, which know
+their file and the line of each key) against them and returns the typed object,
+or records what is wrong, each message with the file and line of the offending
+key::
 
-    @dataclass(frozen=True)
+    @shape
     class CautionSpec:
         WHAT: ClassVar[str] = "a caution"            # how messages name one
         SHAPE: ClassVar[str] = "each caution needs ..."  # (optional) said for a non-mapping
@@ -15,7 +16,7 @@ and line of the offending key::
         text: Annotated[str, NOT_EMPTY]
         sources: SourceKeys = ()                     # a default makes the key optional
         not_: bool = field(default=False, metadata=meta(key="not"))  # YAML key "not"
-        place: Place = NOWHERE                       # filled in: where the mapping stood
+        place: Place = field(default=NOWHERE, compare=False)  # filled in: where it stood
 
 Supported annotations: ``str``, ``int``, ``float`` (an integer is accepted and
 converted), ``bool``, ``Literal[...]``, ``X | None``, ``list[X]``,
@@ -43,11 +44,42 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    NoReturn,
+    TypeVar,
+    dataclass_transform,
+    get_args,
+    get_origin,
+)
 
 from chatbot.engine.yamlio import Located
 
 T = TypeVar("T")
+
+
+def _frozen_setattr(self: object, name: str, value: Any) -> NoReturn:
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: object, name: str) -> NoReturn:
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+def shape(cls: type[T]) -> type[T]:
+    """Declares the shape of a YAML mapping: a frozen dataclass (its fields cannot be
+    set) made without generated methods. :func:`read` makes the objects, so no
+    ``__init__``, ``__eq__`` or ``__repr__`` is needed, and generating them for the 60 or
+    so declarations (``@dataclass(frozen=True)``) cost about 30 ms at every start."""
+    if not cls.__doc__:  # else dataclass writes one from inspect.signature, which is slow
+        cls.__doc__ = f"The shape of {getattr(cls, 'WHAT', cls.__name__)}."
+    dataclasses.dataclass(init=False, eq=False, repr=False)(cls)
+    cls.__setattr__ = _frozen_setattr  # type: ignore[method-assign]
+    cls.__delattr__ = _frozen_delattr  # type: ignore[method-assign]
+    return cls
 
 
 class SchemaError(ValueError):
@@ -58,32 +90,38 @@ class SchemaError(ValueError):
         self.problems = problems
 
 
-@dataclasses.dataclass(frozen=True)
+# The markers below are plain classes: a dataclass is made by generating code at import,
+# and this module is imported at every start.
+
+
 class OneOf:
     """``Annotated[str, OneOf(codes)]``: the value must be one of ``codes``."""
 
-    choices: tuple[str, ...]
+    __slots__ = ("choices",)
+
+    def __init__(self, choices: tuple[str, ...]):
+        self.choices = choices
 
 
-@dataclasses.dataclass(frozen=True)
 class What:
     """``Annotated[X, What("a list of source keys")]``: how messages name the value."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
 
 
-@dataclasses.dataclass(frozen=True)
 class _NotEmpty:
-    pass
+    __slots__ = ()
 
 
 NOT_EMPTY = _NotEmpty()
 """``Annotated[X, NOT_EMPTY]``: a blank text or an empty list is a problem."""
 
 
-@dataclasses.dataclass(frozen=True)
 class _OrOne:
-    pass
+    __slots__ = ()
 
 
 OR_ONE = _OrOne()
@@ -139,28 +177,40 @@ def meta(*, key: str | None = None, what: str | None = None) -> dict[str, str]:
 # --------------------------------------------------------------------------- declarations
 
 
-@dataclasses.dataclass(frozen=True)
 class _Field:
-    name: str  # the dataclass field
-    key: str  # the YAML key
-    type: Any
-    required: bool
-    what: str | None
-    convert: Any  # reads a value of ``type`` (see _converter)
-    plain: Any  # str, int, float, bool: a value of that exact type is taken as it is; Any: not None
+    """One declared field: its name, YAML key, type, whether required, its description."""
+
+    __slots__ = ("convert", "key", "name", "plain", "required", "type", "what")
+
+    def __init__(
+        self, name: str, key: str, tp: Any, required: bool, what: str | None, convert: Any
+    ):
+        self.name, self.key, self.type, self.required, self.what = name, key, tp, required, what
+        self.convert = convert  # reads a value of ``type`` (see _converter)
+        # str, int, float, bool: a value of that exact type is taken as it is; Any: not None
+        self.plain = tp if tp in (str, int, float, bool, Any) else None
 
 
-@dataclasses.dataclass(frozen=True)
 class _Plan:
-    fields: tuple[_Field, ...]
-    by_key: Mapping[str, _Field]
-    place: str | None  # the field that receives the Place, if any
-    what: str  # "a caution"
-    # the values of the fields left out, for making an object without calling its
-    # __init__ (a frozen dataclass's sets each field through object.__setattr__);
-    # None for a class that needs its __init__ (__post_init__, __slots__)
-    defaults: Mapping[str, Any] | None
-    factories: tuple[tuple[str, Callable[[], Any]], ...]
+    """What :func:`read` needs to know of a declared class, worked out once."""
+
+    __slots__ = ("by_key", "defaults", "factories", "fields", "place", "what")
+
+    def __init__(
+        self,
+        fields: tuple[_Field, ...],
+        place: str | None,
+        what: str,
+        defaults: Mapping[str, Any] | None,
+        factories: tuple[tuple[str, Callable[[], Any]], ...],
+    ):
+        self.fields, self.by_key = fields, {f.key: f for f in fields}
+        self.place = place  # the field that receives the Place, if any
+        self.what = what  # "a caution"
+        # the values of the fields left out, for making an object without calling its
+        # __init__ (a frozen dataclass's sets each field through object.__setattr__);
+        # None for a class that needs its __init__ (__post_init__, __slots__)
+        self.defaults, self.factories = defaults, factories
 
 
 @cache
@@ -179,8 +229,7 @@ def _plan(cls: type) -> _Plan:
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         key = f.metadata.get("key", f.name)
         what = f.metadata.get("what")
-        plain = tp if tp in (str, int, float, bool, Any) else None
-        fields.append(_Field(f.name, key, tp, required, what, _converter(tp), plain))
+        fields.append(_Field(f.name, key, tp, required, what, _converter(tp)))
     what = getattr(cls, "WHAT", None) or f"a {cls.__name__}"
     plain = not hasattr(cls, "__post_init__") and "__slots__" not in cls.__dict__
     every = dataclasses.fields(cls)
@@ -190,8 +239,7 @@ def _plan(cls: type) -> _Plan:
     )
     if any(not f.init for f in every):
         plain = False
-    by_key = {f.key: f for f in fields}
-    return _Plan(tuple(fields), by_key, place, what, defaults if plain else None, factories)
+    return _Plan(tuple(fields), place, what, defaults if plain else None, factories)
 
 
 def _unwrap(tp: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -532,4 +580,5 @@ __all__ = [
     "check",
     "meta",
     "read",
+    "shape",
 ]

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from chatbot.engine import contract
 from chatbot.engine.conditions import ConditionError, Predicate, compile_condition
-from chatbot.engine.schema import NOT_EMPTY, NOWHERE, Place, SourceKeys, Table, meta, read
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, Place, SourceKeys, Table, meta, read, shape
 from chatbot.engine.yamlio import YamlError, load_file
 
 
@@ -149,7 +149,7 @@ def _one_line(text: str) -> str:
 # --------------------------------------------------------------------------- the files' shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _SectionSpec:
     WHAT: ClassVar[str] = "a section"
     SHAPE: ClassVar[str] = "each section needs an 'id' and a 'title'"
@@ -158,7 +158,7 @@ class _SectionSpec:
     title_caregiver: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _OutcomeSpec:
     WHAT: ClassVar[str] = "an outcome"
     SHAPE: ClassVar[str] = "an outcome needs 'outcome: none' or 'outcome: assess' and a 'text'"
@@ -166,7 +166,7 @@ class _OutcomeSpec:
     text: str = ""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _DialogFile:
     WHAT: ClassVar[str] = "dialog.yaml"
     start: str = field(metadata=meta(what="the id of the first question"))
@@ -175,14 +175,14 @@ class _DialogFile:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _WordingSpec:
     WHAT: ClassVar[str] = "a question's text"
     own: str = field(metadata=meta(key="self", what="the wording for the person themself"))
     caregiver: str = field(metadata=meta(what="the wording for a caregiver"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _OptionSpec:
     WHAT: ClassVar[str] = "an option"
     SHAPE: ClassVar[str] = "each option must be a mapping {code, label}"
@@ -192,7 +192,7 @@ class _OptionSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _VariantSpec:
     WHAT: ClassVar[str] = "a 'text_if' wording"
     SHAPE: ClassVar[str] = "each 'text_if' item must be a mapping {when, self, caregiver}"
@@ -201,14 +201,14 @@ class _VariantSpec:
     caregiver: str = field(metadata=meta(what="the wording for a caregiver"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _WhySpec:
     WHAT: ClassVar[str] = "a question's 'why'"
     text: str = field(metadata=meta(what="why we ask"))
     sources: SourceKeys = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _IfUnsureSpec:
     WHAT: ClassVar[str] = "an 'if_unsure' note"
     own: str = field(metadata=meta(key="self", what="the note for the person themself"))
@@ -218,7 +218,7 @@ class _IfUnsureSpec:
     )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TransitionSpec:
     WHAT: ClassVar[str] = "a transition"
     SHAPE: ClassVar[str] = "each transition must be a mapping {to, when}"
@@ -227,7 +227,7 @@ class _TransitionSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _QuestionSpec:
     WHAT: ClassVar[str] = "a question"
     SHAPE: ClassVar[str] = "each question must be a mapping with id, kind, text, ..."
@@ -257,7 +257,7 @@ class _QuestionSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _QuestionsFile:
     WHAT: ClassVar[str] = "questions.yaml"
     questions: tuple[_QuestionSpec, ...] = field(metadata=meta(what="a list of questions"))

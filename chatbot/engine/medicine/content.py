@@ -24,6 +24,7 @@ from chatbot.engine.schema import (
     What,
     meta,
     read,
+    shape,
 )
 from chatbot.engine.slots import SLOTS, template_slots
 from chatbot.engine.yamlio import YamlError, load_file
@@ -161,7 +162,7 @@ def _prose(value: str) -> str:
 _Prose = Annotated[str, NOT_EMPTY]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _FactSpec:
     WHAT: ClassVar[str] = "a fact"
     SHAPE: ClassVar[str] = "each fact needs a 'text' and its 'sources'"
@@ -176,7 +177,7 @@ class _FactSpec:
 _Facts = Annotated[tuple[_FactSpec, ...], NOT_EMPTY, What("a non-empty list of {text, sources}")]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _DoctorQuestionSpec:
     WHAT: ClassVar[str] = "a question for the doctor"
     SHAPE: ClassVar[str] = (
@@ -191,7 +192,7 @@ class _DoctorQuestionSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TypeSpec:
     WHAT: ClassVar[str] = "the explanation of a type"
     title: _Prose = field(metadata=meta(what="the plain name"))
@@ -205,14 +206,14 @@ class _TypeSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TypesFile:
     WHAT: ClassVar[str] = "content/types.yaml"
     types: Table[_TypeSpec] = field(metadata=meta(what="one entry per type code"))
     subtypes: Table[_TypeSpec] = field(metadata=meta(what="one entry per subtype code"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _LevelSpec:
     WHAT: ClassVar[str] = "the advice for a triage level"
     title: _Prose = field(metadata=meta(what="the headline"))
@@ -223,7 +224,7 @@ class _LevelSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _FlagSpec:
     WHAT: ClassVar[str] = "a red flag"
     title: _Prose = field(metadata=meta(what="a short title"))
@@ -232,7 +233,7 @@ class _FlagSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _AdviceFile:
     WHAT: ClassVar[str] = "content/advice.yaml"
     levels: Table[_LevelSpec] = field(metadata=meta(what="advice per triage level"))
@@ -243,7 +244,7 @@ class _AdviceFile:
     red_flags: dict[str, _FlagSpec] = field(metadata=meta(what="a text per red flag code"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TermSpec:
     WHAT: ClassVar[str] = "a glossary term"
     term: _Prose = field(metadata=meta(what="the term"))
@@ -253,13 +254,13 @@ class _TermSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _GlossaryFile:
     WHAT: ClassVar[str] = "content/glossary.yaml"
     glossary: dict[str, _TermSpec] = field(metadata=meta(what="a mapping of terms"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _SourceSpec:
     WHAT: ClassVar[str] = "a source"
     title: _Prose = field(metadata=meta(what="a title"))
@@ -270,13 +271,13 @@ class _SourceSpec:
     file: str | None = None  # the local copy of a seed text, for checks only
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _SourcesFile:
     WHAT: ClassVar[str] = "content/sources.yaml"
     sources: dict[str, _SourceSpec] = field(metadata=meta(what="a mapping of source keys"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _NoticesFile:
     WHAT: ClassVar[str] = "content/notices.yaml"
     not_a_diagnosis: _Prose = field(metadata=meta(what="the notice text"))

@@ -30,7 +30,17 @@ from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 
 from chatbot.engine import contract
-from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OneOf, Place, SourceKeys, Table, meta, read
+from chatbot.engine.schema import (
+    NOT_EMPTY,
+    NOWHERE,
+    OneOf,
+    Place,
+    SourceKeys,
+    Table,
+    meta,
+    read,
+    shape,
+)
 from chatbot.engine.yamlio import YamlError, load_file
 
 LAB_IDS: tuple[str, ...] = tuple(contract.LAB_UNITS)
@@ -262,7 +272,7 @@ _Sources = Annotated[SourceKeys, NOT_EMPTY]
 _AgeUnit = Literal["days", "weeks", "months", "years"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Sourced:
     WHAT: ClassVar[str] = "a value with its sources"
     value: float
@@ -271,7 +281,7 @@ class _Sourced:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Range:
     WHAT: ClassVar[str] = "a range with its sources"
     low: float
@@ -281,7 +291,7 @@ class _Range:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Bounds:
     WHAT: ClassVar[str] = "limits with their sources"
     sources: _Sources
@@ -291,7 +301,7 @@ class _Bounds:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Unit:
     WHAT: ClassVar[str] = "a unit"
     factor: float
@@ -301,7 +311,7 @@ class _Unit:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _RangeBand:
     WHAT: ClassVar[str] = "an age band"
     below: float
@@ -313,7 +323,7 @@ class _RangeBand:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _ValueBand:
     WHAT: ClassVar[str] = "an age band"
     below: float
@@ -324,7 +334,7 @@ class _ValueBand:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _AgeRanges:
     """One range per age group of the contract (tests/test_labs.py keeps them equal)."""
 
@@ -335,7 +345,7 @@ class _AgeRanges:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Lab:
     WHAT: ClassVar[str] = "a lab"
     name: Annotated[str, NOT_EMPTY]
@@ -348,7 +358,7 @@ class _Lab:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Labs:
     """One entry per lab of the contract (tests/test_labs.py keeps them equal)."""
 
@@ -361,7 +371,7 @@ class _Labs:
     vitamin_d_level: _Lab
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Precision:
     WHAT: ClassVar[str] = "the precision"
     decimals: int
@@ -370,7 +380,7 @@ class _Precision:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Correction:
     WHAT: ClassVar[str] = "the albumin correction"
     factor: _Sourced
@@ -379,7 +389,7 @@ class _Correction:
     reference_albumin_by_age: Annotated[tuple[_ValueBand, ...], NOT_EMPTY] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _GroupCaxp:
     WHAT: ClassVar[str] = "the Ca x P thresholds of an age group"
     raised: _Sourced | None = None
@@ -387,7 +397,7 @@ class _GroupCaxp:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _CaxpByAge:
     WHAT: ClassVar[str] = "Ca x P thresholds by age group"
     infant: _GroupCaxp | None = None
@@ -395,7 +405,7 @@ class _CaxpByAge:
     adult: _GroupCaxp | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Caxp:
     WHAT: ClassVar[str] = "the calcium x phosphate product"
     unit: Annotated[str, NOT_EMPTY]
@@ -405,7 +415,7 @@ class _Caxp:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Grade:
     WHAT: ClassVar[str] = "a hypercalcaemia grade"
     grade: Annotated[str, NOT_EMPTY]
@@ -415,7 +425,7 @@ class _Grade:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _LabsFile:
     WHAT: ClassVar[str] = "content/labs.yaml"
     precision: _Precision

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from chatbot.engine import contract
 from chatbot.engine.conditions import ConditionError, Predicate, compile_condition
-from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OneOf, Place, SourceKeys, meta, read
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OneOf, Place, SourceKeys, meta, read, shape
 from chatbot.engine.yamlio import YamlError, load_file
 
 Certainty = Literal["likely", "provisional", "possible"]
@@ -107,7 +107,7 @@ _TypeCode = Annotated[str, OneOf(contract.CANDIDATE_TYPES)]
 _Level = Annotated[str, OneOf(contract.TRIAGE_LEVELS)]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _RuleSpec:
     WHAT: ClassVar[str] = "an assessment rule"
     id: str = field(metadata=meta(what="a rule id"))
@@ -119,7 +119,7 @@ class _RuleSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _StepSpec:
     WHAT: ClassVar[str] = "a pathway step"
     id: str = field(metadata=meta(what="a step id"))
@@ -130,7 +130,7 @@ class _StepSpec:
     if_labs_unknown: Certainty | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _SubtypeSpec:
     WHAT: ClassVar[str] = "a subtype rule"
     subtype: Annotated[str, OneOf(contract.SUBTYPES)] = field(metadata=meta(what="a subtype code"))
@@ -141,7 +141,7 @@ class _SubtypeSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TestSpec:
     WHAT: ClassVar[str] = "a deciding test"
     id: str = field(metadata=meta(what="a test id"))
@@ -152,7 +152,7 @@ class _TestSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _AssessmentFile:
     WHAT: ClassVar[str] = "content/rules/assessment.yaml"
     rules: tuple[_RuleSpec, ...] = field(metadata=meta(what="a list of rules"))
@@ -162,7 +162,7 @@ class _AssessmentFile:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TriageSpec:
     WHAT: ClassVar[str] = "a triage rule"
     id: str = field(metadata=meta(what="a rule id"))
@@ -175,14 +175,14 @@ class _TriageSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _TriageFile:
     WHAT: ClassVar[str] = "content/rules/triage.yaml"
     default: _Level = field(metadata=meta(what="a triage level"))
     rules: tuple[_TriageSpec, ...] = field(metadata=meta(what="a list of triage rules"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _CautionSpec:
     WHAT: ClassVar[str] = "a caution"
     id: str = field(metadata=meta(what="a caution id"))
@@ -192,7 +192,7 @@ class _CautionSpec:
     place: Place = field(default=NOWHERE, compare=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _CautionsFile:
     WHAT: ClassVar[str] = "content/rules/cautions.yaml"
     cautions: tuple[_CautionSpec, ...] = field(metadata=meta(what="a list of cautions"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from chatbot.engine.reading.text import fold, tokens
-from chatbot.engine.schema import What, read
+from chatbot.engine.schema import What, read, shape
 from chatbot.engine.yamlio import YamlError, load_file
 
 
@@ -41,7 +41,7 @@ _Words = Annotated[tuple[str, ...], What("a list of words (quote yes, no, on and
 _Phrases = Annotated[tuple[str, ...], What("a list of words or phrases")]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _AgeUnits:
     WHAT: ClassVar[str] = "the words for each unit of an age"
     days: _Words
@@ -50,14 +50,14 @@ class _AgeUnits:
     years: _Words
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Age:
     WHAT: ClassVar[str] = "the limit and the units of an age"
     max_years: float
     units: _AgeUnits
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _PainScore:
     WHAT: ClassVar[str] = "the bands of a pain score out of 10"
     none_max: float
@@ -65,27 +65,27 @@ class _PainScore:
     severe_min: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _SizeMm:
     WHAT: ClassVar[str] = "the bands of a size in mm"
     small_max: float
     medium_max: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Count:
     WHAT: ClassVar[str] = "the bands of a count"
     many_min: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _VitaminD:
     WHAT: ClassVar[str] = "the vitamin D limits by age (IU a day)"
     infant: float
     over_10: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _Intake:
     WHAT: ClassVar[str] = "the intake limits"
     vitamin_d_iu_day: _VitaminD
@@ -93,7 +93,7 @@ class _Intake:
     calcium_mg_day: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _IntakeWords:
     WHAT: ClassVar[str] = "the intake words"
     vitamin_d: _Phrases
@@ -107,7 +107,7 @@ class _IntakeWords:
     glasses_usual_max: float = 3.0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _ReadingFile:
     WHAT: ClassVar[str] = "dialogs/reading.yaml"
     drop: _Words

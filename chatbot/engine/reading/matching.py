@@ -79,7 +79,7 @@ from typing import Annotated, Any, ClassVar
 from chatbot.engine import contract
 from chatbot.engine.dialog.questions import Option, Question
 from chatbot.engine.reading.text import drop_odd_numbers
-from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OR_ONE, Place, Table, What, check
+from chatbot.engine.schema import NOT_EMPTY, NOWHERE, OR_ONE, Place, Table, What, check, shape
 from chatbot.engine.yamlio import YamlError, load_file
 
 __all__ = [
@@ -400,7 +400,7 @@ class Synonyms:
 _Said = Annotated[tuple[Annotated[str, NOT_EMPTY], ...], OR_ONE, What("a list of words or phrases")]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@shape
 class _GlobalWords:
     WHAT: ClassVar[str] = "the words every question shares"
     unsure: _Said = ()
