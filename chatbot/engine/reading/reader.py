@@ -952,6 +952,8 @@ class Reader:
         extra: Sequence[str],
     ) -> Reading:
         pos_sets = [*pos_sets, *(frozenset({c}) for c in extra)]
+        if table.yes_no and dangling and not (pos_sets or neg_codes or unknown or typo_doubt):
+            pos_sets = [frozenset({"no"})]  # "I'm not", "she isn't": a bare denial is no
         if pos_sets:
             common = frozenset.intersection(*pos_sets) - neg_codes
             union = frozenset().union(*pos_sets)
