@@ -82,5 +82,8 @@ def contrast_kept(items: list[Item], pos: list[Item], negative: Collection[str])
         and all(it.codes <= set(negative) for it in before)
         and not any(it.codes <= set(negative) for it in after)
     ):
+        said = frozenset().union(*(it.codes for it in before))
+        if all(it.codes & said for it in after):
+            return pos  # "no, they haven't changed": what follows agrees with the no
         return after
     return pos

@@ -71,7 +71,7 @@ NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
 _DIMINISH = frozenset({"bit", "little", "slightly", "mildly", "somewhat", "abit"})
 # at the warning signs: a fever with a red or hot area, or redness that grows
 _FEVER = frozenset({"fever", "temperature", "temp", "feverish", "fevers", "pyrexia"})
-_REDNESS = frozenset({"red", "redness", "reddish", "reddened", "inflamed", "hot"})
+_REDNESS = frozenset({"red", "redness", "reddish", "reddened", "inflamed"})
 _GROWS = frozenset({"spreading", "spreads", "spread", "bigger", "growing", "larger", "wider"})
 
 
@@ -1246,7 +1246,11 @@ class Reader:
             return self._ones(table, shown, words, ones)
         if plain.ok:
             return plain  # "one place", "just one": the words say it
-        if found.value == 1 and not ({"each", "every", "both", "per"} & set(words)):
+        if (
+            found.value == 1
+            and not ({"each", "every", "both", "per"} & set(words))
+            and not self._one_place(words, found.used)
+        ):
             return self._words(table, shown, words, extra=["single"], used=found.used)
         places = self._places(words, found.used)
         plain_rest = self._words(table, shown, words, used=found.used)
@@ -1276,6 +1280,15 @@ class Reader:
             f"Are they all in one area, or in several? You can choose: {self._choices(table)}.",
             ["one_area", "several_areas", "widespread"],
         )
+
+    def _one_place(self, words: list[str], used: frozenset[int]) -> bool:
+        """ "one hand", "one knee": one place, not one lump."""
+        question = self.dialog.questions.get("locations")
+        if question is None or not used:
+            return False
+        table = self.table(question, question.options)
+        after = [w for w in words[max(used) + 1 :] if w not in self.lex.drop]
+        return bool(after) and bool(table.phrases.get((after[0],), frozenset()) - {CONTEXT})
 
     def _places(self, words: list[str], used: frozenset[int]) -> int | None:
         """How many body areas the words name (with the locations question's words), or
