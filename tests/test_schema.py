@@ -326,3 +326,31 @@ def test_a_declared_shape_is_a_frozen_dataclass_built_by_read():
         f"{F}, line 1: unknown key 'txt' in a note; allowed: text, sources (did you mean 'text'?)",
         f"{F}, line 1: missing 'text' (text)",
     ]
+
+
+@dataclass(frozen=True)
+class Question:
+    WHAT: ClassVar[str] = "a question for the doctor"
+    SHAPE: ClassVar[str] = "each question for the doctor needs 'self' and 'caregiver' wording"
+    own: str = field(metadata=meta(key="self"))
+    caregiver: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    questions: tuple[Question, ...] = ()
+    first: Question | None = None
+
+
+def test_a_class_may_say_how_an_entry_is_written():
+    text = 'questions:\n  - "Is it serious?"\nfirst: 3\n'
+    problems: list[str] = []
+    read(Entry, load_text(text, F), F, problems)
+    assert problems == [
+        f"{F}, line 1: each question for the doctor needs 'self' and 'caregiver' wording, "
+        "not plain text: 'Is it serious?'",
+        f"{F}, line 3: each question for the doctor needs 'self' and 'caregiver' wording, "
+        "not the number 3",
+    ]
+    built = build(Entry, load_text("questions:\n  - self: Is it serious?\n", F), F)
+    assert built.questions[0].own == "Is it serious?" and built.first is None

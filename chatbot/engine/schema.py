@@ -29,6 +29,8 @@ time, such as the contract's codes), :class:`What` (how a message describes the
 expected value), :data:`NOT_EMPTY` (a blank text or an empty list is wrong) and
 :data:`OR_ONE` (a single value where a list is declared is a list of one).
 
+Declarations live at module level: their annotations are resolved in their module.
+
 Only the shape is checked here: unknown keys (naming the allowed ones and the
 nearest), missing keys, wrong types, values outside their set. Checks across
 files (an id that must exist elsewhere) stay with each loader, on typed objects.
