@@ -1192,6 +1192,20 @@ class Reader:
                 return True
         return False
 
+    def _q_known_diagnosis(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
+        """ "no, but they are spreading": not diagnosed yet, or diagnosed and changing?
+        A plain no beside words of change is asked about, never read as diagnosed."""
+        read = self._words(table, shown, words)
+        if not read.ok or read.answer == "no" or "no" not in table.codes:
+            return read
+        items, _ = self.scan(table, words)
+        if any(it.kind == "phrase" and it.codes == {"no"} for it in items):
+            codes = ["no", str(read.answer)]
+            return self._ask(table, shown, self._which(table, shown, codes), codes)
+        return read
+
     def _q_pain(
         self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
     ) -> Reading | None:
