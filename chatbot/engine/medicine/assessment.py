@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chatbot.engine import contract
-from chatbot.engine.conditions import FACT_NAMES
 from chatbot.engine.dialog.answers import Ignored, to_plain
 from chatbot.engine.medicine.labs import LabReport
 from chatbot.engine.medicine.rules import Rules
@@ -106,34 +105,40 @@ class Assessment:
     age: dict[str, Any] | None = None  # the exact age when known: {value, unit}
 
 
+class _Memo(dict[str, Any]):
+    """A fact of the session by name, read from the session the first time it is asked."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[[str], Any]):
+        super().__init__()
+        self._read = read
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self._read(key)
+        return value
+
+
 class _RuleFacts:
     """The session's facts plus the evidence rules that have fired so far.
 
-    The session does not change while it is assessed, so every fact is read once, up
-    front, and the conditions read them through dict and set lookups (the rules ask
-    about a hundred questions of each session)."""
+    The session does not change while it is assessed, so each fact is read from it once;
+    after that the conditions read it through a dict lookup (the rules ask about a
+    hundred questions of each session, most of them several times)."""
 
     __slots__ = ("_caxp", "answer", "fired", "lab_measured", "lab_status", "number", "rule")
 
     def __init__(self, session: AssessedSession):
         self.fired: set[str] = set()
         self.rule: Callable[[str], bool] = self.fired.__contains__
-        self.answer: Callable[[str], Any] = {
-            qid: session.answer(qid) for qid in contract.QUESTIONS
-        }.__getitem__
-        self.lab_status: Callable[[str], str] = {
-            lab: session.lab_status(lab) for lab in contract.LAB_UNITS
-        }.__getitem__
-        self.lab_measured: Callable[[str], bool] = {
-            lab: session.lab_measured(lab) for lab in contract.LAB_UNITS
-        }.__getitem__
-        self.number: Callable[[str], float | None] = {
-            name: session.number(name) for name in FACT_NAMES
-        }.__getitem__
-        self._caxp = session.caxp_level()
+        self.answer: Callable[[str], Any] = _Memo(session.answer).__getitem__
+        self.lab_status: Callable[[str], str] = _Memo(session.lab_status).__getitem__
+        self.lab_measured: Callable[[str], bool] = session.lab_measured
+        self.number: Callable[[str], float | None] = session.number
+        self._caxp = session.caxp_level
 
     def caxp_level(self) -> str:
-        return self._caxp
+        return self._caxp()
 
 
 class AssessedFacts:

@@ -24,7 +24,31 @@ from chatbot.engine.reports.markdown import (
     source_line,
 )
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# what _ENCODER.encode makes at every call (the C encoder with these settings, as
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) uses), made once: a line is
+# written in a few pieces, and making the encoder cost more than encoding a piece
+_MAKE: Any = getattr(json.encoder, "c_make_encoder", None)
+_CHUNKS: Any = (
+    None
+    if _MAKE is None
+    else _MAKE(
+        None,  # no check for circular references: an assessment holds none
+        _ENCODER.default,
+        json.encoder.encode_basestring,
+        None,  # no indent
+        ":",
+        ",",
+        False,  # keys in their order
+        False,  # no keys skipped
+        True,  # NaN and Infinity allowed, as json.dumps allows them
+    )
+)
+
+
+def _encode(value: Any) -> str:
+    """``value`` as compact JSON, exactly as ``_ENCODER.encode(value)`` writes it."""
+    return "".join(_CHUNKS(value, 0)) if _CHUNKS is not None else _ENCODER.encode(value)
 
 
 class JsonLines:
@@ -32,7 +56,7 @@ class JsonLines:
 
     def __init__(self, content: Content):
         self.content = content
-        self._notice = _ENCODE(content.notices["not_a_diagnosis"])
+        self._notice = _encode(content.notices["not_a_diagnosis"])
         self._explanations: dict[tuple[str, str | None], str] = {}
         self._sources: dict[tuple[str, ...], str] = {}
         self._texts: dict[str, str] = {}
@@ -41,7 +65,7 @@ class JsonLines:
     def line(self, a: Assessment) -> str:
         """``a`` as one line of JSON, the fields in ``to_dict``'s order."""
         content = self.content
-        head = _ENCODE(
+        head = _encode(
             {
                 "type": a.type,
                 "subtype": a.subtype,
@@ -64,40 +88,40 @@ class JsonLines:
                 "tests": list(a.tests),
             }
         )
-        ignored = _ENCODE([{"id": i.id, "reason": i.reason} for i in a.ignored])
-        tail = _ENCODE({"cautions": [c.to_dict() for c in a.cautions], "age": a.age})
+        ignored = _encode([{"id": i.id, "reason": i.reason} for i in a.ignored])
+        tail = _encode({"cautions": [c.to_dict() for c in a.cautions], "age": a.age})
         return (
             f'{head[:-1]},"labs":{self._lab_report(a.labs)},"ignored":{ignored}'
             f',"advice":{self._text(advice_markdown(a, content))}'
             f',"explanation":{self._explanation(a)},"sources":{self._source_list(a)}'
-            f',"answers":{_ENCODE(a.answers)},"notice":{self._notice},{tail[1:]}'
+            f',"answers":{_encode(a.answers)},"notice":{self._notice},{tail[1:]}'
         )
 
     def _text(self, text: str) -> str:
         out = self._texts.get(text)
         if out is None:
-            out = self._texts[text] = _ENCODE(text)
+            out = self._texts[text] = _encode(text)
         return out
 
     def _explanation(self, a: Assessment) -> str:
         key = (a.type, a.subtype)  # the explanation speaks of the type and subtype only
         out = self._explanations.get(key)
         if out is None:
-            out = self._explanations[key] = _ENCODE(explanation_markdown(a, self.content))
+            out = self._explanations[key] = _encode(explanation_markdown(a, self.content))
         return out
 
     def _source_list(self, a: Assessment) -> str:
         keys = tuple(source_keys(a, self.content))
         out = self._sources.get(keys)
         if out is None:
-            out = self._sources[keys] = _ENCODE(
+            out = self._sources[keys] = _encode(
                 [{"key": k, "citation": source_line(self.content, k)} for k in keys]
             )
         return out
 
     def _lab_report(self, labs: LabReport) -> str:
-        parts = [f"{_ENCODE(lab)}:{self._lab(result)}" for lab, result in labs.results.items()]
-        rest = _ENCODE(
+        parts = [f"{_encode(lab)}:{self._lab(result)}" for lab, result in labs.results.items()]
+        rest = _encode(
             {
                 "caxp": None
                 if labs.caxp is None
@@ -110,11 +134,11 @@ class JsonLines:
 
     def _lab(self, result: LabResult) -> str:
         if result.source == MEASUREMENT:  # a person's own number: written as it is
-            return _ENCODE(result.to_dict())
+            return _encode(result.to_dict())
         # a status or no answer: the same for everyone of an age (the types are in the
         # key, as 8.5 == 8.5000 but 1 == 1.0 would be written differently)
         key = (result, *map(type, (result.value, result.measured, result.low, result.high)))
         out = self._labs.get(key)
         if out is None:
-            out = self._labs[key] = _ENCODE(result.to_dict())
+            out = self._labs[key] = _encode(result.to_dict())
         return out
