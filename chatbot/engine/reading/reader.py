@@ -635,6 +635,8 @@ class Reader:
         found: dict[str, int] = {}
         for d in _deletions(word, edits):
             for cand in table.deletes.get(d, ()):
+                if len(cand) <= 3 and not english.is_english(cand):
+                    continue  # an abbreviation ("pxe", "sle") is never a typo's target
                 if cand not in found and abs(len(cand) - len(word)) <= edits:
                     dist = _osa(word, cand)
                     if dist <= edits:
