@@ -19,21 +19,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 NOTICES = ("not_a_diagnosis", "emergency", "privacy")
 
 
-@dataclass(frozen=True)
-class LightOption:
+# Named tuples rather than dataclasses: defining a dataclass compiles code, which would
+# delay the first screen.
+
+
+class LightOption(NamedTuple):
     code: str
     label: str
 
 
-@dataclass(frozen=True)
-class LightQuestion:
+class LightQuestion(NamedTuple):
     """Enough of the first question for the welcome screen (same attribute names as the
     engine's :class:`~chatbot.engine.dialog.questions.Question`)."""
 
@@ -47,8 +48,7 @@ class LightQuestion:
         return self.text_self
 
 
-@dataclass(frozen=True)
-class WelcomeText:
+class WelcomeText(NamedTuple):
     notices: dict[str, str]
     question: LightQuestion
 

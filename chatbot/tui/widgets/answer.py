@@ -18,7 +18,7 @@ when it is sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -270,6 +270,115 @@ class AnswerList(ScrollView, can_focus=True):
             self.post_message(self.Pick(self._items[index][0]))
 
 
+class SendButton(Button):
+    """The text box's "Send": a compact :class:`~textual.widgets.Button` whose default
+    styles are only those a default (not primary, success, warning or error) button
+    uses. Textual's ``Button.DEFAULT_CSS`` styles every variant and is the largest
+    style sheet on the first screen; reading all of it delays the first frame. The rules
+    below are Textual 8.2's for the default variant, unchanged, so the button looks and
+    behaves the same (``tests/tui/test_send_button.py`` compares their styles)."""
+
+    DEFAULT_CSS = """
+    SendButton:ansi.-style-flat, SendButton:ansi.-style-default {
+        border: tall $border-blurred;
+        background: ansi_default;
+
+        &:disabled {
+            text-opacity: 1;
+            text-style: bold dim;
+            border: tall $border-blurred !important;
+            background: ansi_default !important;
+            pointer: not-allowed;
+            &:hover {
+                background: ansi_default;
+            }
+        }
+
+        &:hover {
+            background: $ansi-background;
+            border: tall $border;
+        }
+
+        &.-active {
+            background: $ansi-background !important;
+            border: blank $background !important;
+            tint: transparent;
+        }
+    }
+
+    SendButton {
+        width: auto;
+        min-width: 16;
+        height:auto;
+        line-pad: 1;
+        text-align: center;
+        content-align: center middle;
+        pointer: pointer;
+
+        &.-style-flat {
+            text-style: bold;
+            color: auto 90%;
+            background: $surface;
+            border: block $surface;
+            &:hover {
+                background: $primary;
+                border: block $primary;
+            }
+            &:focus {
+                text-style: $button-focus-text-style;
+            }
+            &.-active {
+                background: $surface;
+                border: block $surface;
+                tint: $background 30%;
+            }
+            &:disabled {
+                color: auto 50%;
+                pointer: not-allowed;
+            }
+        }
+        &.-style-default {
+            text-style: bold;
+            color: $button-foreground;
+            background: $surface;
+            border: none;
+            border-top: tall $surface-lighten-1;
+            border-bottom: tall $surface-darken-1;
+
+            &.-textual-compact {
+                border: none !important;
+            }
+
+            &:disabled {
+                text-opacity: 0.6;
+                pointer: not-allowed;
+            }
+
+            &:focus {
+                text-style: $button-focus-text-style;
+                background-tint: $foreground 5%;
+            }
+            &:hover {
+                border-top: tall $surface;
+                background: $surface-darken-1;
+            }
+
+            &.-active {
+                background: $surface;
+                border-bottom: tall $surface-lighten-1;
+                border-top: tall $surface-darken-1;
+                tint: $background 30%;
+            }
+        }
+    }
+    """
+
+    def _get_default_css(self) -> list[tuple[Any, str, int, str]]:
+        """Textual's default styles for this button, without ``Button.DEFAULT_CSS`` (the
+        copy above takes its place; it is read anyway once another button is shown)."""
+        return [css for css in super()._get_default_css() if css[0][1] != "Button.DEFAULT_CSS"]
+
+
 class AnswerArea(Vertical):
     """Options and a text box for the current question."""
 
@@ -354,7 +463,7 @@ class AnswerArea(Vertical):
                     compact=True,
                     select_on_focus=False,
                 )
-                yield Button("Send", id="send", compact=True)
+                yield SendButton("Send", id="send", compact=True)
         # the line for problems is added when there is first a problem to show
 
     def on_mount(self) -> None:

@@ -11,8 +11,7 @@ never depends on colour. The text is never parsed as markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,8 +24,9 @@ from textual.widget import Widget
 KINDS = ("plain", "muted", "emergency", "notice")
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
+    """One paragraph (a named tuple: defining a dataclass costs the first screen time)."""
+
     text: str
     kind: str = "plain"  # plain | muted | emergency | notice
     lead: str = ""  # bold words before the text ("In an emergency: ")
