@@ -11,7 +11,6 @@ Exit 0 on success, 2 on bad input. No traceback ever reaches the person.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import json
 import os
@@ -20,9 +19,12 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -748,6 +750,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="calcinosis",
         description="An offline guide to calcium deposits in or under the skin. "
@@ -883,9 +887,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+CHAT_FLAGS = {"--plain": "plain", "--resume": "resume", "--new": "new", "--no-save": "no_save"}
+THEMES = ("dark", "light", "high-contrast")
+
+
+def chat_options(argv: list[str]) -> Any:
+    """The options of the plain ``calcinosis [--plain] [--resume|--new] [--no-save]
+    [--theme T]``, as ``build_parser`` reads them, without argparse: importing it and
+    building every subcommand's parser would delay the chat's first screen. ``None`` for
+    anything else (a subcommand, --help, a shortened or repeated option, an error), which
+    argparse then reads as always."""
+    from types import SimpleNamespace
+
+    given = {"plain": False, "resume": False, "new": False, "no_save": False, "theme": None}
+    seen: set[str] = set()
+    words = iter(argv)
+    for word in words:
+        name, equals, value = word.partition("=") if word.startswith("--theme=") else (word, "", "")
+        if name in seen:
+            return None
+        seen.add(name)
+        if name in CHAT_FLAGS:
+            given[CHAT_FLAGS[name]] = True
+        elif name == "--theme":
+            value = value if equals else next(words, "")
+            if value not in THEMES:
+                return None
+            given["theme"] = value
+        else:
+            return None
+    if given["resume"] and given["new"]:
+        return None
+    return SimpleNamespace(**given, command=None, func=cmd_chat)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = chat_options(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except InputProblem as exc:
