@@ -838,7 +838,7 @@ class Reader:
             )
         pos = [it for it in phrases if not it.negated]
         neg = [it for it in phrases if it.negated]
-        several, neg = self._several_signs(table, items, pos, neg, bool(unknown))
+        several, neg = self._several_signs(table, items, bool(pos or extra), neg, bool(unknown))
         if table.yes_no and not several:
             for it in neg:
                 if it.codes <= {"yes"}:
@@ -896,7 +896,7 @@ class Reader:
         self,
         table: _Table,
         items: list[_Item],
-        pos: list[_Item],
+        said: bool,
         neg: list[_Item],
         unknown: bool,
     ) -> tuple[bool, list[_Item]]:
@@ -906,12 +906,12 @@ class Reader:
         if (
             several
             and neg
-            and not pos
+            and not said
             and not unknown
             and any(it.kind == "contrast" for it in items)
         ):
             several = False  # "no fever, just sore", "red but not spreading": no sign said
-        if several and neg and pos:
+        if several and neg and said:
             neg = []  # "no fever but it is spreading": the sign said stands
         return several, neg
 
@@ -1208,6 +1208,22 @@ class Reader:
             return self._ask(table, shown, self._which(table, shown, codes), codes)
         return read
 
+    def _q_infection_signs(
+        self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
+    ) -> Reading | None:
+        """A temperature of a fever ("38.5 this morning", "101F"): 38 to 43 degrees C
+        or 100.4 to 110 F; a lower or unclear one is read with the words alone."""
+        temps = {i: _degrees(w) for i, w in enumerate(words)}
+        found = {i: t for i, t in temps.items() if t is not None}
+        if len(found) != 1 or "yes" not in table.codes:
+            return None
+        ((at, t),) = found.items()
+        used = {at} | {i for i in (at + 1, at + 2) if i < len(words) and words[i] in _DEGREE_WORDS}
+        said = len(used) > 1 or not words[at].isdigit() or bool(_FEVER & set(words))
+        if not said or not (38 <= t <= 43 or 100.4 <= t <= 110):
+            return None  # "40 minutes ago": no temperature
+        return self._words(table, shown, words, extra=["yes"], used=frozenset(used))
+
     def _q_pain(
         self, table: _Table, shown: str, words: list[str], given: Mapping[str, Any]
     ) -> Reading | None:
@@ -1323,7 +1339,7 @@ class Reader:
                 and not (it.codes & {ALL, CONTEXT, UNRELATED})
             ):
                 codes |= it.codes
-            elif it.kind in ("unknown", "num") and it.words[0] not in ("lumps", "lump", "ones"):
+            elif it.kind in ("unknown", "num") and it.words[0] not in _COUNT_WORDS:
                 return None
         return len(codes) if codes else None
 
@@ -1333,6 +1349,19 @@ class Reader:
         from chatbot.engine.reading.intake import read_intake
 
         return read_intake(self, table, shown, words, given)
+
+
+# words of a count beside places at the extent question ("a bunch on my fingers")
+_COUNT_WORDS = frozenset({"lumps", "lump", "ones", "bunch", "handful", "loads", "lots", "few"})
+_DEGREE_WORDS = frozenset({"c", "f", "degrees", "degree", "celsius", "fahrenheit", "deg"})
+
+
+def _degrees(word: str) -> float | None:
+    """A temperature as typed ("38.5", "38.5c", "101f"), or None."""
+    text = word[:-1] if word[-1:] in ("c", "f") else word
+    if not numbers.is_number(text):
+        return None
+    return numbers.to_float(text)
 
 
 def _cut(number: int) -> str:
