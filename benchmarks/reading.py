@@ -18,7 +18,9 @@ so far, the answer a careful reader records or ``ask``) the engine's reader
 Prints right/asked/wrong per tag and overall, and the median and 99th-percentile
 time per phrase (target: under 2 ms at the 99th percentile), wall clock and this
 thread's CPU time (which other programs on a busy machine do not inflate), after one
-warm-up pass (the word list and the question tables are loaded on first use).
+warm-up pass (the word list and the question tables are loaded on first use). Each
+phrase is read three times and its fastest time counts: another program running on a
+shared machine can only add time to a reading, never take it away.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from chatbot.engine.loading import default_engine  # noqa: E402
 from chatbot.engine.reading.reader import Reading, reader_for  # noqa: E402
 
 DEFAULT_TABLES = ("phrases.yaml", "phrases_heldout.yaml")
+REPEATS = 3  # each phrase is timed this many times; its fastest time counts
 
 
 def same(expect: Any, got: Any) -> bool:
@@ -91,10 +94,14 @@ def run(table: Path, show: str) -> int:
     times: list[float] = []
     cpu: list[float] = []
     for entry, given in prepared:
-        start, start_cpu = time.perf_counter(), time.thread_time()
-        reading = reader.read(entry["question"], entry["text"], given)
-        cpu.append((time.thread_time() - start_cpu) * 1000)
-        times.append((time.perf_counter() - start) * 1000)
+        wall, spent = [], []
+        for _ in range(REPEATS):  # the fastest of a few: other programs only add time
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            reading = reader.read(entry["question"], entry["text"], given)
+            spent.append((time.thread_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
+        cpu.append(min(spent))
+        times.append(min(wall))
         result = verdict(entry, reading)
         for tag in [*(entry.get("tags") or ["untagged"]), "ALL"]:
             counts[tag][result] += 1
