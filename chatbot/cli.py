@@ -114,6 +114,9 @@ def _read_limited(name: str) -> bytes:
     return data
 
 
+_LEAVES = (str, float, bool, type(None))
+
+
 def _check_shape(data: Any, label: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH and numbers longer than MAX_DIGITS digits."""
     stack: list[tuple[Any, int]] = [(data, 1)]
@@ -126,7 +129,8 @@ def _check_shape(data: Any, label: str) -> None:
                     f"{MAX_DEPTH} deep; an answers file needs only a few levels"
                 )
             items = value.values() if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
+            # (text, decimals, yes/no and nothing are never too deep or too long)
+            stack.extend((item, depth + 1) for item in items if not isinstance(item, _LEAVES))
         elif (
             isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS
         ):

@@ -138,26 +138,28 @@ def _key(text: str) -> str:
     return text
 
 
+# one line: its indent, then "- " (a list item) or "key:" (and a space or the end), and
+# the rest without the spaces at its end; any line matches (the rest may be anything)
+_LINE = re.compile(r"^( *)(?:(- +)|([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +|$))?(.*?) *$", re.M)
+_GOOD_KEYS: set[str] = set()
+
+
 def _lines(text: str) -> list[tuple[int, str | None, str]]:
     """The lines that hold something, as (indent, key or None for a list item, the rest)."""
     out: list[tuple[int, str | None, str]] = []
-    for line in text.split("\n"):
-        content = line.lstrip(" ")
-        if not content or content[0] == "#":
-            continue
-        indent = len(line) - len(content)
-        content = content.rstrip(" ")
-        if content[:2] == "- ":
-            item = content[2:].lstrip(" ")
-            if item[0] in "-?[{" or ": " in item or item[-1] == ":":
-                raise _NotSimple  # a nested list or a mapping in a list
-            out.append((indent, None, item))
-            continue
-        match = _KEY.match(content)
-        if match is None:
-            raise _NotSimple
-        rest = match[2] or ""
-        out.append((indent, _key(match[1]), "" if rest[:1] == "#" else rest))
+    for indent, dash, key, rest in _LINE.findall(text):
+        if dash:
+            if not rest or rest[0] in "-?[{" or ": " in rest or rest[-1] == ":":
+                raise _NotSimple  # an empty item, a nested list or a mapping in a list
+            out.append((len(indent), None, rest))
+        elif key:
+            if key not in _GOOD_KEYS:
+                _key(key)
+                if len(_GOOD_KEYS) < _MAX_REMEMBERED:
+                    _GOOD_KEYS.add(key)
+            out.append((len(indent), key, "" if rest[:1] == "#" else rest))
+        elif rest and rest[0] != "#":
+            raise _NotSimple  # neither blank, a comment, an item nor a key
     return out
 
 
@@ -184,11 +186,13 @@ def _block(lines: list[tuple[int, str | None, str]]) -> dict[str, Any]:
         if at != indent or (key is None) != (type(container) is list):
             raise _NotSimple  # an indent between levels, an item in a mapping, ...
         if key is None:
-            container.append(_value(rest))
+            value = _SCALARS.get(rest, _SCALARS)
+            container.append(_value(rest) if value is _SCALARS else value)
         elif key in container:
             raise _NotSimple  # a key twice: the full loader names both lines
         elif rest:
-            container[key] = _value(rest)
+            value = _SCALARS.get(rest, _SCALARS)
+            container[key] = _value(rest) if value is _SCALARS else value
         else:
             container[key] = None
             waiting = (container, key, indent)
