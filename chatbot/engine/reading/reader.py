@@ -69,6 +69,7 @@ DENIED = "*denied*"  # something was denied that has no code of its own ("no cal
 NUMBER_QUESTIONS = frozenset({"age_group", "pain", "size", "extent", "intake"})
 # "a bit", "slightly" before a sign (not "a bit of pus"): the sign is asked about
 _DIMINISH = frozenset({"bit", "little", "slightly", "mildly", "somewhat", "abit"})
+_SIGN_QUESTIONS = frozenset({"infection_signs", "hypercalcemia_symptoms", "hypocalcemia_symptoms"})
 # at the warning signs: a fever with a red or hot area, or redness that grows
 _FEVER = frozenset({"fever", "temperature", "temp", "feverish", "fevers", "pyrexia"})
 _REDNESS = frozenset({"red", "redness", "reddish", "reddened", "inflamed"})
@@ -812,7 +813,7 @@ class Reader:
             if it.kind == "neg" and items[k + 1].words[0] in ("really", "exactly", "quite"):
                 doubt.append(items[k + 1])  # "doesn't really hurt": not quite a no
             if (
-                table.qid in self.lex.several_signs
+                table.qid in _SIGN_QUESTIONS
                 and it.kind == "intens"
                 and it.words[0] in _DIMINISH
                 and items[k + 1].words[0] != "of"
