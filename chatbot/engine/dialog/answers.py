@@ -106,7 +106,15 @@ def _show(value: Any) -> str:
     return type(value).__name__
 
 
+# each question's codes (unsure included), to accept a usual answer at once
+_CODES: dict[str, frozenset[str]] = {
+    qid: frozenset(contract.codes_for(qid)) for qid in contract.QUESTIONS
+}
+
+
 def _one_code(qid: str, value: Any) -> str:
+    if value.__class__ is str and value in _CODES[qid]:
+        return value  # (the usual case: a code of the question)
     allowed = contract.codes_for(qid)
     if isinstance(value, bool):  # YAML 1.1 reads unquoted yes/no as booleans
         value = "yes" if value else "no"
@@ -133,6 +141,8 @@ def normalize(qid: str, value: Any, labs: LabTable) -> Answer:
     if value is None:
         return (contract.UNSURE,) if kind == contract.MANY else contract.UNSURE
     if kind == contract.ONE:
+        if value.__class__ is str and value in _CODES[qid]:
+            return value  # (the usual case, without a call)
         return _one_code(qid, value)
     if kind == contract.MANY:
         items = [value] if isinstance(value, str) else value

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 # the answers the lab report is made from (see Session.labs)
 _LAB_INPUTS = frozenset((*contract.LAB_UNITS, "age_group", "age"))
+# the answer "I'm not sure" to each question (what normalize makes of no answer)
+_UNSURE_OF: dict[str, Answer] = {
+    qid: (contract.UNSURE,) if kind == contract.MANY else contract.UNSURE
+    for qid, (kind, _codes) in contract.QUESTIONS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,13 @@ class Session:
             if checked and value is not None
             else normalize(question.id, value, self.engine.labs)
         )
+        return self._record(question, normal, extra, walk)
+
+    def _record(
+        self, question: Question, normal: Answer, extra: dict[str, Answer], walk: bool
+    ) -> Answer:
+        """Record ``normal`` (checked) and ``extra`` (checked, none None) for ``question``,
+        the current one, and move on (the second half of :meth:`answer_current`)."""
         if (
             isinstance(normal, Text)
             and normal.text.strip().lower() == question.unsure_label.lower()
@@ -259,7 +271,13 @@ class Session:
                 normal = implied_by(question.id, extra) or normal
             check_together({question.id: normal, **extra})
             recorded = tuple(qid for qid, v in extra.items() if v != contract.UNSURE)
-        normal = self._only_offered(question, normal)
+        always = self._always_offered.get(question.id)
+        if always is None:  # (worked out once per question: a replay asks for each answer)
+            always = self._always_offered[question.id] = question.kind == contract.LAB or all(
+                o.when is None for o in question.options
+            )
+        if not always:
+            normal = self._only_offered(question, normal)
         self.answers[question.id] = normal
         for qid in recorded:
             self.answers[qid] = extra[qid]
@@ -268,22 +286,19 @@ class Session:
         self.history.append(question.id)
         if question.id in _LAB_INPUTS or recorded:  # the lab report reads only these
             self._labs = None
-        if walk:
-            self._walk(question)
-        else:
+        if not walk:
             self.advance()  # type: ignore[attr-defined]  # added by transitions
-        return normal
-
-    def _walk(self, question: Question) -> None:
-        """Move on as the machine's ``advance`` trigger would (the first transition whose
-        condition holds, in the YAML's order), without firing the trigger: a replay takes
-        dozens of steps and the trigger's bookkeeping was most of its time. The machine
-        has no callbacks, so setting the state is all the trigger does."""
+            return normal
+        # move on as the machine's ``advance`` trigger would (the first transition whose
+        # condition holds, in the YAML's order), without firing the trigger: a replay takes
+        # dozens of steps and the trigger's bookkeeping was most of its time. The machine
+        # has no callbacks, so setting the state is all the trigger does.
         for transition in question.transitions:
             if transition.when is None or transition.when(self):
                 self.state = transition.dest
-                return
+                return normal
         self.advance()  # type: ignore[attr-defined]  # no way on: the machine's own error
+        return normal
 
     def answer_age(self, value: float, unit: str) -> Answer:
         """Answer the current question (the one that records ``age``) with an exact age:
@@ -305,13 +320,8 @@ class Session:
         return out
 
     def _only_offered(self, question: Question, value: Answer) -> Answer:
-        always = self._always_offered.get(question.id)
-        if always is None:  # (asked once per question: a replay asks for each answer)
-            always = self._always_offered[question.id] = question.kind == contract.LAB or all(
-                o.when is None for o in question.options
-            )
-        if always:
-            return value
+        """``value`` without the codes of options not offered now (a question whose options
+        have a ``when``), each of them noted as ignored."""
         offered = {o.code for o in self.options(question)} | {contract.UNSURE}
         codes = value if isinstance(value, tuple) else (value,)
         hidden = [c for c in codes if c not in offered]
@@ -390,8 +400,14 @@ class Session:
                 if not (older and waiting and question.id in contract.VERSION_2_QUESTIONS):
                     break  # a saved, unfinished session: stop where the person stopped
                 self.filled.append(question.id)
-            also = {qid: given[qid] for qid in question.also if qid in given}
-            self.answer_current(given.get(question.id), checked=True, also=also, walk=True)
+            # as answer_current(given.get(id), checked=True, also=..., walk=True) does
+            value = given.get(question.id)
+            if value is None:
+                value = _UNSURE_OF.get(question.id) or normalize(
+                    question.id, None, self.engine.labs
+                )
+            extra = {qid: given[qid] for qid in question.also if qid in given}
+            self._record(question, value, extra, walk=True)
         for qid, value in given.items():
             if complete and qid not in self.answers:
                 self.ignored.append(Ignored(qid, "not asked with the answers given before", value))
