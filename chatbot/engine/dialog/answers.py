@@ -331,6 +331,8 @@ def validate_all(raw: Mapping[str, Any], labs: LabTable) -> dict[str, Answer]:
 
 def to_plain(value: Answer) -> Any:
     """An answer as JSON/YAML-ready data, in the form of an answers file."""
+    if value.__class__ is str:
+        return value  # (most answers: one code)
     if isinstance(value, LabValue):
         return {"value": value.value, "unit": value.unit}
     if isinstance(value, Age):

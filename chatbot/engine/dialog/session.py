@@ -98,6 +98,9 @@ class Session:
         return value
 
     def answer(self, qid: str) -> str | tuple[str, ...]:  # Facts protocol
+        value = self.answers.get(qid)
+        if value.__class__ is str or value.__class__ is tuple:
+            return value  # (most answers: codes)
         value = self.answer_of(qid)
         if isinstance(value, (LabValue, Age)):
             return "measured"

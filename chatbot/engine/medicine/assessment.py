@@ -158,6 +158,8 @@ class AssessedFacts:
                 if contract.QUESTIONS[qid][0] == contract.MANY
                 else contract.UNSURE
             )
+        if value.__class__ is str:
+            return value  # (most answers: one code)
         if isinstance(value, Mapping):
             return "measured"  # a lab measurement, as the session reports it
         return tuple(value) if isinstance(value, list) else value
@@ -326,7 +328,9 @@ def assess(session: AssessedSession, rules: Rules) -> Assessment:
         tests=tuple(tests),
         labs=labs,
         ignored=tuple(session.ignored),
-        answers={qid: to_plain(v) for qid, v in session.answers.items()},
+        answers={  # (a code is its own plain form)
+            qid: v if v.__class__ is str else to_plain(v) for qid, v in session.answers.items()
+        },
         respondent=session.respondent,
         sources=tuple(dict.fromkeys(sources)),
         fired=tuple(order),

@@ -120,7 +120,7 @@ class JsonLines:
         return out
 
     def _lab_report(self, labs: LabReport) -> str:
-        parts = [f"{_encode(lab)}:{self._lab(result)}" for lab, result in labs.results.items()]
+        parts = [self._lab(lab, result) for lab, result in labs.results.items()]
         rest = _encode(
             {
                 "caxp": None
@@ -132,13 +132,18 @@ class JsonLines:
         )
         return "{" + ",".join([*parts, rest[1:-1]]) + "}"
 
-    def _lab(self, result: LabResult) -> str:
-        if result.source == MEASUREMENT:  # a person's own number: written as it is
-            return _encode(result.to_dict())
-        # a status or no answer: the same for everyone of an age (the types are in the
-        # key, as 8.5 == 8.5000 but 1 == 1.0 would be written differently)
-        key = (result, *map(type, (result.value, result.measured, result.low, result.high)))
+    def _lab(self, lab: str, r: LabResult) -> str:
+        """``"lab":{...}``, as LabResult.to_dict gives it."""
+        if r.source == MEASUREMENT:  # a person's own number: written as it is
+            return f"{_encode(lab)}:{_encode(r.to_dict())}"
+        # a status or no answer: the same for everyone of an age. The key holds what
+        # to_dict writes, with the types of the numbers (1 == 1.0, written differently)
+        key = (
+            (lab, r.status, r.source, r.entered, r.unit, r.corrected, r.extreme)
+            + (r.value, r.measured, r.low, r.high)
+            + (type(r.value), type(r.measured), type(r.low), type(r.high))
+        )
         out = self._labs.get(key)
         if out is None:
-            out = self._labs[key] = _encode(result.to_dict())
+            out = self._labs[key] = f"{_encode(lab)}:{_encode(r.to_dict())}"
         return out
