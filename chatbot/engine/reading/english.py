@@ -15,28 +15,37 @@ import threading
 from importlib import resources
 
 MIN_COUNT = 5  # a word seen fewer times than this in the list's corpus is not trusted
+COMMON_COUNT = 3000  # a word seen at least this often is a common word ("infected")
 
 _lock = threading.Lock()
 _words: frozenset[str] | None = None
+_common: frozenset[str] = frozenset()
 
 
-def _load() -> frozenset[str]:
+def _load() -> tuple[frozenset[str], frozenset[str]]:
     try:
         data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
         counts = json.loads(gzip.decompress(data))
     except (ImportError, ModuleNotFoundError, OSError, ValueError):
-        return frozenset()
-    return frozenset(w for w, n in counts.items() if isinstance(n, int) and n >= MIN_COUNT)
+        return frozenset(), frozenset()
+    known = {w: n for w, n in counts.items() if isinstance(n, int) and n >= MIN_COUNT}
+    return frozenset(known), frozenset(w for w, n in known.items() if n >= COMMON_COUNT)
 
 
 def words() -> frozenset[str]:
     """The English word list (loaded on first use; empty if it cannot be read)."""
-    global _words
+    global _words, _common
     if _words is None:
         with _lock:
             if _words is None:
-                _words = _load()
+                _words, _common = _load()
     return _words
+
+
+def common() -> frozenset[str]:
+    """The common words of the list (seen at least COMMON_COUNT times)."""
+    words()
+    return _common
 
 
 def available() -> bool:

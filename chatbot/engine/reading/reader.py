@@ -636,8 +636,9 @@ class Reader:
         found: dict[str, int] = {}
         for d in _deletions(word, edits):
             for cand in table.deletes.get(d, ()):
-                if len(cand) <= 3 and not english.is_english(cand):
-                    continue  # an abbreviation ("pxe", "sle") is never a typo's target
+                if (len(cand) <= 3 and not english.is_english(cand)) or cand in _NEVER_TYPO:
+                    continue  # an abbreviation ("pxe") or a denial ("nothing") is never a
+                    # typo's target: "somthing" is not "nothing"
                 if cand not in found and abs(len(cand) - len(word)) <= edits:
                     dist = _osa(word, cand)
                     if dist <= edits:
@@ -645,6 +646,8 @@ class Reader:
         if not found:
             return None, frozenset()
         best = min(found.values())
+        if best > 1 and _near_english(word):
+            return None, frozenset()  # "infectd" is "infected", not "injected"
         top = sorted(w for w, d in found.items() if d == best)
 
         def codes_of(word: str) -> frozenset[str]:  # the word's own codes, when it has some
@@ -1363,6 +1366,28 @@ def _degrees(word: str) -> float | None:
     if not numbers.is_number(text):
         return None
     return numbers.to_float(text)
+
+
+_NEVER_TYPO = _WORD_NEG | frozenset({"nope", "nah", "nil"})
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _near_english(word: str) -> bool:
+    """Whether a common English word is one edit from ``word`` (then a word two edits
+    away is not what was meant: "infectd" is "infected", not "injected")."""
+    known = english.common()
+    if not known:
+        return False
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for a, b in splits:
+        if b and a + b[1:] in known:
+            return True
+        if len(b) > 1 and a + b[1] + b[0] + b[2:] in known:
+            return True
+        for c in _LETTERS:
+            if (b and a + c + b[1:] in known) or a + c + b in known:
+                return True
+    return False
 
 
 def _cut(number: int) -> str:
