@@ -36,12 +36,9 @@ _BUILD = {
     "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
 }
 
-# characters libyaml reads as text; anything else (control characters, the line breaks
-# U+0085, U+2028 and U+2029, a byte-order mark, tabs) goes to the full loader
-_NOT_SIMPLE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?$")  # YAML: keys < 1,024
+# printable ASCII and line ends: anything else (control characters, tabs, carriage
+# returns; text beyond ASCII, with line breaks of its own) goes to the full loader
+_NOT_SIMPLE = re.compile(r"[^\n\x20-\x7e]")
 # a plain scalar in block context: not starting with an indicator, without ": " or " #"
 _BLOCK_PLAIN = re.compile(r"(?![-?:,\[\]{}#&*!|>'\"%@`])(?!.*(?:: | #))[^ ].*(?<![: ])$")
 _NUMBER_START = re.compile(r"[-+.][0-9.]")
@@ -202,7 +199,7 @@ def _block(lines: list[tuple[int, str | None, str]]) -> dict[str, Any]:
 def load_simple(text: str) -> dict[Any, Any] | None:
     """``text`` read as PyYAML's safe loader reads it, when it is a mapping written in
     the simple YAML of answers files; None when the full loader must read it."""
-    if "\t" in text or "\r" in text or _NOT_SIMPLE.search(text):
+    if not text.isascii() or _NOT_SIMPLE.search(text):
         return None
     try:
         lines = _lines(text)
