@@ -64,6 +64,31 @@ def mark_negated(
                 negating = False
         elif it.kind == "phrase" and negating:
             it.negated = True
+    _answered_no(items, content)
+
+
+_LONE_NO = frozenset({"no", "nope", "nah", "not"})
+
+
+def _answered_no(items: list[Item], content: list[Item]) -> None:
+    """ "pus? no. fever? no.": a lone no in a clause of its own denies the one answer
+    of the clause just before it."""
+    for k, it in enumerate(items):
+        if not (
+            it.kind in ("phrase", "neg")
+            and it.words in (("no",), ("nope",), ("nah",), ("not",))
+            and k >= 2
+            and items[k - 1].kind == "break"
+            and (k + 1 == len(items) or items[k + 1].kind == "break")
+        ):
+            continue
+        start = k - 1
+        while start > 0 and items[start - 1].kind != "break":
+            start -= 1
+        clause = items[start : k - 1]
+        said = [x for x in clause if x in content]
+        if len(said) == 1 and all(x in said or x.kind == "filler" for x in clause):
+            said[0].negated = True
 
 
 def contrast_kept(items: list[Item], pos: list[Item], negative: Collection[str]) -> list[Item]:

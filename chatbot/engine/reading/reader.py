@@ -1032,17 +1032,8 @@ class Reader:
         # same answer is denied
         neg_codes = neg_codes - set(definite)
         definite = list(dict.fromkeys(definite))
-        if not definite and not vague and neg_codes:
-            if contract.NONE in table.codes and not unknown:
-                return self._done(table, shown, [contract.NONE], also)
-            if not unknown:
-                return self._ask(
-                    table,
-                    shown,
-                    f"Where are they, then? You can choose "
-                    f"(several can be given, separated by commas): "
-                    f"{self._choices(table)}.",
-                )
+        if not definite and not vague and neg_codes and not unknown:
+            return self._all_denied(table, shown, bool(doubt), also)
         real = [c for c in definite if c not in (contract.NONE, contract.UNSURE)]
         # a warning sign acts at once, whatever else was typed
         if table.qid == "warning_signs" and real:
@@ -1092,6 +1083,28 @@ class Reader:
                 kept=(),
             )
         return self._combined(table, shown, definite, also)
+
+    def _all_denied(
+        self, table: _Table, shown: str, doubt: bool, also: Mapping[str, Any] | None
+    ) -> Reading:
+        """Every answer named was denied: none, or where then?"""
+        if contract.NONE in table.codes:
+            if doubt:  # "not really red": none, or not sure?
+                none = self._label(table, contract.NONE)
+                return self._ask(
+                    table,
+                    shown,
+                    f'Did you mean "{none}", or are you not sure?',
+                    [contract.NONE, contract.UNSURE],
+                )
+            return self._done(table, shown, [contract.NONE], also)
+        return self._ask(
+            table,
+            shown,
+            f"Where are they, then? You can choose "
+            f"(several can be given, separated by commas): "
+            f"{self._choices(table)}.",
+        )
 
     def _kept_sentence(self, table: _Table, codes: Sequence[str]) -> str:
         if not codes:
