@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 #: Words that can stand alone as an answer or negate what follows them.
 WORD_NEGATIONS = frozenset({"no", "not", "never", "nothing", "none", "neither", "nor"})
+# the first words of a denial said as a phrase ("not that I've noticed", "don't think so")
+_DENIES = WORD_NEGATIONS | {"dont", "doesnt", "didnt", "havent", "hasnt", "isnt", "nope", "nah"}
 
 
 @dataclass
@@ -52,17 +54,21 @@ def mark_negated(
             later = [x for x in items[idx + 1 :] if x.kind in ("break", "contrast") or x in content]
             if later and later[0].kind == "phrase" and not (later[0].codes <= set(keep)):
                 it.kind = "neg"
-    negating = False
+    negating = by_phrase = False
     for idx, it in enumerate(items):
         if it.kind in ("break", "contrast"):
             negating = False
         elif it.kind == "neg":
-            negating = True
+            negating, by_phrase = True, False
+        elif it.kind == "phrase" and it.codes and it.codes <= set(keep) and it.words[0] in _DENIES:
+            # "not that I've noticed any confusion", "nothing like gangrene": a denial said
+            # as a phrase denies what follows, but not another denial ("no, on the pill")
+            negating, by_phrase = True, True
         elif it.kind == "filler" and it.words[0] == "and" and negating:
             nxt = items[idx + 1] if idx + 1 < len(items) else None
             if nxt is not None and nxt.words[0] in subjects:
                 negating = False
-        elif it.kind == "phrase" and negating:
+        elif it.kind == "phrase" and negating and not (by_phrase and it.codes <= set(keep)):
             it.negated = True
     _answered_no(items, content)
 
