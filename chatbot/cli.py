@@ -259,8 +259,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
         sys.stdout.write("\n\n---\n\n".join(texts))
     elif len(texts) == 1:
         sys.stdout.write(texts[0] + "\n")
+    elif texts:  # the brackets joined to the first and last lines: one copy of the whole
+        texts[0], texts[-1] = "[\n" + texts[0], texts[-1] + "\n]\n"
+        sys.stdout.write(",\n".join(texts))
     else:
-        sys.stdout.write("[\n" + ",\n".join(texts) + "\n]\n")
+        sys.stdout.write("[\n\n]\n")
     return EXIT_OK
 
 
