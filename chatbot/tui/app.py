@@ -18,6 +18,8 @@ from textual.screen import Screen
 from .host import ChatHost, OpenChat, OpenHistory, ShowResult, ShowWarning
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from ..engine.dialog.session import Session
     from ..engine.loading import Engine
     from .interpret import Matcher
@@ -93,6 +95,12 @@ class CalcinosisApp(ChatHost):
 
             self._matcher = reader_for(self.engine)
         return cast("Matcher | None", self._matcher)
+
+    def get_theme(self, theme_name: str) -> Theme | None:
+        """As Textual's, without first copying every registered theme: Textual asks for the
+        current theme many times for every frame it draws."""
+        theme = self._registered_themes.get(theme_name)
+        return theme if theme is not None else super().get_theme(theme_name)
 
     def get_key_display(self, binding: Binding) -> str:
         """F-keys as people see them on the keyboard: "F1", not "f1"."""
