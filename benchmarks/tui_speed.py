@@ -19,6 +19,11 @@
     words and the word list for typos are loaded before the walk, as ``calcinosis``
     loads them in the background once its first screen is drawn.
 
+(c) With ``--instructions`` (needs valgrind): the CPU instructions each program runs
+    from its start until its first frame is written (callgrind; it then exits at
+    once). Unlike the times this does not depend on what else the machine is doing,
+    so small changes to the start can be compared on a busy machine.
+
 Targets (issue 11): first screen within 1.1x of the minimal app's time and within
 1.2x of its memory; an answer to the next question drawn under 16 ms at the 90th
 percentile.
@@ -138,8 +143,7 @@ def calcinosis_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "chatbot.cli"]
 
 
-def launch(n: int) -> dict[str, Any]:
-    data = tempfile.mkdtemp(prefix="calcinosis-bench-")
+def bench_env(data: str) -> dict[str, str]:
     env = {
         **os.environ,
         "TERM": "xterm-256color",
@@ -155,6 +159,12 @@ def launch(n: int) -> dict[str, Any]:
         "PYTHONPYCACHEPREFIX": str(Path(data) / "pycache"),
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def launch(n: int) -> dict[str, Any]:
+    data = tempfile.mkdtemp(prefix="calcinosis-bench-")
+    env = bench_env(data)
     ours = calcinosis_command() + ["--new"]
     base = [sys.executable, str(Path(__file__).resolve()), "--minimal-app"]
     # one warm-up each (file system caches, .pyc files and, for calcinosis, the cached
@@ -173,6 +183,78 @@ def launch(n: int) -> dict[str, Any]:
             memory[name].append(held)
     shutil.rmtree(data, ignore_errors=True)
     return {"times": times, "memory": memory}
+
+
+# Either program, leaving as soon as its first frame is written: the minimal app as it is
+# started in (a); calcinosis as its console script starts it (without this module).
+FIRST_FRAME_ONLY = """
+import os
+from textual.app import App
+display = App._display
+def display_once(self, screen, renderable):
+    display(self, screen, renderable)
+    if renderable is not None:
+        os._exit(0)
+App._display = display_once
+"""
+
+
+def first_frame_only() -> int:
+    exec(FIRST_FRAME_ONLY, {})
+    return minimal_app()
+
+
+def instructions(which: str, env: dict[str, str]) -> int:
+    """CPU instructions (callgrind) from the start of ``which`` to its first frame."""
+    log = Path(env["CALCINOSIS_DATA_DIR"]) / f"callgrind-{which}.log"
+    program = (
+        [str(Path(__file__).resolve()), "--first-frame-only"]
+        if which == "minimal"
+        else ["-c", FIRST_FRAME_ONLY + "from chatbot.cli import main\nmain(['--new'])"]
+    )
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        f"--log-file={log}",
+        sys.executable,
+        *program,
+    ]
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)
+    try:
+        while True:
+            try:
+                if not os.read(fd, 1 << 16):
+                    break
+            except OSError:
+                break
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if "refs:" in line:
+            return int(line.split("refs:")[1].replace(",", "").strip())
+    raise RuntimeError(f"valgrind did not count {which}'s instructions (see {log})")
+
+
+def count_instructions() -> dict[str, int]:
+    data = tempfile.mkdtemp(prefix="calcinosis-bench-")
+    env = bench_env(data)
+    # a real start first (compiled bytecode, the cached welcome texts), then one counted
+    # run each (the counts repeat to within a few thousandths)
+    first_screen(calcinosis_command() + ["--new"], CALCINOSIS_MARKER, env, linger=5.0)
+    first_screen(
+        [sys.executable, str(Path(__file__).resolve()), "--minimal-app"], MINIMAL_MARKER, env
+    )
+    counts = {which: instructions(which, env) for which in ("calcinosis", "minimal")}
+    shutil.rmtree(data, ignore_errors=True)
+    return counts
 
 
 # ----------------------------------------------------------------------------- (b)
@@ -326,6 +408,8 @@ def ms(x: float) -> str:
 def main() -> int:
     if "--minimal-app" in sys.argv:
         return minimal_app()
+    if "--first-frame-only" in sys.argv:
+        return first_frame_only()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=15, help="launches of each app (default 15)")
     parser.add_argument(
@@ -334,6 +418,11 @@ def main() -> int:
         help="vignettes answered for (b), comma-separated",
     )
     parser.add_argument("--skip-launch", action="store_true")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions to the first frame (valgrind)",
+    )
     args = parser.parse_args()
 
     print("calcinosis terminal chat: speed\n")
@@ -366,6 +455,13 @@ def main() -> int:
             f"    {'ratio':<28}{mem_ratio:7.2f} x    target <= 1.20  "
             f"{'OK' if mem_ratio <= 1.2 else 'MISSED'}\n"
         )
+    if args.instructions:
+        counts = count_instructions()
+        ratio = counts["calcinosis"] / counts["minimal"]
+        print("(c) instructions from start to the first frame (callgrind)")
+        print(f"    {'minimal Textual app':<28}{counts['minimal'] / 1e6:9,.1f} M")
+        print(f"    {'calcinosis':<28}{counts['calcinosis'] / 1e6:9,.1f} M")
+        print(f"    {'ratio':<28}{ratio:7.2f} x\n")
     samples = asyncio.run(answer_times(args.vignettes.split(",")))
     median = statistics.median(samples)
     p90 = statistics.quantiles(samples, n=10)[-1] if len(samples) >= 10 else max(samples)
