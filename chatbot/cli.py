@@ -906,7 +906,13 @@ def chat_options(argv: list[str]) -> Any:
     argparse then reads as always."""
     from types import SimpleNamespace
 
-    given = {"plain": False, "resume": False, "new": False, "no_save": False, "theme": None}
+    given: dict[str, Any] = {
+        "plain": False,
+        "resume": False,
+        "new": False,
+        "no_save": False,
+        "theme": None,
+    }
     seen: set[str] = set()
     words = iter(argv)
     for word in words:

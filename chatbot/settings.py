@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 DATA_DIR = "CALCINOSIS_DATA_DIR"
 SUMMARY_DIR = "CALCINOSIS_SUMMARY_DIR"
@@ -37,8 +37,10 @@ def _folder(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
+    """(A named tuple rather than a frozen dataclass: defining a dataclass compiles code,
+    which would delay the terminal chat's first screen.)"""
+
     data_dir: Path | None = None
     summary_dir: Path | None = None
     cache_dir: Path | None = None
