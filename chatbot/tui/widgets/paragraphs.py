@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 KINDS = ("plain", "muted", "emergency", "notice")
+BARRED = ("emergency", "notice")  # set off by a bar (each component class costs a style pass)
 
 
 class Paragraph(NamedTuple):
@@ -35,7 +36,7 @@ class Paragraph(NamedTuple):
 
 class Paragraphs(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar = {f"paragraphs--{kind}" for kind in KINDS} | {
-        f"paragraphs--{kind}-bar" for kind in KINDS
+        f"paragraphs--{kind}-bar" for kind in BARRED
     }
 
     def __init__(self, paragraphs: Sequence[Paragraph], *, id: str | None = None) -> None:
@@ -59,10 +60,13 @@ class Paragraphs(ScrollView, can_focus=True):
             if index and paragraph.gap:
                 self._lines.append(Strip.blank(width, base))
             fill = base + self.get_component_rich_style(f"paragraphs--{paragraph.kind}")
-            barred = paragraph.kind in ("emergency", "notice")
-            bar = self.get_component_rich_style(f"paragraphs--{paragraph.kind}-bar", partial=True)
+            barred = paragraph.kind in BARRED
             inner = max(8, width - (3 if barred else 2))
             text = Text.assemble((paragraph.lead, "bold"), paragraph.text, style=fill)
+            if barred:
+                bar = self.get_component_rich_style(
+                    f"paragraphs--{paragraph.kind}-bar", partial=True
+                )
             for line in text.wrap(console, inner):
                 segments = (
                     [Segment("▌", fill + Style(color=bar.color)), Segment(" ", fill)]
