@@ -1162,9 +1162,12 @@ class Reader:
             if w in self.lex.warning_colour
             and not (i >= 2 and words[i - 2 : i] in (["a", "bit"], ["a", "little"]))
             and not (i >= 1 and words[i - 1] in ("slightly", "bit", "little", "abit"))
+            and not self._negated_at(words, i)
         }
         pain: set[int] = set()
         for i in range(len(words)):
+            if self._negated_at(words, i):  # "purple but not very sore": no warning sign
+                continue
             for phrase in self.lex.warning_pain:
                 if tuple(words[i : i + len(phrase)]) == phrase:
                     pain |= set(range(i, i + len(phrase)))
