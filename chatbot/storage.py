@@ -523,6 +523,9 @@ class Recorder:
         self.failing = False  # the last write failed
         self.result_saved = False
         self._written: list[tuple[str, Any]] = []
+        # answers recorded with another (an exact age typed at the age group): saved, but
+        # not counted as answers of their own when saying how many are saved
+        self._also: set[str] = set()
         self._lock: SessionLock | None = None
         if store is not None and session_id is not None:
             self._lock = store.lock_session(session_id)
@@ -541,8 +544,11 @@ class Recorder:
 
     @property
     def saved_count(self) -> int:
-        """How many answers, from the first, are saved."""
-        return len(self._written) if self.store is not None else 0
+        """How many answers, from the first, are saved (an answer recorded with another,
+        such as the exact age typed at the age group, is part of that answer)."""
+        if self.store is None:
+            return 0
+        return sum(1 for qid, _ in self._written if qid not in self._also)
 
     def resume(self, session_id: int | None, written: list[tuple[str, Any]]) -> None:
         """Continue ``session_id`` (``None``: a new session from the next answer).
@@ -574,6 +580,7 @@ class Recorder:
 
         # each answer in order, with those recorded with it (an exact age with its group)
         current = [(qid, to_plain(value)) for qid, value in session.recorded()]
+        self._also = {qid for others in session.implied.values() for qid in others}
         keep = 0
         # a common prefix: the lists differ in length whenever answers were added or dropped
         for old, new in zip(self._written, current, strict=False):
@@ -591,11 +598,13 @@ class Recorder:
             self.result_saved = False
         except StoreError as exc:
             self._written = self._written[:keep]  # the answers after these were replaced
-            self._fail(exc, len(current))
+            self._fail(exc, len(session.history))
             return
         if self.failing:
             self.failing = False
-            self.warning = f"Saving works again: all {len(current)} answers so far are saved now."
+            self.warning = (
+                f"Saving works again: all {_answers(self.saved_count)} so far are saved now."
+            )
 
     def finish(self, assessment: dict[str, Any]) -> None:
         """Save the result, unless some answers are not saved (a result that does not
@@ -606,7 +615,7 @@ class Recorder:
             self.store.finish(self.session_id, assessment)
             self.result_saved = True
         except StoreError as exc:
-            self._fail(exc, len(self._written))
+            self._fail(exc, self.saved_count)
 
     def _fail(self, exc: StoreError, total: int) -> None:
         self.failing = True

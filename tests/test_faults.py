@@ -501,6 +501,35 @@ def test_a_write_that_fails_half_way_is_said_at_once_and_at_the_end(tmp_path: Pa
         assert store.get(1).row.answered == 4
 
 
+def test_an_age_typed_with_the_age_group_is_not_counted_as_an_answer_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """'62' typed at the age group records the group and the exact age (two rows, one
+    answer): when the disk fills after them, plain mode says 3 answers are saved, not 4."""
+    from chatbot.engine.loading import default_engine
+    from chatbot.plain import PlainChat
+    from chatbot.storage import Recorder, StoreError
+
+    recorder = Recorder(Store(tmp_path / DB_NAME))
+    real = recorder.store.save_answers
+
+    def full_after_four_rows(session_id, keep, new, respondent):
+        if keep + len(new) > 4:
+            raise StoreError("The saved-answers file cannot be written (disk full).")
+        real(session_id, keep, new, respondent)
+
+    recorder.store.save_answers = full_after_four_rows
+    engine = default_engine()
+    lines = ["For myself", "none", "62", "yes", "not sure", "not sure"]
+    out = io.StringIO()
+    chat = PlainChat(engine, io.StringIO("\n".join(lines) + "\n"), out, recorder)
+    chat.run()
+    text = out.getvalue()
+    assert "62" in text and "not being saved now: only your first 3 answers of 4" in text
+    assert "Only your first 3 answers of" in text and "Only your first 4 answers" not in text
+    recorder.close()
+
+
 def test_a_database_locked_for_three_seconds_loses_nothing(tmp_path: Path) -> None:
     """Another program holds the lock for 3 s while answers are piped in: the busy writes
     are retried (and said), and every answer is saved in the end."""
