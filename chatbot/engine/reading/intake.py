@@ -154,8 +154,11 @@ def read_intake(
         numbers.to_float(conv[k])
         for k in range(len(conv) - 1)
         if numbers.is_number(conv[k])
-        and any(reader.lex.intake_words.get((w,)) in counting_words for w in conv[k + 1 : k + 3])
-    ]  # "one calcium tablet", "2 tablets"
+        and any(
+            reader.lex.intake_words.get((w,)) in counting_words
+            for w in conv[k + 1 : k + _reach(conv[k])]
+        )
+    ]  # "one calcium tablet", "2 tablets", "one vitamin d tablet"
     counted = max((t for t in tablets if t is not None), default=None)
     for k, w in enumerate(words):
         if (
@@ -187,3 +190,10 @@ def read_intake(
             understood=f"Understood: {what}, amount not known yet.",
         )
     return reader._words(table, shown, words, extra=codes, used=frozenset(used))
+
+
+def _reach(number: str) -> int:
+    """How far after a number a tablet word may stand: a small count reaches past
+    a two-word name ("one vitamin d tablet"); a dose ("1000 iu ...") does not."""
+    value = numbers.to_float(number)
+    return 4 if value is not None and value <= 10 else 3

@@ -91,7 +91,7 @@ def read_lab(
     special = _special(reader, question, table, shown)
     if special is not None:
         return special
-    words = _corrected(reader, tokens(fold(shown)))
+    words = _corrected(reader, tokens(fold(_as_on_letter(shown))))
     plain = [w for w in words if w != BREAK]
     if not plain:
         return reader._ask(table, shown, how)
@@ -141,6 +141,23 @@ def read_lab(
     )
 
 
+# copied from a lab letter: "2.71 mmol/L (2.20-2.60) H": the reference range in
+# brackets and a flag (H, L, HH, LL, *) after the value are read past
+_RANGE = re.compile(
+    r"[(\[]\s*(?:ref(?:erence)?\.?(?:\s*range)?:?\s*)?[0-9]+(?:[.,][0-9]+)?\s*"
+    r"(?:-|–|to)\s*[0-9]+(?:[.,][0-9]+)?\s*[a-zA-Z/]*\s*[)\]]"
+)
+_FLAG = re.compile(r"(?<=[\w)\]])\s+(?:\(?(?:H|L|HH|LL)\)?|\*+)\s*$")
+
+
+def _as_on_letter(shown: str) -> str:
+    text = _RANGE.sub(" ", shown).strip()
+    return _FLAG.sub("", text) if text != shown.strip() or _UNIT_END.search(text) else text
+
+
+_UNIT_END = re.compile(r"[0-9]\s*[a-zA-Z]+/[a-zA-Z]+\s+\S+\s*$")
+
+
 def _special(reader: Reader, question: Question, table: Any, shown: str) -> Reading | None:
     """nan, inf, 1e400: the lab check says why not."""
     if not _SPECIAL.fullmatch(shown.strip()):
@@ -173,7 +190,8 @@ def _labels_in(reader: Reader, question: Question, words: list[str]) -> tuple[se
     k = 0
     while k < len(seq):
         i, w = seq[k]
-        if numbers.is_number(w):
+        if numbers.is_number(w) and (_longest(seq, lex.lab_labels, k) or (1,))[0] < 2:
+            # a number, unless it starts a label ("25 OH vitamin D")
             k += 1
             continue
         unit = (
