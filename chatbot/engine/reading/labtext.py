@@ -143,9 +143,13 @@ def read_lab(
 
 # copied from a lab letter: "2.71 mmol/L (2.20-2.60) H": the reference range in
 # brackets and a flag (H, L, HH, LL, *) after the value are read past
+_NUM = r"[0-9]+(?:[.,][0-9]+)?"
+_REF = r"(?:ref(?:erence)?\.?|normal|range|interval|deficient|insufficient|optimal|adequate|target)"
 _RANGE = re.compile(
-    r"[(\[]\s*(?:ref(?:erence)?\.?(?:\s*range)?:?\s*)?[0-9]+(?:[.,][0-9]+)?\s*"
-    r"(?:-|–|to)\s*[0-9]+(?:[.,][0-9]+)?\s*[a-zA-Z/]*\s*[)\]]"
+    rf"[(\[]\s*(?:{_REF}\s*:?\s*)*(?:{_NUM}\s*(?:-|–|to)\s*{_NUM}|"
+    rf"[<>]=?\s*{_NUM})\s*[a-zA-Z/]*\s*[)\]]"
+    rf"|\b{_REF}(?:\s*range)?\s*:?\s*{_NUM}\s*(?:-|–|to)\s*{_NUM}\s*[a-zA-Z/]*\s*$",
+    re.IGNORECASE,
 )
 _FLAG = re.compile(r"(?<=[\w)\]])\s+(?:\(?(?:H|L|HH|LL)\)?|\*+)\s*$")
 
