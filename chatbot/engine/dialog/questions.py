@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -86,6 +87,11 @@ class Question:
                         variant.text_caregiver if respondent == "caregiver" else variant.text_self
                     )
         return self.text_caregiver if respondent == "caregiver" else self.text_self
+
+    @cached_property
+    def always_offered(self) -> bool:
+        """Whether every option is offered whatever the answers (none has a ``when``)."""
+        return self.kind == contract.LAB or all(o.when is None for o in self.options)
 
     def unsure_note(self, respondent: str | None) -> str:
         """What to say after "I'm not sure" to this question ("" when nothing)."""

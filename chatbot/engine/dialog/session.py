@@ -82,20 +82,12 @@ class Session:
         # questions answered "unsure" on resuming a session saved before they existed
         self.filled: list[str] = []
         self._labs: LabReport | None = None
-        # question id -> whether all its options are always offered (none has a 'when')
-        self._always_offered: dict[str, bool] = {}
         engine.machine.add_model(self)
 
     # ----- the Facts protocol used by conditions
     def answer_of(self, qid: str) -> Answer:
         value = self.answers.get(qid)
-        if value is None:
-            return (
-                (contract.UNSURE,)
-                if contract.QUESTIONS[qid][0] == contract.MANY
-                else contract.UNSURE
-            )
-        return value
+        return _UNSURE_OF[qid] if value is None else value
 
     def answer(self, qid: str) -> str | tuple[str, ...]:  # Facts protocol
         value = self.answers.get(qid)
@@ -274,12 +266,7 @@ class Session:
                 normal = implied_by(question.id, extra) or normal
             check_together({question.id: normal, **extra})
             recorded = tuple(qid for qid, v in extra.items() if v != contract.UNSURE)
-        always = self._always_offered.get(question.id)
-        if always is None:  # (worked out once per question: a replay asks for each answer)
-            always = self._always_offered[question.id] = question.kind == contract.LAB or all(
-                o.when is None for o in question.options
-            )
-        if not always:
+        if not question.always_offered:
             normal = self._only_offered(question, normal)
         self.answers[question.id] = normal
         for qid in recorded:
