@@ -106,6 +106,11 @@ def _show(value: Any) -> str:
     return type(value).__name__
 
 
+# the answer "I'm not sure" to each question (what no answer stands for)
+UNSURE_ANSWER: dict[str, Answer] = {
+    qid: (contract.UNSURE,) if kind == contract.MANY else contract.UNSURE
+    for qid, (kind, _codes) in contract.QUESTIONS.items()
+}
 # each question's codes (unsure included), to accept a usual answer at once
 _CODES: dict[str, frozenset[str]] = {
     qid: frozenset(contract.codes_for(qid)) for qid in contract.QUESTIONS
@@ -139,7 +144,7 @@ def normalize(qid: str, value: Any, labs: LabTable) -> Answer:
         )
     kind, _codes = contract.QUESTIONS[qid]
     if value is None:
-        return (contract.UNSURE,) if kind == contract.MANY else contract.UNSURE
+        return UNSURE_ANSWER[qid]
     if kind == contract.ONE:
         if value.__class__ is str and value in _CODES[qid]:
             return value  # (the usual case, without a call)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chatbot.engine import contract
 from chatbot.engine.dialog.answers import (
+    UNSURE_ANSWER,
     Age,
     Answer,
     AnswerError,
@@ -33,11 +34,6 @@ if TYPE_CHECKING:
 
 # the answers the lab report is made from (see Session.labs)
 _LAB_INPUTS = frozenset((*contract.LAB_UNITS, "age_group", "age"))
-# the answer "I'm not sure" to each question (what normalize makes of no answer)
-_UNSURE_OF: dict[str, Answer] = {
-    qid: (contract.UNSURE,) if kind == contract.MANY else contract.UNSURE
-    for qid, (kind, _codes) in contract.QUESTIONS.items()
-}
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ class Session:
     # ----- the Facts protocol used by conditions
     def answer_of(self, qid: str) -> Answer:
         value = self.answers.get(qid)
-        return _UNSURE_OF[qid] if value is None else value
+        return UNSURE_ANSWER[qid] if value is None else value
 
     def answer(self, qid: str) -> str | tuple[str, ...]:  # Facts protocol
         value = self.answers.get(qid)
@@ -393,7 +389,7 @@ class Session:
             # as answer_current(given.get(id), checked=True, also=..., walk=True) does
             value = given.get(question.id)
             if value is None:
-                value = _UNSURE_OF.get(question.id) or normalize(
+                value = UNSURE_ANSWER.get(question.id) or normalize(
                     question.id, None, self.engine.labs
                 )
             extra = {qid: given[qid] for qid in question.also if qid in given}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chatbot.engine import contract
-from chatbot.engine.dialog.answers import Ignored, to_plain
+from chatbot.engine.dialog.answers import UNSURE_ANSWER, Ignored, to_plain
 from chatbot.engine.medicine.labs import LabReport
 from chatbot.engine.medicine.rules import Rules
 
@@ -153,11 +153,7 @@ class AssessedFacts:
     def answer(self, qid: str) -> Any:
         value = self._a.answers.get(qid)
         if value is None:
-            return (
-                (contract.UNSURE,)
-                if contract.QUESTIONS[qid][0] == contract.MANY
-                else contract.UNSURE
-            )
+            return UNSURE_ANSWER[qid]
         if value.__class__ is str:
             return value  # (most answers: one code)
         if isinstance(value, Mapping):
