@@ -29,7 +29,7 @@ BASE_RANGES = {
     "phosphate": (1.5, 9.0),  # mg/dL
     "albumin": (2.5, 5.0),  # g/dL
     "pth": (5.0, 900.0),  # pg/mL
-    "ionized_calcium": (0.8, 2.0),  # mmol/L
+    "ionized_calcium": (0.8, 2.4),  # mmol/L (severe from 2.0)
     "vitamin_d_level": (5.0, 150.0),  # ng/mL
 }
 # Independent of content/labs.yaml: value in this unit x factor = base unit.
@@ -162,6 +162,14 @@ def base_calcium(answers: dict[str, Any]) -> float | None:
     return value
 
 
+def base_ionised(answers: dict[str, Any]) -> float | None:
+    """Ionised calcium in mmol/L, computed here; None when not measured."""
+    ionised = answers.get("ionized_calcium")
+    if not isinstance(ionised, dict):
+        return None
+    return ionised["value"] * FACTORS["ionized_calcium"][_unit(ionised["unit"], "ionized_calcium")]
+
+
 def _unit(text: str, lab: str) -> str:
     return next(u for u in FACTORS[lab] if u.lower() == text.lower())
 
@@ -266,8 +274,15 @@ def test_warning_signs_and_high_calcium_set_the_triage(data):
         if calcium is not None and calcium >= 14.02 and not ionised_given:
             assert a.triage == "emergency", (answers.get("calcium"), answers.get("albumin"))
             assert "severe_hypercalcemia" in [f.code for f in a.red_flags]
-        if calcium is not None and calcium < 13.98:
-            assert "severe_hypercalcemia" not in [f.code for f in a.red_flags]
+        # with an ionised calcium, its own limit grades severe (2.0 mmol/L, clinical.md
+        # 8.2 and content/labs.yaml), whatever the total calcium reads; below it, only a
+        # total calcium in the severe band (which then agrees that calcium is high) can
+        ionised = base_ionised(answers)
+        if ionised is not None and ionised >= 2.005:
+            assert "severe_hypercalcemia" in [f.code for f in a.red_flags], ionised
+            assert a.triage == "emergency"
+        if (calcium is None or calcium < 13.98) and (ionised is None or ionised < 1.995):
+            assert "severe_hypercalcemia" not in [f.code for f in a.red_flags], (calcium, ionised)
     finally:
         session.close()
 
