@@ -234,6 +234,7 @@ def _assess_file(engine: Any, name: str) -> Any:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
+    from .batch import map_in_order
     from .engine.loading import default_engine
     from .engine.reports.jsonlines import JsonLines
     from .engine.reports.markdown import to_dict, to_markdown
@@ -254,7 +255,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
         text = JsonLines(content).line
     else:
         text = lambda a: to_markdown(a, content)  # noqa: E731
-    texts = [text(_assess_file(engine, name)) for name in args.files]
+    # many files: shared among the cores (forked copies with the engine loaded), in order
+    texts = map_in_order(
+        lambda name: text(_assess_file(engine, name)),
+        args.files,
+        processes=1 if "-" in args.files else None,  # (one reader of standard input)
+    )
     if not args.json:
         sys.stdout.write("\n\n---\n\n".join(texts))
     elif len(texts) == 1:

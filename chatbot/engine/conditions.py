@@ -1,7 +1,7 @@
 """A small data language for conditions, shared by the dialog and the rules.
 
-Conditions come from YAML and are interpreted here; nothing is evaluated as
-Python. The forms are::
+Conditions come from YAML and are checked here; no text from YAML is ever run as
+Python (see ``_Source``). The forms are::
 
     {answer: ID, is: CODE}          # a one-question's answer equals CODE
     {answer: ID, in: [CODE, ...]}   # one-question: answer is one of;
@@ -20,14 +20,13 @@ Python. The forms are::
     {rule: RULE_ID}                 # another rule fired (assessment rules only)
     {all: [COND, ...]}  {any: [COND, ...]}  {not: COND}
 
-``compile_condition`` checks a parsed YAML condition and returns a plain
+``compile_condition`` checks a parsed YAML condition and returns one plain
 function of a :class:`Facts`-like object, so evaluation is cheap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from operator import methodcaller
 from typing import Any, Protocol
 
 from chatbot.engine import contract
@@ -81,11 +80,45 @@ def _codes_of(node: Any, qid: str, value: Any) -> tuple[str, ...]:
     return tuple(values)
 
 
+class _Source:
+    """The Python expression of one condition, built from a closed set of templates.
+
+    Every value from YAML (question ids, codes, statuses, numbers) is checked first and
+    then bound to a name in ``values``; only those names and fixed templates are written
+    into the expression's text, never a value itself, so YAML cannot put code in it.
+    The expression is compiled once, as one function: evaluating a condition is then one
+    Python frame instead of one per part (the rules and the dialog's transitions test
+    conditions thousands of times per assessment)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.locals = 0
+
+    def bind(self, value: Any) -> str:
+        name = f"_v{len(self.values)}"
+        self.values[name] = value
+        return name
+
+    def local(self) -> str:
+        """A new name for a value worked out while the condition is tested."""
+        self.locals += 1
+        return f"_n{self.locals}"
+
+
 def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predicate:
     """Check a condition from YAML and turn it into a predicate on facts.
 
     ``rule_ids`` lists the rule ids a ``{rule: ...}`` may name; None forbids them.
     """
+    source = _Source()
+    text = _expression(node, rule_ids, source)
+    code = compile(f"lambda f: {text}", f"<condition {_where(node)}>", "eval")
+    # the bound values are the function's globals (no builtins: it needs none)
+    predicate: Predicate = eval(code, {"__builtins__": {}, **source.values})
+    return predicate
+
+
+def _expression(node: Any, rule_ids: Sequence[str] | None, source: _Source) -> str:
     if not isinstance(node, Mapping) or not node:
         raise _fail(node, "a condition must be a mapping such as {answer: pain, is: severe}")
     keys = set(node)
@@ -94,26 +127,25 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
         parts = node[combiner]
         if not isinstance(parts, list) or not parts:
             raise _fail(node, f"'{combiner}' takes a non-empty list of conditions")
-        preds = tuple(compile_condition(p, rule_ids) for p in parts)
-        return _all_of(preds) if combiner == "all" else _any_of(preds)
+        texts = [_expression(p, rule_ids, source) for p in parts]
+        return "(" + (" and " if combiner == "all" else " or ").join(texts) + ")"
     if keys == {"not"}:
-        inner = compile_condition(node["not"], rule_ids)
-        return lambda f: not inner(f)
+        return f"(not {_expression(node['not'], rule_ids, source)})"
     if "answer" in keys:
-        return _answer_condition(node)
+        return _answer_condition(node, source)
     if "lab" in keys:
-        return _lab_condition(node)
+        return _lab_condition(node, source)
     if "fact" in keys:
-        return _fact_condition(node)
+        return _fact_condition(node, source)
     if keys == {"caxp"}:
-        return _caxp_condition(node)
+        return _caxp_condition(node, source)
     if keys == {"rule"}:
         if rule_ids is None:
             raise _fail(node, "'rule' conditions are allowed only in assessment rules")
         rid = node["rule"]
         if rid not in rule_ids:
             raise _fail(node, f"no rule called {rid!r}")
-        return methodcaller("rule", rid)  # f.rule(rid), without a Python frame
+        return f"f.rule({source.bind(rid)})"
     raise _fail(
         node,
         "unknown condition; use answer, lab, fact, caxp, rule, all, any or not "
@@ -121,48 +153,11 @@ def compile_condition(node: Any, rule_ids: Sequence[str] | None = None) -> Predi
     )
 
 
-def _all_of(preds: tuple[Predicate, ...]) -> Predicate:
-    # plain loops: all()/any() over a generator cost a frame per part, and the rules
-    # and the dialog's transitions test these thousands of times per assessment; most
-    # have two or three parts, tested without a loop (every predicate gives a bool)
-    if len(preds) == 1:
-        return preds[0]
-    if len(preds) == 2:
-        one, two = preds
-        return lambda f: one(f) and two(f)
-    if len(preds) == 3:
-        one, two, three = preds
-        return lambda f: one(f) and two(f) and three(f)
-
-    def check(f: Facts) -> bool:
-        for pred in preds:  # noqa: SIM110 (all() over a generator is slower here)
-            if not pred(f):
-                return False
-        return True
-
-    return check
+# answered with nothing but "not sure", for {answer: ID, known: ...}
+_NOT_KNOWN = (contract.UNSURE, (), (contract.UNSURE,))
 
 
-def _any_of(preds: tuple[Predicate, ...]) -> Predicate:
-    if len(preds) == 1:
-        return preds[0]
-    if len(preds) == 2:
-        one, two = preds
-        return lambda f: one(f) or two(f)
-    if len(preds) == 3:
-        one, two, three = preds
-        return lambda f: one(f) or two(f) or three(f)
-
-    def check(f: Facts) -> bool:
-        for pred in preds:  # noqa: SIM110 (any() over a generator is slower here)
-            if pred(f):
-                return True
-        return False
-
-    return check
-
-
-def _answer_condition(node: Mapping[str, Any]) -> Predicate:
+def _answer_condition(node: Mapping[str, Any], source: _Source) -> str:
     qid = node["answer"]
     if qid not in contract.QUESTIONS:
         raise _fail(node, f"no question called {qid!r}")
@@ -172,30 +167,28 @@ def _answer_condition(node: Mapping[str, Any]) -> Predicate:
         raise _fail(node, "an answer condition takes exactly one of: is, in, has, known")
     (op,) = ops
     value = node[op]
+    answer = f"f.answer({source.bind(qid)})"
     if op == "known":
-        want = bool(value)
-        return lambda f: (f.answer(qid) not in (contract.UNSURE, (), (contract.UNSURE,))) == want
+        return f"({answer} {'not in' if bool(value) else 'in'} {source.bind(_NOT_KNOWN)})"
     if op == "is":
         (code,) = _codes_of(node, qid, value)
-        if kind == contract.MANY:
-            return lambda f: f.answer(qid) == (code,)
-        return lambda f: f.answer(qid) == code
+        return f"({answer} == {source.bind((code,) if kind == contract.MANY else code)})"
     if op == "has":
         if kind != contract.MANY:
             raise _fail(node, f"'has' is for many-questions; {qid!r} takes one answer, use 'is'")
         (code,) = _codes_of(node, qid, value)
-        return lambda f: code in f.answer(qid)
+        return f"({source.bind(code)} in {answer})"
     if op == "in":
         if not isinstance(value, list) or not value:
             raise _fail(node, "'in' takes a non-empty list of codes")
-        codes = frozenset(_codes_of(node, qid, value))
+        codes = source.bind(frozenset(_codes_of(node, qid, value)))
         if kind == contract.MANY:
-            return lambda f: not codes.isdisjoint(f.answer(qid))
-        return lambda f: f.answer(qid) in codes
+            return f"(not {codes}.isdisjoint({answer}))"
+        return f"({answer} in {codes})"
     raise _fail(node, f"unknown operator {op!r}; use is, in, has or known")
 
 
-def _lab_condition(node: Mapping[str, Any]) -> Predicate:
+def _lab_condition(node: Mapping[str, Any], source: _Source) -> str:
     lab = node["lab"]
     if lab not in contract.LAB_UNITS:
         raise _fail(node, f"no lab called {lab!r}; labs: {', '.join(contract.LAB_UNITS)}")
@@ -205,21 +198,19 @@ def _lab_condition(node: Mapping[str, Any]) -> Predicate:
     (op,) = ops
     value = node[op]
     if op == "measured":
-        want = bool(value)
-        return lambda f: f.lab_measured(lab) == want
+        return f"(f.lab_measured({source.bind(lab)}) == {source.bind(bool(value))})"
     statuses = value if isinstance(value, list) else [value]
     for status in statuses:
         if status not in LAB_STATUSES:
             raise _fail(node, f"{status!r} is not a lab status; use {', '.join(LAB_STATUSES)}")
     if op == "status" and not isinstance(value, list):
-        return lambda f: f.lab_status(lab) == value
+        return f"(f.lab_status({source.bind(lab)}) == {source.bind(value)})"
     if op == "in":
-        allowed = frozenset(statuses)
-        return lambda f: f.lab_status(lab) in allowed
+        return f"(f.lab_status({source.bind(lab)}) in {source.bind(frozenset(statuses))})"
     raise _fail(node, f"unknown operator {op!r}; use status, in or measured")
 
 
-def _fact_condition(node: Mapping[str, Any]) -> Predicate:
+def _fact_condition(node: Mapping[str, Any], source: _Source) -> str:
     name = node["fact"]
     if name not in FACT_NAMES:
         raise _fail(node, f"no fact called {name!r}; facts: {', '.join(FACT_NAMES)}")
@@ -231,17 +222,17 @@ def _fact_condition(node: Mapping[str, Any]) -> Predicate:
     for bound in (low, high):
         if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))):
             raise _fail(node, f"{bound!r} is not a number")
+    # the number, named for this part only; unknown (None) is false
+    number = source.local()
+    tests = [f"({number} := f.number({source.bind(name)})) is not None"]
+    if low is not None:
+        tests.append(f"{number} >= {source.bind(low)}")
+    if high is not None:
+        tests.append(f"{number} < {source.bind(high)}")
+    return "(" + " and ".join(tests) + ")"
 
-    def check(f: Facts) -> bool:
-        number = f.number(name)
-        if number is None:
-            return False
-        return (low is None or number >= low) and (high is None or number < high)
 
-    return check
-
-
-def _caxp_condition(node: Mapping[str, Any]) -> Predicate:
+def _caxp_condition(node: Mapping[str, Any], source: _Source) -> str:
     value = node["caxp"]
     levels = value if isinstance(value, list) else [value]
     if not levels:
@@ -251,8 +242,7 @@ def _caxp_condition(node: Mapping[str, Any]) -> Predicate:
             raise _fail(
                 node, f"{level!r} is not a calcium x phosphate level; use {', '.join(CAXP_LEVELS)}"
             )
-    allowed = frozenset(levels)
-    return lambda f: f.caxp_level() in allowed
+    return f"(f.caxp_level() in {source.bind(frozenset(levels))})"
 
 
 def mentioned_questions(node: Any) -> set[str]:
