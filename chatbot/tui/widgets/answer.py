@@ -95,7 +95,7 @@ class AnswerList(ScrollView, can_focus=True):
         self._lines: list[tuple[int, str, bool]] = []  # option index, text, first line?
         self._first: list[int] = []  # first line of each option
         self._cache: dict[tuple[int, bool], Strip] = {}
-        self._style_cache: tuple[Style, Style, Style] | None = None
+        self._style_cache: tuple[Style, Style, Style, Style] | None = None
 
     # ----- data
     @property
@@ -187,13 +187,15 @@ class AnswerList(ScrollView, can_focus=True):
         self._cache.clear()
 
     # ----- drawing
-    def _styles(self) -> tuple[Style, Style, Style]:
+    def _styles(self) -> tuple[Style, Style, Style, Style]:
+        """The styles of an option, the highlighted option, the number, and the blank."""
         if self._style_cache is None:
             base = self.rich_style
             self._style_cache = (
                 base + self.get_component_rich_style("answer-list--option"),
                 base + self.get_component_rich_style("answer-list--highlight"),
                 self.get_component_rich_style("answer-list--number", partial=True),
+                base,
             )
         return self._style_cache
 
@@ -203,13 +205,15 @@ class AnswerList(ScrollView, can_focus=True):
         width = self._width  # set on resize (reading the region for each line would be slow)
         number = int(self.scroll_offset.y) + y
         if not 0 <= number < len(self._lines):
-            return Strip.blank(width, self.rich_style)
+            # (the widget's own style, from the cache: ``rich_style`` walks the ancestors'
+            # styles at every call, and most lines of a short list are blank)
+            return Strip.blank(width, self._styles()[3])
         index, text, first = self._lines[number]
         on = index == self.highlighted
         key = (number, on)
         strip = self._cache.get(key)
         if strip is None or strip.cell_length != width:
-            plain, highlight, bold = self._styles()
+            plain, highlight, bold, _ = self._styles()
             style = highlight if on else plain
             pointer = "▶" if on and first else " "
             prefix = self._prefix(index) if first else " " * len(self._prefix(index))

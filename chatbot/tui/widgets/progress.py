@@ -57,10 +57,11 @@ class ProgressLine(Widget):
         if y:
             return Strip.blank(width, self.rich_style)
         if self._strip is None or self._strip.cell_length != width:
+            base = self.rich_style  # (worked out from the ancestors at each call: once)
             text = self._text.copy()
-            text.style = self.rich_style
+            text.style = base
             text.truncate(width, overflow="ellipsis")
             self._strip = Strip(
-                Segment.apply_style(text.render(self.app.console), self.rich_style)
-            ).crop_extend(0, width, self.rich_style)
+                Segment.apply_style(text.render(self.app.console), base)
+            ).crop_extend(0, width, base)
         return self._strip
