@@ -14,6 +14,7 @@ Where ``fork`` is missing (Windows) or there are few files, everything is done h
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -81,14 +82,27 @@ def map_in_order(
     work: Callable[[str], str], names: Sequence[str], processes: int | None = None
 ) -> list[str]:
     """``[work(name) for name in names]``, shared among ``processes`` processes (by
-    default :func:`processes_for`); ``work`` must not read standard input."""
+    default :func:`processes_for`); ``work`` must not read standard input.
+
+    The garbage collector is paused meanwhile: an assessment's objects are freed by
+    reference counting as soon as its text is made (1,000 assessments leave about 500
+    objects in cycles), and the collections that the many short-lived objects would
+    start took about a tenth of the time."""
     parts = processes_for(len(names)) if processes is None else max(1, processes)
     parts = min(parts, len(names)) if names else 1
-    if parts == 1:
-        return [work(name) for name in names]
-    import gc
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if parts == 1:
+            return [work(name) for name in names]
+        return _shared(work, _runs(names, parts))
+    finally:
+        if was_enabled:
+            gc.enable()
 
-    runs = _runs(names, parts)
+
+def _shared(work: Callable[[str], str], runs: list[Sequence[str]]) -> list[str]:
+    """The first run done here, the others by forked copies; the texts in order."""
     gc.freeze()  # what is loaded stays shared with the copies (not copied when collected)
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:

@@ -94,3 +94,16 @@ def test_assess_many_files_with_a_bad_one_late_says_so_and_writes_nothing(many_f
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("calcinosis: ") and "late-bad.yaml" in proc.stderr
     assert "agonising" in proc.stderr
+
+
+def test_the_garbage_collector_is_paused_only_meanwhile():
+    import gc
+
+    seen = []
+    assert gc.isenabled()
+    out = map_in_order(lambda name: seen.append(gc.isenabled()) or name, ["a", "b"], processes=1)
+    assert out == ["a", "b"] and seen == [False, False]
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        map_in_order(shout, ["bad"], processes=1)
+    assert gc.isenabled()  # also after a problem
