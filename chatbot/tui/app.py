@@ -81,6 +81,7 @@ class CalcinosisApp(ChatHost):
         self._matcher = matcher
         self.blink = blink
         self.exit_after_first_paint = exit_after_first_paint
+        self._loading_engine = False  # loading in a thread after the first screen
 
     @property
     def ready(self) -> bool:
@@ -135,11 +136,24 @@ class CalcinosisApp(ChatHost):
         from .screens.chat import ChatScreen
 
         self._load_screen_css(ChatScreen())
+        if not self._loading_engine:  # (else once the engine is loaded, in its thread)
+            self._settle_memory()
+
+    def _settle_memory(self) -> None:
+        """What is loaded by now (Textual, the engine, the reader, the welcome) lives as
+        long as the app: collected once and moved out of the garbage collector's way while
+        the person reads the first question. A collection during an answer is then short,
+        and the first answer does not wait for this one (about 100 ms)."""
+        import gc
+
+        gc.collect()
+        gc.freeze()
 
     def _first_paint_done(self) -> None:
         self.exit(0)
 
     def _load_engine(self) -> None:
+        self._loading_engine = True
         self.run_worker(
             self._load_engine_in_thread, thread=True, exclusive=True, name="load engine"
         )
@@ -157,6 +171,7 @@ class CalcinosisApp(ChatHost):
         from ..engine.reading import english
 
         english.words()  # the word list for typos (0.16 s), read now, not at the first typo
+        self.call_from_thread(self._settle_memory)
 
     def _engine_loaded(self, engine: Engine) -> None:
         from .welcome_data import from_engine, save_cache

@@ -20,13 +20,14 @@ from ..wording import say
 from .base import AnsweringScreen
 
 
-def _settle_memory() -> None:
-    """Everything loaded so far (Textual, the engine, the screens) lives as long as the app:
-    move it out of the garbage collector's way, so that a collection during an answer is
-    short (an answer should be drawn within a frame)."""
+def _keep_memory() -> None:
+    """The chat's widgets live as long as the chat: moved out of the garbage collector's
+    way, so that a collection during an answer is short (an answer should be drawn within
+    a frame). Only a freeze, which costs next to nothing: the full collection was done
+    while the welcome was read (``app._settle_memory``), not before the first question is
+    drawn here."""
     import gc
 
-    gc.collect()
     gc.freeze()
 
 
@@ -70,7 +71,7 @@ class ChatScreen(AnsweringScreen):
         self.next_step()
         if s.history:  # resumed: what had to be said at once is said again
             self.warn_if_needed()
-        self.call_after_refresh(_settle_memory)
+        self.call_after_refresh(_keep_memory)
 
     # ----- the flow
     def next_step(self) -> None:
