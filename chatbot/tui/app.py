@@ -171,7 +171,10 @@ class CalcinosisApp(ChatHost):
         from ..engine.reading import english
 
         english.words()  # the word list for typos (0.16 s), read now, not at the first typo
-        self.call_from_thread(self._settle_memory)
+        try:
+            self.call_from_thread(self._settle_memory)
+        except RuntimeError:  # the app has closed meanwhile: nothing left to settle
+            pass
 
     def _engine_loaded(self, engine: Engine) -> None:
         from .welcome_data import from_engine, save_cache
