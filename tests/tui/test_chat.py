@@ -66,6 +66,26 @@ async def test_the_welcome_text_is_all_in_view_at_80x24(make):
         assert "work at any time." in shown  # the last sentence, to its end
 
 
+async def test_the_welcome_text_box_stands_in_until_drawn_then_takes_typing(make):
+    """The first frame shows a line that looks like the text box (Textual's Input comes
+    once the screen is drawn); typing then goes to the real box and answers."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        area = app.screen.query_one(AnswerArea)
+        assert area.text_box_later or area.text_box  # (the swap may already be done)
+        await pilot.pause()
+        assert not app.screen.query("#typed-later")
+        box = app.screen.query_one("#typed")
+        assert area.text_box and "in your own words" in box.placeholder
+        await pilot.press(*"for my mum")  # letters typed while the list has focus
+        await pilot.pause()
+        assert box.value == "for my mum"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.session.answers["respondent"] == "caregiver"
+
+
 async def test_the_app_loads_its_engine_after_the_first_screen(engine, tmp_path, monkeypatch):
     from chatbot.tui.app import make_app
     from chatbot.tui.welcome_data import cached_welcome, from_engine

@@ -61,7 +61,11 @@ class WelcomeScreen(AnsweringScreen):
         yield Static(question.text(None), id="first-question", classes="question", markup=False)
         # the light question has the attributes AnswerArea reads (id, kind, text, options)
         yield AnswerArea(
-            cast(Any, question), cast(Any, question.options), body_map=False, id="answer"
+            cast(Any, question),
+            cast(Any, question.options),
+            body_map=False,
+            text_box_later=True,  # Textual's Input once the screen is drawn
+            id="answer",
         )
         yield KeysFooter()
 
@@ -69,6 +73,7 @@ class WelcomeScreen(AnsweringScreen):
         # explicitly, not only by AUTO_FOCUS: a browser page (calcinosis serve) may start
         # without focus, and then Textual skips the automatic focus
         self.area.focus_answer()
+        self.call_after_refresh(self.area.add_text_box)
 
     def reset(self) -> None:
         """Shown again after "start over": the first question, nothing chosen."""

@@ -420,13 +420,17 @@ class AnswerArea(Vertical):
         *,
         body_map: bool = True,
         text_box: bool = True,
+        text_box_later: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.question = question
         self._options = list(options)
         self.body_map = body_map
-        self.text_box = text_box
+        # text_box_later: a line that looks like the text box stands in for it until
+        # add_text_box() (the first screen draws sooner without Textual's Input)
+        self.text_box = text_box and not text_box_later
+        self.text_box_later = text_box and text_box_later
         self.problem_text = ""
 
     @staticmethod
@@ -460,19 +464,34 @@ class AnswerArea(Vertical):
         else:
             yield choices
         if self.text_box:
-            with Horizontal(id="typed-row"):
-                yield Input(
-                    id="typed",
-                    placeholder=self.placeholder(question),
-                    compact=True,
-                    select_on_focus=False,
-                )
-                yield SendButton("Send", id="send", compact=True)
+            yield self._typed_row()
+        elif self.text_box_later:
+            yield Static(self.placeholder(question), id="typed-later", markup=False)
         # the line for problems is added when there is first a problem to show
 
-    def on_mount(self) -> None:
-        if self.text_box and not getattr(self.app, "blink", True):
-            self.query_one("#typed", Input).cursor_blink = False
+    def _typed_row(self) -> Horizontal:
+        box = Input(
+            id="typed",
+            placeholder=self.placeholder(self.question),
+            compact=True,
+            select_on_focus=False,
+        )
+        if not getattr(self.app, "blink", True):
+            box.cursor_blink = False
+        return Horizontal(box, SendButton("Send", id="send", compact=True), id="typed-row")
+
+    def add_text_box(self) -> None:
+        """The real text box in place of the line that stood in for it (text_box_later)."""
+        if not self.text_box_later or not self.is_attached:
+            return  # (or the app is closing: quit before the screen was fully drawn)
+        if not self.is_mounted:
+            self.call_after_refresh(self.add_text_box)
+            return
+        self.text_box_later = False
+        self.text_box = True
+        standing_in = self.query_one("#typed-later")
+        self.mount(self._typed_row(), after=standing_in)
+        standing_in.remove()
 
     @property
     def choices(self) -> AnswerList:
