@@ -183,13 +183,11 @@ def _block(lines: list[tuple[int, str | None, str]]) -> dict[str, Any]:
         if at != indent or (key is None) != (type(container) is list):
             raise _NotSimple  # an indent between levels, an item in a mapping, ...
         if key is None:
-            value = _SCALARS.get(rest, _SCALARS)
-            container.append(_value(rest) if value is _SCALARS else value)
+            container.append(_value(rest))
         elif key in container:
             raise _NotSimple  # a key twice: the full loader names both lines
         elif rest:
-            value = _SCALARS.get(rest, _SCALARS)
-            container[key] = _value(rest) if value is _SCALARS else value
+            container[key] = _value(rest)
         else:
             container[key] = None
             waiting = (container, key, indent)

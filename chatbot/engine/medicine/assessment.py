@@ -324,9 +324,7 @@ def assess(session: AssessedSession, rules: Rules) -> Assessment:
         tests=tuple(tests),
         labs=labs,
         ignored=tuple(session.ignored),
-        answers={  # (a code is its own plain form)
-            qid: v if v.__class__ is str else to_plain(v) for qid, v in session.answers.items()
-        },
+        answers={qid: to_plain(v) for qid, v in session.answers.items()},
         respondent=session.respondent,
         sources=tuple(dict.fromkeys(sources)),
         fired=tuple(order),

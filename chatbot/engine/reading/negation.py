@@ -82,7 +82,8 @@ def _answered_no(items: list[Item], content: list[Item]) -> None:
     for k, it in enumerate(items):
         if not (
             it.kind in ("phrase", "neg")
-            and it.words in (("no",), ("nope",), ("nah",), ("not",))
+            and len(it.words) == 1
+            and it.words[0] in _LONE_NO
             and k >= 2
             and items[k - 1].kind == "break"
             and (k + 1 == len(items) or items[k + 1].kind == "break")

@@ -484,9 +484,6 @@ class AnswerArea(Vertical):
         """The real text box in place of the line that stood in for it (text_box_later)."""
         if not self.text_box_later or not self.is_attached:
             return  # (or the app is closing: quit before the screen was fully drawn)
-        if not self.is_mounted:
-            self.call_after_refresh(self.add_text_box)
-            return
         self.text_box_later = False
         self.text_box = True
         standing_in = self.query_one("#typed-later")
