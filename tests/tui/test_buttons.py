@@ -42,6 +42,15 @@ async def click(pilot, selector: str) -> None:
     await pilot.pause()
 
 
+async def click_title(pilot, selector: str) -> None:
+    """Click the title of the Collapsible ``selector`` (it opens or closes)."""
+    title = pilot.app.screen.query_one(selector).query_one("CollapsibleTitle")
+    title.scroll_visible(animate=False)
+    await pilot.pause()
+    assert await pilot.click(title), f"{selector}'s title was not clicked"
+    await pilot.pause()
+
+
 @pytest.fixture
 def summaries(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "summaries"
@@ -56,7 +65,8 @@ async def test_the_result_buttons(make, summaries):
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         await open_result(pilot, PUB01)
-        assert buttons(app) == {"change", "restart", "save", "quit", "term-*"}
+        # the glossary words are under "More detail", made when it is first opened
+        assert buttons(app) == {"change", "restart", "save", "quit"}
 
         await click(pilot, "#save")
         saved = list(summaries.glob("calcinosis-summary-*.html"))
@@ -69,9 +79,9 @@ async def test_the_result_buttons(make, summaries):
         await click(pilot, "#cancel")
         assert isinstance(app.screen, ResultScreen)
 
-        for more in app.screen.query("#more"):  # glossary words under "More detail"
-            more.collapsed = False
-        await pilot.pause()
+        await click_title(pilot, "#more")  # "More detail" opens, with the glossary words
+        assert not app.screen.query_one("#more").collapsed
+        assert buttons(app) == {"change", "restart", "save", "quit", "term-*"}
         await click(pilot, ".term")
         assert isinstance(app.screen, GlossaryScreen)
         assert buttons(app) == {"close"}

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Header, Markdown, Static
 
 from ...engine.medicine.assessment import Assessment
@@ -73,6 +74,7 @@ class ResultScreen(Screen[str]):
     def __init__(self, assessment: Assessment) -> None:
         super().__init__()
         self.assessment = assessment
+        self._filled = False  # "More detail" gets its widgets when first opened
 
     def compose(self) -> ComposeResult:
         a = self.assessment
@@ -103,17 +105,9 @@ class ResultScreen(Screen[str]):
                 yield Static(say("worse_heading", who), classes="subheading", markup=False)
                 yield Static("\n".join(f"• {f.text}" for f in worse), classes="worse", markup=False)
             yield Static("This is not a diagnosis.", classes="notice not-diagnosis", markup=False)
-            with Collapsible(title=say("more_title", who), collapsed=True, id="more"):
-                yield Markdown(detail_markdown(a, content), classes="detail", open_links=False)
-                yield from self._labs(a)
-                terms = glossary_terms(self._all_text(a, content), content)
-                if terms:
-                    yield Static(say("words_heading", who), classes="heading", markup=False)
-                    with Horizontal(id="words"):
-                        for term in terms:
-                            yield Button(
-                                term.term, id=f"term-{term.key}", classes="term", compact=True
-                            )
+            # filled when first opened (_fill_more): the detail is hundreds of widgets
+            # (Markdown makes one per block), which would make the result slow to appear
+            yield Collapsible(title=say("more_title", who), collapsed=True, id="more")
         yield Static("", id="saved-note", markup=False)
         with Horizontal(classes="buttons"):
             yield Button(
@@ -151,6 +145,43 @@ class ResultScreen(Screen[str]):
             yield Static(say("tests_heading", who), classes="subheading", markup=False)
             yield Static("\n".join(f"• {t}" for t in tests), classes="tests", markup=False)
 
+    def _detail(self) -> list[Widget]:
+        """What "More detail" holds: the long explanation, the lab values on their range
+        bars and the words that can be explained."""
+        a = self.assessment
+        content: Content = self.app.engine.content
+        widgets: list[Widget] = [
+            Markdown(detail_markdown(a, content), classes="detail", open_links=False),
+            *self._labs(a),
+        ]
+        terms = glossary_terms(self._all_text(a, content), content)
+        if terms:
+            widgets.append(
+                Static(say("words_heading", a.respondent), classes="heading", markup=False)
+            )
+            widgets.append(
+                Horizontal(
+                    *(
+                        Button(term.term, id=f"term-{term.key}", classes="term", compact=True)
+                        for term in terms
+                    ),
+                    id="words",
+                )
+            )
+        return widgets
+
+    async def _fill_more(self) -> None:
+        """Put the detail into "More detail", once (it opens empty until then)."""
+        if self._filled:
+            return
+        self._filled = True
+        more = self.query_one("#more", Collapsible)
+        await more.query_one(Collapsible.Contents).mount_all(self._detail())
+
+    @on(Collapsible.Expanded, "#more")
+    async def _opened(self) -> None:
+        await self._fill_more()
+
     def _labs(self, a: Assessment) -> ComposeResult:
         rows = lab_rows(a)
         if not rows:
@@ -173,9 +204,10 @@ class ResultScreen(Screen[str]):
     def on_mount(self) -> None:
         self.query_one("#result-body").focus()
 
-    def action_more(self) -> None:
+    async def action_more(self) -> None:
         """Open (or close) "More detail" and bring it into view."""
         more = self.query_one("#more", Collapsible)
+        await self._fill_more()
         more.collapsed = not more.collapsed
         if not more.collapsed:
             self.call_after_refresh(more.scroll_visible, top=True)
@@ -240,7 +272,8 @@ class ResultScreen(Screen[str]):
         note.display = True
         self.notify(notice, timeout=5)
 
-    def action_words(self) -> None:
+    async def action_words(self) -> None:
+        await self._fill_more()
         buttons = self.query(".term")
         if buttons:
             self.query_one("#more", Collapsible).collapsed = False  # the words are in there
