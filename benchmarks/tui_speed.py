@@ -17,8 +17,9 @@
     press (Enter or a number key) until the frame that shows the next question
     has been drawn. Median and 90th percentile are reported; so is the time from
     the last answer to the result screen's first frame. The reader of typed
-    words and the word list for typos are loaded before the walk, as ``calcinosis``
-    loads them in the background once its first screen is drawn.
+    words (with its table for each question) and the word list for typos are loaded
+    before the walk, as ``calcinosis`` loads them in the background once its first
+    screen is drawn.
 
 (c) With ``--instructions`` (needs valgrind): the CPU instructions each program runs
     from its start until its first frame is written (callgrind; it then exits at
@@ -283,8 +284,8 @@ async def answer_times(names: list[str], results: list[float]) -> list[float]:
         # as the command line does in the background once the welcome is drawn: the
         # reader of typed words and the word list for typos are ready before the first
         # typed answer (chatbot.tui.app, _load_engine_in_thread)
-        _ = app.matcher
         english.words()
+        app.matcher.prepare()
         state: dict[str, Any] = {"expect": None, "drawn": None}
         original = app._display
 

@@ -100,6 +100,45 @@ def test_the_held_out_phrase_table_is_read_with_no_misreading(reader):
     assert wrong == [], results  # asked back is allowed here, a misreading never
 
 
+def test_a_reading_does_not_depend_on_which_tables_were_built_before():
+    """Typos are looked up in one index of known words shared by every question's table
+    (built once per word): a word of another question, or of a table built earlier,
+    must never become a correction here. A reader that built every table first
+    (``prepare``, as the app does at start) and one that builds each table at its first
+    typed answer, in reverse order, read every phrasing alike."""
+    from chatbot.engine.reading.lexicon import load_lexicon
+    from chatbot.engine.reading.matching import load_synonyms
+    from chatbot.engine.reading.reader import Reader
+    from chatbot.engine.resources import dialogs_dir
+
+    engine = default_engine()
+    folder = Path(dialogs_dir(engine.root))
+
+    def fresh() -> Reader:
+        return Reader(
+            engine, load_synonyms(folder / "synonyms.yaml"), load_lexicon(folder / "reading.yaml")
+        )
+
+    entries = table() + (yaml.safe_load(HELDOUT.read_text(encoding="utf-8")) or [])
+    prepared, lazy = fresh(), fresh()
+    prepared.prepare()
+    built = len(prepared._tables)
+    assert built == len(engine.dialog.questions)
+    first = [prepared.read(e["question"], e["text"], given_of(e)).to_json() for e in entries]
+    later = [lazy.read(e["question"], e["text"], given_of(e)).to_json() for e in reversed(entries)]
+    assert first == later[::-1]
+    # and directly: a typo of another question's word is not corrected to it here
+    sex = engine.dialog.questions["sex"]
+    own = prepared.table(sex, sex.options)
+    foreign = sorted(
+        w for t in prepared._tables.values() for w in t.vocab if len(w) >= 7 and w not in own.vocab
+    )
+    assert foreign
+    for word in foreign[:50]:
+        typo = word[:3] + word[4:]  # one letter left out
+        assert prepared._correct(own, typo)[0] != word, (word, typo)
+
+
 def test_the_phrase_table_covers_every_question_and_tag():
     from chatbot.engine import contract
 

@@ -167,10 +167,14 @@ class CalcinosisApp(ChatHost):
             self.call_from_thread(self._engine_failed)
             return
         self.call_from_thread(self._engine_loaded, engine)
-        _ = self.matcher  # the typed-words matcher, ready before the first typed answer
         from ..engine.reading import english
 
         english.words()  # the word list for typos (0.16 s), read now, not at the first typo
+        # the typed-words reader and its table for each question (about 0.5 s in all),
+        # ready before the first typed answer
+        matcher = self.matcher
+        if matcher is not None:
+            matcher.prepare()
         try:
             self.call_from_thread(self._settle_memory)
         except RuntimeError:  # the app has closed meanwhile: nothing left to settle

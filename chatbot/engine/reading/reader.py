@@ -89,7 +89,9 @@ class _Table:
     phrases: Mapping[tuple[str, ...], frozenset[str]]
     longest: int
     vocab: frozenset[str]
-    deletes: Mapping[str, frozenset[str]]  # symspell: a deletion -> vocabulary words
+    # symspell: a deletion -> known words (the reader's, shared by all its tables: only
+    # the words in ``vocab`` are this table's)
+    deletes: Mapping[str, set[str]]
     word_codes: Mapping[str, frozenset[str]]  # a vocabulary word -> codes of its phrases
     prefixes: frozenset[tuple[str, ...]] = frozenset()  # every start of a phrase
 
@@ -104,8 +106,8 @@ class _Table:
 
 def _vocabulary(
     phrases: Mapping[tuple[str, ...], set[str]],
-) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
-    """The words typos are corrected to, the codes of each, and their deletions."""
+) -> tuple[set[str], dict[str, set[str]]]:
+    """The words typos are corrected to, and the codes of each."""
     vocab: set[str] = set()
     word_codes: dict[str, set[str]] = {}
     for words, targets in phrases.items():
@@ -113,11 +115,7 @@ def _vocabulary(
             if len(word) >= 3 and not word.isdigit():
                 vocab.add(word)
                 word_codes.setdefault(word, set()).update(targets)
-    deletes: dict[str, set[str]] = {}
-    for word in vocab:
-        for d in _deletions(word, _max_edits(word)):
-            deletes.setdefault(d, set()).add(word)
-    return vocab, word_codes, deletes
+    return vocab, word_codes
 
 
 # ----------------------------------------------------------------------------- the reader
@@ -133,6 +131,9 @@ class Reader:
         self.synonyms = synonyms
         self.lex = lexicon
         self._tables: dict[tuple[Any, ...], _Table] = {}
+        self._phrases: dict[str, tuple[str, ...]] = {}  # phrase text -> its words
+        self._deletes: dict[str, set[str]] = {}  # a deletion -> known words (see _index)
+        self._indexed: set[str] = set()  # the words in _deletes
         # words the lexicon reads itself (units, number words, lab and intake words):
         # never "corrected" into a word of the question
         self._lexicon_words = frozenset(
@@ -158,10 +159,22 @@ class Reader:
                 self._tables[key] = found
         return found
 
+    def prepare(self) -> None:
+        """Build every question's table now (about half a second), so that no typed
+        answer waits for one; the app does this in the background at start. A question
+        whose options depend on earlier answers may still need its own table later."""
+        for question in self.dialog.questions.values():
+            self.table(question, question.options)
+
     def _phrase(self, text: str) -> tuple[str, ...]:
-        words = [t for t in tokens(fold(text)) if t != BREAK and t not in numbers.SYMBOLS]
-        kept = tuple(w for w in words if w not in self.lex.drop)
-        return kept or tuple(words)
+        """A phrase of the tables as words (remembered: the shared phrases and the places
+        are read again for every question's table)."""
+        found = self._phrases.get(text)
+        if found is None:
+            words = [t for t in tokens(fold(text)) if t != BREAK and t not in numbers.SYMBOLS]
+            kept = tuple(w for w in words if w not in self.lex.drop)
+            found = self._phrases[text] = kept or tuple(words)
+        return found
 
     def _build(self, question: Question, offered: Sequence[Option]) -> _Table:
         codes = tuple(dict.fromkeys(o.code for o in offered if o.code != contract.UNSURE))
@@ -171,7 +184,8 @@ class Reader:
         self._global_phrases(question, codes, phrases)
         self._own_phrases(question, set(codes), phrases)
         exact = self._exact(codes, labels, phrases)
-        vocab, word_codes, deletes = _vocabulary(phrases)
+        vocab, word_codes = _vocabulary(phrases)
+        self._index(vocab)
         return _Table(
             qid=question.id,
             kind=question.kind,
@@ -181,10 +195,23 @@ class Reader:
             phrases={k: frozenset(v) for k, v in phrases.items()},
             longest=max((len(k) for k in phrases), default=1),
             vocab=frozenset(vocab),
-            deletes={k: frozenset(v) for k, v in deletes.items()},
+            deletes=self._deletes,
             word_codes={k: frozenset(v) for k, v in word_codes.items()},
             prefixes=frozenset(p[:n] for p in phrases for n in range(1, len(p) + 1)),
         )
+
+    def _index(self, vocab: set[str]) -> None:
+        """Add the deletions of the words not yet known to the shared index (most words,
+        the shared ones and the places, are in every question's table)."""
+        with self._lock:
+            for word in vocab - self._indexed:
+                for d in _deletions(word, _max_edits(word)):
+                    found = self._deletes.get(d)
+                    if found is None:
+                        self._deletes[d] = {word}
+                    else:
+                        found.add(word)
+            self._indexed |= vocab
 
     def _add(self, phrases: dict[tuple[str, ...], set[str]], text: str, target: str) -> None:
         words = self._phrase(text)
@@ -635,7 +662,10 @@ class Reader:
         edits = _max_edits(word)
         found: dict[str, int] = {}
         for d in _deletions(word, edits):
-            for cand in table.deletes.get(d, ()):
+            # (a copy: another thread may be adding a new table's words to the index)
+            for cand in tuple(table.deletes.get(d, ())):
+                if cand not in table.vocab:
+                    continue  # a word of another question
                 if (len(cand) <= 3 and not english.is_english(cand)) or cand in _NEVER_TYPO:
                     continue  # an abbreviation ("pxe") or a denial ("nothing") is never a
                     # typo's target: "somthing" is not "nothing"
