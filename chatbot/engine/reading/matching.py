@@ -341,6 +341,8 @@ def _strip_markup(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # (most text: no accents, superscripts or curly apostrophes)
+        return _APOSTROPHES.sub("", text.lower())
     text = unicodedata.normalize("NFKD", drop_odd_numbers(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _APOSTROPHES.sub("", text.casefold())

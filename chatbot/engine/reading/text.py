@@ -71,6 +71,8 @@ def drop_odd_numbers(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents or apostrophes ("Don't" -> "dont"); micro signs as "u"."""
+    if text.isascii():  # (most text: no accents, superscripts, micro signs or curly quotes)
+        return _APOSTROPHES.sub("", text.lower())
     text = text.replace("\u00b5", "u").replace("\u03bc", "u")
     text = unicodedata.normalize("NFKD", drop_odd_numbers(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
