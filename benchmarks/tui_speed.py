@@ -17,9 +17,10 @@
     press (Enter or a number key) until the frame that shows the next question
     has been drawn. Median and 90th percentile are reported; so is the time from
     the last answer to the result screen's first frame. The reader of typed
-    words (with its table for each question) and the word list for typos are loaded
+    words (with the first question's table) and the word list for typos are loaded
     before the walk, as ``calcinosis`` loads them in the background once its first
-    screen is drawn.
+    screen is drawn; the chat builds each later question's table in the background
+    once the question is drawn (there is a pause of 0.15 s before each answer).
 
 (c) With ``--instructions`` (needs valgrind): the CPU instructions each program runs
     from its start until its first frame is written (callgrind; it then exits at
@@ -285,7 +286,8 @@ async def answer_times(names: list[str], results: list[float]) -> list[float]:
         # reader of typed words and the word list for typos are ready before the first
         # typed answer (chatbot.tui.app, _load_engine_in_thread)
         english.words()
-        app.matcher.prepare()
+        first = app.engine.dialog.questions[app.engine.dialog.start]
+        app.matcher.table(first, first.options)
         state: dict[str, Any] = {"expect": None, "drawn": None}
         original = app._display
 

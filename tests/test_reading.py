@@ -103,9 +103,9 @@ def test_the_held_out_phrase_table_is_read_with_no_misreading(reader):
 def test_a_reading_does_not_depend_on_which_tables_were_built_before():
     """Typos are looked up in one index of known words shared by every question's table
     (built once per word): a word of another question, or of a table built earlier,
-    must never become a correction here. A reader that built every table first
-    (``prepare``, as the app does at start) and one that builds each table at its first
-    typed answer, in reverse order, read every phrasing alike."""
+    must never become a correction here. A reader that built every table first and one
+    that builds each table at its first typed answer, in reverse order, read every
+    phrasing alike."""
     from chatbot.engine.reading.lexicon import load_lexicon
     from chatbot.engine.reading.matching import load_synonyms
     from chatbot.engine.reading.reader import Reader
@@ -121,7 +121,8 @@ def test_a_reading_does_not_depend_on_which_tables_were_built_before():
 
     entries = table() + (yaml.safe_load(HELDOUT.read_text(encoding="utf-8")) or [])
     prepared, lazy = fresh(), fresh()
-    prepared.prepare()
+    for question in engine.dialog.questions.values():  # every table first
+        prepared.table(question, question.options)
     built = len(prepared._tables)
     assert built == len(engine.dialog.questions)
     first = [prepared.read(e["question"], e["text"], given_of(e)).to_json() for e in entries]

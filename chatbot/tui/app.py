@@ -170,11 +170,13 @@ class CalcinosisApp(ChatHost):
         from ..engine.reading import english
 
         english.words()  # the word list for typos (0.16 s), read now, not at the first typo
-        # the typed-words reader and its table for each question (about 0.5 s in all),
-        # ready before the first typed answer
+        # the typed-words reader, with the first question's table (and the words every
+        # table shares), ready before the first typed answer; the chat builds each later
+        # question's table while it is read (ChatScreen.ask)
         matcher = self.matcher
+        first = engine.dialog.questions[engine.dialog.start]
         if matcher is not None:
-            matcher.prepare()
+            matcher.table(first, first.options)
         try:
             self.call_from_thread(self._settle_memory)
         except RuntimeError:  # the app has closed meanwhile: nothing left to settle

@@ -4,7 +4,9 @@ back is read with it ("the first one")."""
 
 from __future__ import annotations
 
-from drive import answer_until, type_text, until, vignette
+import threading
+
+from drive import answer_current, answer_until, type_text, until, vignette
 
 from chatbot.tui.screens.chat import ChatScreen
 from chatbot.tui.widgets.messages import Transcript
@@ -48,3 +50,21 @@ async def test_the_first_one_after_an_ask_back_is_the_first_option_offered_there
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.answers["locations"] == ("elbows_knees",)
+
+
+async def test_each_question_s_reading_table_is_built_while_it_is_read(make):
+    """Once a chat question is drawn, the reader's table for it is built in the background,
+    so words typed there do not wait for it (it took up to a quarter of a second)."""
+    app = make()
+    reader = app.matcher
+    async with app.run_test(size=(100, 40)) as pilot:
+        await answer_until(pilot, PUB01, "sex")
+        for _ in range(3):
+            await until(pilot, lambda: "read ahead" not in {t.name for t in threading.enumerate()})
+            with reader._lock:
+                reader._tables.clear()  # (the tests share one engine, and its reader)
+            await answer_current(pilot, PUB01.get(app.session.current.id))  # by a key
+            question = app.session.current
+            options = app.session.options(question)
+            await until(pilot, lambda q=question, o=options: reader.has_table(q, o))
+            assert len(reader._tables) == 1  # only the question shown

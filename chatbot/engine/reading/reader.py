@@ -159,12 +159,9 @@ class Reader:
                 self._tables[key] = found
         return found
 
-    def prepare(self) -> None:
-        """Build every question's table now (about half a second), so that no typed
-        answer waits for one; the app does this in the background at start. A question
-        whose options depend on earlier answers may still need its own table later."""
-        for question in self.dialog.questions.values():
-            self.table(question, question.options)
+    def has_table(self, question: Question, offered: Sequence[Option]) -> bool:
+        """Whether the table for ``question`` with these options is built already."""
+        return (question.id, tuple(o.code for o in offered)) in self._tables
 
     def _phrase(self, text: str) -> tuple[str, ...]:
         """A phrase of the tables as words (remembered: the shared phrases and the places
