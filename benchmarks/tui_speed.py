@@ -22,6 +22,11 @@
     screen is drawn; the chat builds each later question's table in the background
     once the question is drawn (there is a pause of 0.15 s before each answer).
 
+(d) With ``--early``: ``calcinosis`` in the same pseudo-terminal, the welcome's
+    question answered ("1") 0.3, 1 and 3 s after it is drawn, while the engine and
+    the reader are still loading in the background; the time until the chat's first
+    question is drawn.
+
 (c) With ``--instructions`` (needs valgrind): the CPU instructions each program runs
     from its start until its first frame is written (callgrind; it then exits at
     once). Unlike the times this does not depend on what else the machine is doing,
@@ -260,6 +265,65 @@ def count_instructions() -> dict[str, int]:
     return counts
 
 
+# ----------------------------------------------------------------------------- (d)
+
+CHAT_MARKER = b"Just to be safe"  # the start of the chat's first question (answering "1")
+
+
+def early_answer(command: list[str], env: dict[str, str], delay: float) -> float | None:
+    """Seconds from pressing "1" ``delay`` s after the welcome is drawn until the chat's
+    first question is drawn (the engine and the reader load in the background meanwhile)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)
+    seen = b""
+    drawn: float | None = None
+    sent: float | None = None
+    start = time.perf_counter()
+    try:
+        while time.perf_counter() - start < TIMEOUT:
+            ready, _, _ = select.select([fd], [], [], 0.005)
+            now = time.perf_counter()
+            if ready:
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except OSError:
+                    break
+                seen += chunk
+                if drawn is None and CALCINOSIS_MARKER in seen:
+                    drawn, seen = now, b""
+                elif sent is not None and CHAT_MARKER in seen:
+                    return now - sent
+            if drawn is not None and sent is None and now - drawn >= delay:
+                os.write(fd, b"1")
+                sent, seen = time.perf_counter(), b""
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return None
+
+
+def early_answers(n: int) -> dict[float, list[float]]:
+    data = tempfile.mkdtemp(prefix="calcinosis-bench-")
+    env = bench_env(data)
+    command = calcinosis_command() + ["--new"]
+    first_screen(command, CALCINOSIS_MARKER, env, linger=5.0)  # warm-up
+    found: dict[float, list[float]] = {}
+    for delay in (0.3, 1.0, 3.0):
+        times = [early_answer(command, env, delay) for _ in range(n)]
+        found[delay] = [t for t in times if t is not None]
+    shutil.rmtree(data, ignore_errors=True)
+    return found
+
+
 # ----------------------------------------------------------------------------- (b)
 
 
@@ -438,6 +502,11 @@ def main() -> int:
         action="store_true",
         help="also count the instructions to the first frame (valgrind)",
     )
+    parser.add_argument(
+        "--early",
+        action="store_true",
+        help="also time the first answer given soon after the welcome is drawn (d)",
+    )
     args = parser.parse_args()
 
     print("calcinosis terminal chat: speed\n")
@@ -477,6 +546,12 @@ def main() -> int:
         print(f"    {'minimal Textual app':<28}{counts['minimal'] / 1e6:9,.1f} M")
         print(f"    {'calcinosis':<28}{counts['calcinosis'] / 1e6:9,.1f} M")
         print(f"    {'ratio':<28}{ratio:7.2f} x\n")
+    if args.early:
+        print("(d) first answer soon after the welcome, to the chat's first question drawn")
+        for delay, times in early_answers(max(3, args.n // 2)).items():
+            shown = ", ".join(f"{t * 1000:.0f}" for t in times)
+            print(f"    {delay:.1f} s after the welcome{ms(statistics.median(times))}   ({shown})")
+        print()
     results: list[float] = []
     samples = asyncio.run(answer_times(args.vignettes.split(","), results))
     median = statistics.median(samples)
