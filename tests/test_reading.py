@@ -479,3 +479,26 @@ def test_superscripts_and_fractions_are_not_option_numbers(reader, text: str) ->
     reading = reader.read("respondent", text, numbered=True)
     assert reading.answer != "caregiver"
     assert not reading.ok and reading.ask and "did not recognise" in reading.ask
+
+
+def test_folding_ascii_text_takes_the_short_way_to_the_same_words():
+    """ASCII text is only lower-cased and stripped of apostrophes (no Unicode
+    normalisation): for every ASCII character the result is the long way's."""
+    import re
+    import unicodedata
+
+    from chatbot.engine.reading import matching, text
+
+    apostrophes = re.compile(r"['\u2018\u2019\u02bc`\u00b4]")
+
+    def long_way(s: str) -> str:
+        s = unicodedata.normalize("NFKD", s)
+        return apostrophes.sub("", "".join(c for c in s if not unicodedata.combining(c)).casefold())
+
+    for code in range(128):
+        sample = f"Ab{chr(code)}C d'E"
+        assert text.fold(sample) == long_way(sample), repr(sample)
+        assert matching._fold(sample) == long_way(sample), repr(sample)
+    # and the long way is still taken for the rest
+    assert text.fold("Café µg/L ²") == "cafe ug/l "
+    assert matching._fold("Don’t") == "dont"
