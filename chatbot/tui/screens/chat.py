@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -21,6 +22,9 @@ from .base import AnsweringScreen
 
 if TYPE_CHECKING:
     from ...engine.dialog.questions import Option, Question
+
+
+READ_AHEAD_AFTER = 0.1  # seconds after a question is shown (it is drawn by then)
 
 
 def _keep_memory() -> None:
@@ -98,7 +102,9 @@ class ChatScreen(AnsweringScreen):
         self.area.display = True
         options = s.options(question)
         self.area.show(question, options)
-        self.call_after_refresh(self._read_ahead, question, options)
+        # not call_after_refresh: that may run before the frame is drawn (the screen is
+        # not yet marked as changed), and the thread would then slow the frame down
+        self.set_timer(READ_AHEAD_AFTER, partial(self._read_ahead, question, options))
 
     def _read_ahead(self, question: Question, options: list[Option]) -> None:
         """Once the question is drawn: build the reader's table for it in the background
