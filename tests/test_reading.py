@@ -119,7 +119,7 @@ def test_a_reading_does_not_depend_on_which_tables_were_built_before():
             engine, load_synonyms(folder / "synonyms.yaml"), load_lexicon(folder / "reading.yaml")
         )
 
-    entries = table() + (yaml.safe_load(HELDOUT.read_text(encoding="utf-8")) or [])
+    entries = yaml.safe_load(HELDOUT.read_text(encoding="utf-8")) or table()
     prepared, lazy = fresh(), fresh()
     for question in engine.dialog.questions.values():  # every table first
         prepared.table(question, question.options)
