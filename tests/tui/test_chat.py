@@ -892,3 +892,25 @@ async def test_saving_that_fails_half_way_is_said_at_once(make, tmp_path):
         assert any("disk full" in n.message for n in app._notifications)
         await answer_until(pilot, PUB01, "extent")
         assert app.session.current.id == "extent"
+
+
+async def test_the_chat_s_first_frame_already_shows_the_first_question(make):
+    """The transcript wraps its messages in the chat's first frame (not one frame later,
+    when it hears of its size): the question is there as soon as the chat is."""
+    app = make()
+    frames: list[str] = []
+    original = app._display
+
+    def display(screen, renderable):
+        original(screen, renderable)
+        drawn = renderable is not None and hasattr(renderable, "render_segments")
+        if drawn and isinstance(app.screen, ChatScreen):
+            frames.append(renderable.render_segments(app.console))
+
+    app._display = display
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await until(pilot, lambda: bool(frames))
+        words = " ".join(app.session.text(app.session.current).split()[:3])
+        assert words in frames[0]

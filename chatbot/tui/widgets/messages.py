@@ -20,7 +20,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
@@ -187,6 +187,11 @@ class Transcript(ScrollView, can_focus=True):
         self._rebuild()
 
     def _rebuild(self) -> None:
+        self._wrap()
+        self._resized()
+        self.refresh()
+
+    def _wrap(self) -> None:
         width = self._width
         self._lines = []
         if width:
@@ -194,8 +199,23 @@ class Transcript(ScrollView, can_focus=True):
                 if index:
                     self._lines.append(Strip.blank(width, self._style("base")))
                 self._lines.extend(self._render_message(message, width))
-        self._resized()
-        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The first frame after the chat opens is drawn before the transcript hears of
+        its size (the Resize event comes after it): wrap the messages now, so that this
+        frame shows the question instead of the one after it. Only when they all fit:
+        a longer conversation (a resumed one) waits for the Resize, which also scrolls
+        it to the newest message."""
+        if not self._width and self.messages:
+            region = self.scrollable_content_region
+            if region.width:
+                self._width = region.width
+                self._wrap()
+                if len(self._lines) <= region.height:
+                    self.set_reactive(Widget.virtual_size, Size(self._width, len(self._lines)))
+                else:  # too long: as before, on_resize does it
+                    self._width, self._lines = 0, []
+        return super().render_lines(crop)
 
     def _resized(self) -> None:
         # The transcript's own size does not change with its content, so no layout is
