@@ -19,8 +19,8 @@
     the last answer to the result screen's first frame. The reader of typed
     words (with the first question's table) and the word list for typos are loaded
     before the walk, as ``calcinosis`` loads them in the background once its first
-    screen is drawn; the chat builds each later question's table in the background
-    once the question is drawn (there is a pause of 0.15 s before each answer).
+    screen is drawn; the chat builds a later question's table in the background from
+    the first letter typed into its text box.
 
 (d) With ``--early``: ``calcinosis`` in the same pseudo-terminal, the welcome's
     question answered ("1") 0.3, 1 and 3 s after it is drawn, while the engine and

@@ -9,6 +9,7 @@ import threading
 from drive import answer_current, answer_until, type_text, until, vignette
 
 from chatbot.tui.screens.chat import ChatScreen
+from chatbot.tui.widgets.answer import AnswerList
 from chatbot.tui.widgets.messages import Transcript
 
 PUB01 = vignette("pub-01")["answers"]
@@ -52,9 +53,10 @@ async def test_the_first_one_after_an_ask_back_is_the_first_option_offered_there
         assert app.session.answers["locations"] == ("elbows_knees",)
 
 
-async def test_each_question_s_reading_table_is_built_while_it_is_read(make):
-    """Once a chat question is drawn, the reader's table for it is built in the background,
-    so words typed there do not wait for it (it took up to a quarter of a second)."""
+async def test_a_question_s_reading_table_is_built_while_words_are_typed(make):
+    """The first letter typed into the text box starts building the reader's table for the
+    question in the background, so the words are read at once when sent; a question
+    answered by a key starts nothing."""
     app = make()
     reader = app.matcher
     async with app.run_test(size=(100, 40)) as pilot:
@@ -64,7 +66,13 @@ async def test_each_question_s_reading_table_is_built_while_it_is_read(make):
             with reader._lock:
                 reader._tables.clear()  # (the tests share one engine, and its reader)
             await answer_current(pilot, PUB01.get(app.session.current.id))  # by a key
+            await pilot.pause()
+            assert not reader._tables  # nothing built for a question not typed at
             question = app.session.current
             options = app.session.options(question)
+            app.screen.query_one("#typed").focus()
+            await pilot.press("x")
             await until(pilot, lambda q=question, o=options: reader.has_table(q, o))
-            assert len(reader._tables) == 1  # only the question shown
+            assert len(reader._tables) == 1  # only the question typed at
+            await pilot.press("backspace")
+            app.screen.query_one(AnswerList).focus()  # the next answer by a key again

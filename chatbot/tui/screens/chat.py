@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header
+from textual.widgets import Header, Input
 
 from ...engine import contract
 from .. import interpret
@@ -19,12 +19,6 @@ from ..widgets.messages import Transcript
 from ..widgets.progress import ProgressLine
 from ..wording import say
 from .base import AnsweringScreen
-
-if TYPE_CHECKING:
-    from ...engine.dialog.questions import Option, Question
-
-
-READ_AHEAD_AFTER = 0.1  # seconds after a question is shown (it is drawn by then)
 
 
 def _keep_memory() -> None:
@@ -100,17 +94,21 @@ class ChatScreen(AnsweringScreen):
         assert question is not None
         self.transcript.bot(s.text(question), kind="question")
         self.area.display = True
-        options = s.options(question)
-        self.area.show(question, options)
-        # not call_after_refresh: that may run before the frame is drawn (the screen is
-        # not yet marked as changed), and the thread would then slow the frame down
-        self.set_timer(READ_AHEAD_AFTER, partial(self._read_ahead, question, options))
+        self.area.show(question, s.options(question))
 
-    def _read_ahead(self, question: Question, options: list[Option]) -> None:
-        """Once the question is drawn: build the reader's table for it in the background
-        (10-80 ms), so that words typed there are read at once."""
+    @on(Input.Changed, "#typed")
+    def _read_ahead(self, event: Input.Changed) -> None:
+        """Words are being typed: build the reader's table for the question in the
+        background (10-80 ms) while the rest is typed, so that they are read at once when
+        sent. Only then: a person who answers by a key or a click never waits for a
+        background thread (starting one holds the interface for 5-30 ms)."""
+        s = self.session
+        question = s.current
         matcher = self.app.matcher
-        if matcher is None or matcher.has_table(question, options):
+        if not event.value or question is None or matcher is None:
+            return
+        options = s.options(question)
+        if matcher.has_table(question, options):
             return
         import threading
 
