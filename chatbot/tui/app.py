@@ -130,12 +130,21 @@ class CalcinosisApp(ChatHost):
             self.screen.call_after_refresh(self._preload_chat)
 
     def _preload_chat(self) -> None:
-        """Once the welcome is drawn: import the chat screen and read its styles, which
-        the first answer would otherwise wait for (reading a style file reparses every
-        style, about 50 ms). chat.tcss styles only the chat's own widgets."""
+        """Once the welcome is drawn: import the chat screen and read its styles and the
+        result's, which the first answer and the last would otherwise wait for (reading a
+        style file reparses every style, about 50 ms each time; here it is done once for
+        both). chat.tcss and result.tcss style only their own screens' widgets."""
         from .screens.chat import ChatScreen
+        from .screens.result import ResultScreen
 
-        self._load_screen_css(ChatScreen())
+        stylesheet = self.stylesheet
+        paths = [*ChatScreen().css_path, *ResultScreen(None).css_path]  # type: ignore[arg-type]
+        unread = [path for path in paths if not stylesheet.has_source(str(path), "")]
+        for path in unread:
+            stylesheet.read(path)
+        if unread:  # as Textual does when a screen with new style files is shown
+            stylesheet.reparse()
+            stylesheet.update(self)
         if not self._loading_engine:  # (else once the engine is loaded, in its thread)
             self._settle_memory()
 

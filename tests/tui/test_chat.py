@@ -104,6 +104,25 @@ async def test_the_app_loads_its_engine_after_the_first_screen(engine, tmp_path,
     assert cached.question.text() == engine.dialog.questions["respondent"].text(None)
 
 
+async def test_the_chat_s_and_the_result_s_styles_are_read_while_the_welcome_is_shown(make):
+    """Reading a screen's style file reparses every style: done once, in the welcome's
+    idle time, for the chat and the result, not when the first or the last answer is
+    given (the result appeared 50-80 ms later)."""
+    from chatbot.tui.screens.result import ResultScreen
+
+    app = make()
+    paths = [str(p) for p in (*ChatScreen().css_path, *ResultScreen(None).css_path)]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: all(app.stylesheet.has_source(p, "") for p in paths))
+        assert isinstance(app.screen, WelcomeScreen)  # not a single answer given
+        read = []
+        original = app.stylesheet.read
+        app.stylesheet.read = lambda path: read.append(path) or original(path)
+        await open_result(pilot, PUB01)
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert read == []  # no style file was read on the way
+
+
 # ----------------------------------------------------------------------------- back
 
 
