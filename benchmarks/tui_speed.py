@@ -94,6 +94,28 @@ def peak_memory(pid: int) -> int:
     return 0
 
 
+def spawn(command: list[str], env: dict[str, str]) -> tuple[int, int]:
+    """Start ``command`` in a pseudo-terminal of 80x24: its pid and the terminal's fd."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal of 80x24, then the program
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)
+    return pid, fd
+
+
+def stop(pid: int, fd: int) -> None:
+    """Kill a program started by :func:`spawn` and close its terminal."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)
+
+
 def first_screen(
     command: list[str], marker: bytes, env: dict[str, str], linger: float = 0.0
 ) -> tuple[float, int]:
@@ -104,13 +126,7 @@ def first_screen(
     warm-up run lets calcinosis finish loading, as a real first run would).
     """
     start = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: a terminal of 80x24, then the program
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-            os.execvpe(command[0], command, env)
-        finally:
-            os._exit(127)
+    pid, fd = spawn(command, env)
     seen = b""
     found: float | None = None
     memory = 0
@@ -132,12 +148,7 @@ def first_screen(
             if found is not None and time.perf_counter() - start >= found + linger:
                 break
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(fd)
+        stop(pid, fd)
     if found is None:
         raise RuntimeError(f"{' '.join(command)} did not draw its first screen")
     return found, memory
@@ -228,13 +239,7 @@ def instructions(which: str, env: dict[str, str]) -> int:
         sys.executable,
         *program,
     ]
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-            os.execvpe(command[0], command, env)
-        finally:
-            os._exit(127)
+    pid, fd = spawn(command, env)
     try:
         while True:
             try:
@@ -273,13 +278,7 @@ CHAT_MARKER = b"Just to be safe"  # the start of the chat's first question (answ
 def early_answer(command: list[str], env: dict[str, str], delay: float) -> float | None:
     """Seconds from pressing "1" ``delay`` s after the welcome is drawn until the chat's
     first question is drawn (the engine and the reader load in the background meanwhile)."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-            os.execvpe(command[0], command, env)
-        finally:
-            os._exit(127)
+    pid, fd = spawn(command, env)
     seen = b""
     drawn: float | None = None
     sent: float | None = None
@@ -302,12 +301,7 @@ def early_answer(command: list[str], env: dict[str, str], delay: float) -> float
                 os.write(fd, b"1")
                 sent, seen = time.perf_counter(), b""
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(fd)
+        stop(pid, fd)
     return None
 
 
