@@ -140,8 +140,7 @@ class CalcinosisApp(ChatHost):
         stylesheet = self.stylesheet
         paths = [*ChatScreen().css_path, *ResultScreen(None).css_path]  # type: ignore[arg-type]
         unread = [path for path in paths if not stylesheet.has_source(str(path), "")]
-        for path in unread:
-            stylesheet.read(path)
+        stylesheet.read_all(unread)
         if unread:  # as Textual does when a screen with new style files is shown
             stylesheet.reparse()
             stylesheet.update(self)
@@ -180,8 +179,8 @@ class CalcinosisApp(ChatHost):
 
         english.words()  # the word list for typos (0.16 s), read now, not at the first typo
         # the typed-words reader, with the first question's table (and the words every
-        # table shares), ready before the first typed answer; the chat builds each later
-        # question's table while it is read (ChatScreen.ask)
+        # table shares), ready before the first typed answer; the chat builds a later
+        # question's table from the first letter typed there (ChatScreen._read_ahead)
         matcher = self.matcher
         first = engine.dialog.questions[engine.dialog.start]
         if matcher is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from drive import answer_current, answer_until, type_text, until, vignette
+from drive import answer_current, answer_until, type_fast, type_text, until, vignette
 
 from chatbot.tui.screens.chat import ChatScreen
 from chatbot.tui.widgets.answer import AnswerList
@@ -71,8 +71,15 @@ async def test_a_question_s_reading_table_is_built_while_words_are_typed(make):
             question = app.session.current
             options = app.session.options(question)
             app.screen.query_one("#typed").focus()
-            await pilot.press("x")
-            await until(pilot, lambda q=question, o=options: reader.has_table(q, o))
+            builds = []
+            table = reader.table
+            reader.table = lambda q, o, t=table, b=builds: b.append(q.id) or t(q, o)
+            try:
+                await type_fast(pilot, "xyz")  # letters typed while it is being built
+                await until(pilot, lambda q=question, o=options: reader.has_table(q, o))
+            finally:
+                del reader.table
+            assert builds == [question.id]  # built once, not once a letter
             assert len(reader._tables) == 1  # only the question typed at
-            await pilot.press("backspace")
+            await pilot.press("backspace", "backspace", "backspace")
             app.screen.query_one(AnswerList).focus()  # the next answer by a key again

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from ..widgets.messages import Transcript
 from ..widgets.progress import ProgressLine
 from ..wording import say
 from .base import AnsweringScreen
+
+if TYPE_CHECKING:
+    from threading import Thread
 
 
 def _keep_memory() -> None:
@@ -49,6 +52,7 @@ class ChatScreen(AnsweringScreen):
         self.carry: dict[str, Any] = {}  # answers to keep after changing an earlier one
         self.taken_back: dict[str, Any] = {}  # answers taken back, until answered again
         self.announced: set[str] = set()  # red flags already said on the warning screen
+        self._ahead: Thread | None = None  # building a reading table (_read_ahead)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,14 +111,17 @@ class ChatScreen(AnsweringScreen):
         matcher = self.app.matcher
         if not event.value or question is None or matcher is None:
             return
+        if self._ahead is not None and self._ahead.is_alive():
+            return  # one at a time: each letter typed meanwhile would start another
         options = s.options(question)
         if matcher.has_table(question, options):
             return
         import threading
 
-        threading.Thread(
+        self._ahead = threading.Thread(
             target=matcher.table, args=(question, options), name="read ahead", daemon=True
-        ).start()
+        )
+        self._ahead.start()
 
     def _keep(self, value: Any) -> None:
         """Re-apply an answer given before the person changed an earlier one."""
