@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Header, Input
 
 from ...engine import contract
@@ -40,6 +42,11 @@ class ChatScreen(AnsweringScreen):
 
     CSS_PATH: ClassVar = "../chat.tcss"
     AUTO_FOCUS = "#choices"
+    # Textual redraws the whole screen when the focus moves (the list to the text box at
+    # a lab question, and back): 5-10 ms more for that answer. The widgets whose look
+    # depends on the focus restyle and redraw themselves; nothing else needs drawing
+    # (tests/tui/test_what_the_terminal_shows.py compares the terminal with a full redraw).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS: ClassVar = [
         Binding("f1", "app.help", "Help"),
         Binding("f2", "why", "Why?"),

@@ -137,6 +137,9 @@ class BodyMap(Widget, can_focus=True):
         super().__init__(id=id)
         self.labels: dict[str, str] = labels or {}
         self._width = 0
+        # each line drawn once for what it shows (a tick redraws the lines of one region)
+        self._lines: dict[tuple[int, int, frozenset[str], str | None], Strip] = {}
+        self._styles: tuple[Style, Style, Style, Style] | None = None
 
     @property
     def cursor_code(self) -> str:
@@ -151,31 +154,54 @@ class BodyMap(Widget, can_focus=True):
     def on_resize(self) -> None:
         self._width = self.size.width
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._lines.clear()
+
+    def _region_styles(self) -> tuple[Style, Style, Style, Style]:
+        """The widget's style and its region, chosen and cursor styles (read once: reading
+        a component style walks the stylesheet)."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = (
+                base,
+                base + self.get_component_rich_style("bodymap--region"),
+                base + self.get_component_rich_style("bodymap--chosen"),
+                base + self.get_component_rich_style("bodymap--cursor"),
+            )
+        return self._styles
+
     def render_line(self, y: int) -> Strip:
         width = self._width or self.size.width  # cached: the region is slow to read per line
-        pad = max(0, (width - WIDTH) // 2)
-        base = self.rich_style
+        base, region, chosen, cursor = self._region_styles()
         if y == len(FIGURE):
             return self._caption(width, base)
         if y > len(FIGURE):
             return Strip.blank(width, base)
-        region = self.get_component_rich_style("bodymap--region")
-        chosen = self.get_component_rich_style("bodymap--chosen")
-        cursor = self.get_component_rich_style("bodymap--cursor")
         here = self.cursor_code if self.has_focus else None
+        key = (y, width, self.chosen, here)
+        strip = self._lines.get(key)
+        if strip is not None:
+            return strip
+        pad = max(0, (width - WIDTH) // 2)
         segments = [Segment(" " * pad, base)]
         for ch in FIGURE[y]:
             code = REGIONS.get(ch)
             if code is None:
                 segments.append(Segment(" ", base))
             elif code in self.chosen:
-                segments.append(Segment(SOLID, base + (cursor if code == here else chosen)))
+                segments.append(Segment(SOLID, cursor if code == here else chosen))
             elif code == here:
-                segments.append(Segment(CURSOR, base + cursor))
+                segments.append(Segment(CURSOR, cursor))
             else:
-                segments.append(Segment(SHADE, base + region))
+                segments.append(Segment(SHADE, region))
         segments.append(Segment(" " * max(0, width - pad - WIDTH), base))
-        return Strip(segments, width).crop(0, width)
+        strip = Strip(segments, width).crop(0, width).simplify()
+        if len(self._lines) > 256:
+            self._lines.clear()
+        self._lines[key] = strip
+        return strip
 
     def _caption(self, width: int, base: Style) -> Strip:
         if not self.has_focus:
