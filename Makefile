@@ -17,13 +17,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/calcinosis
 
-# one worker per core (pytest-xdist); a worker that is done takes tests from a busy one.
+# two workers per core (pytest-xdist): much of a test's time is spent waiting (Textual's
+# pilot waits for the app to be idle after every key, and many tests wait for a process
+# they started), and a second worker uses the core meanwhile; a worker that is done takes
+# tests from a busy one. Another count: make test WORKERS=4.
 # The tests start hundreds of Python processes: they read compiled bytecode, kept in
 # .venv/pycache (never in the checkout), even where PYTHONDONTWRITEBYTECODE is set;
 # otherwise each process compiles the package again (about 0.1 s each).
+WORKERS ?= $(shell python3 -c 'import os; print(2 * (os.cpu_count() or 1))' 2>/dev/null || echo auto)
 test: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache" \
-		$(BIN)/python -m pytest -n auto --dist worksteal
+		$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 
 validate: $(STAMP)
 	$(BIN)/calcinosis validate
